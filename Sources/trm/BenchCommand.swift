@@ -1,0 +1,10 @@
+// `trm bench ...`: benchmarks printed as JSON lines.
+import ArgumentParser
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks (JSON lines with --json).",
+        subcommands: []
+    )
+}
