@@ -1,0 +1,148 @@
+// Fused non-causal multi-head attention with rotary position embedding.
+// Per (batch, head): rotate q and k, S = q k^T / sqrt(d), P = softmax(S), O = P v.
+// The backward recomputes the rotated q, k and uses the saved P.
+
+extension Kernels {
+    /// Geometry of one attention call.
+    public struct AttentionShape: Sendable {
+        public var batch: Int, length: Int, heads: Int, headDim: Int
+        public init(batch: Int, length: Int, heads: Int, headDim: Int) {
+            self.batch = batch; self.length = length; self.heads = heads; self.headDim = headDim
+        }
+        var width: Int { heads * headDim }
+    }
+
+    /// Copies head `h` of q (part 0), k (1) or v (2) from qkv [B, L, 3*H*d] into dst [L, d], rotating if tables given.
+    @inline(__always)
+    static func gatherHead(_ qkv: UnsafePointer<Float>, b: Int, h: Int, part: Int, s: AttentionShape,
+                           cos: UnsafePointer<Float>?, sin: UnsafePointer<Float>?, _ dst: UnsafeMutablePointer<Float>) {
+        let d = s.headDim, half = d / 2, row = 3 * s.width
+        for l in 0..<s.length {
+            let src = qkv + (b * s.length + l) * row + part * s.width + h * d
+            let o = dst + l * d
+            if let cos, let sin {
+                let c = cos + l * d, sn = sin + l * d
+                for i in 0..<half {
+                    o[i] = src[i] * c[i] - src[i + half] * sn[i]
+                    o[i + half] = src[i + half] * c[i + half] + src[i] * sn[i + half]
+                }
+            } else {
+                o.update(from: src, count: d)
+            }
+        }
+    }
+
+    /// Writes dst [L, d] into head `h` / `part` of dqkv [B, L, 3*H*d], undoing the rotation if tables given.
+    @inline(__always)
+    static func scatterHead(_ src: UnsafePointer<Float>, b: Int, h: Int, part: Int, s: AttentionShape,
+                            cos: UnsafePointer<Float>?, sin: UnsafePointer<Float>?, _ dqkv: UnsafeMutablePointer<Float>) {
+        let d = s.headDim, half = d / 2, row = 3 * s.width
+        for l in 0..<s.length {
+            let o = dqkv + (b * s.length + l) * row + part * s.width + h * d
+            let g = src + l * d
+            if let cos, let sin {
+                let c = cos + l * d, sn = sin + l * d
+                for i in 0..<half {
+                    o[i] = g[i] * c[i] + g[i + half] * sn[i + half]
+                    o[i + half] = -g[i] * sn[i] + g[i + half] * c[i + half]
+                }
+            } else {
+                o.update(from: g, count: d)
+            }
+        }
+    }
+
+    /// Numerically stable softmax of `rows` rows of width n, in place.
+    @inline(__always)
+    static func softmaxRowsInPlace(_ p: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+        for r in 0..<rows {
+            let row = p + r * n
+            var mx = -Float.infinity
+            for j in 0..<n { mx = max(mx, row[j]) }
+            var sum: Float = 0
+            var j = 0
+            while j + 16 <= n {
+                let e = vexp(row.loadVector(j) - F16x(repeating: mx))
+                row.storeVector(e, j); sum += e.sum(); j += 16
+            }
+            while j < n { let e = sexp(row[j] - mx); row[j] = e; sum += e; j += 1 }
+            let inv = 1 / sum
+            for j in 0..<n { row[j] *= inv }
+        }
+    }
+
+    /// qkv: [B, L, 3*H*d] -> out: [B, L, H*d]; probs: [B, H, L, L] saved for the backward.
+    public static func attentionForward(_ qkv: UnsafePointer<Float>, shape s: AttentionShape,
+                                        cos: UnsafePointer<Float>?, sin: UnsafePointer<Float>?,
+                                        _ out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>) {
+        let L = s.length, d = s.headDim
+        let scale = 1 / Float(d).squareRoot()
+        let threads = ComputeContext.current.threads
+        BLAS.setThreads(1)
+        defer { BLAS.setThreads(threads) }
+        parallelChunks(s.batch * s.heads, threads: threads) { r in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * L * d) { buf in
+                let q = buf.baseAddress!, k = q + L * d, v = k + L * d
+                for bh in r {
+                    let b = bh / s.heads, h = bh % s.heads
+                    gatherHead(qkv, b: b, h: h, part: 0, s: s, cos: cos, sin: sin, q)
+                    gatherHead(qkv, b: b, h: h, part: 1, s: s, cos: cos, sin: sin, k)
+                    gatherHead(qkv, b: b, h: h, part: 2, s: s, cos: nil, sin: nil, v)
+                    let p = probs + bh * L * L
+                    BLAS.sgemm(transA: false, transB: true, m: L, n: L, k: d, alpha: scale,
+                               a: q, lda: d, b: k, ldb: d, beta: 0, c: p, ldc: L)
+                    softmaxRowsInPlace(p, rows: L, n: L)
+                    BLAS.sgemm(transA: false, transB: false, m: L, n: d, k: L, alpha: 1,
+                               a: p, lda: L, b: v, ldb: d, beta: 0,
+                               c: out + b * L * s.width + h * d, ldc: s.width)
+                }
+            }
+        }
+    }
+
+    /// dOut: [B, L, H*d] -> dqkv: [B, L, 3*H*d], from the saved probabilities.
+    public static func attentionBackward(_ qkv: UnsafePointer<Float>, probs: UnsafePointer<Float>,
+                                         _ dOut: UnsafePointer<Float>, shape s: AttentionShape,
+                                         cos: UnsafePointer<Float>?, sin: UnsafePointer<Float>?,
+                                         _ dqkv: UnsafeMutablePointer<Float>) {
+        let L = s.length, d = s.headDim
+        let scale = 1 / Float(d).squareRoot()
+        let threads = ComputeContext.current.threads
+        BLAS.setThreads(1)
+        defer { BLAS.setThreads(threads) }
+        parallelChunks(s.batch * s.heads, threads: threads) { r in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * L * d + L * L) { buf in
+                let q = buf.baseAddress!, k = q + L * d, v = k + L * d
+                let dq = v + L * d, dk = dq + L * d, dv = dk + L * d, dp = dv + L * d
+                for bh in r {
+                    let b = bh / s.heads, h = bh % s.heads
+                    gatherHead(qkv, b: b, h: h, part: 0, s: s, cos: cos, sin: sin, q)
+                    gatherHead(qkv, b: b, h: h, part: 1, s: s, cos: cos, sin: sin, k)
+                    gatherHead(qkv, b: b, h: h, part: 2, s: s, cos: nil, sin: nil, v)
+                    let p = probs + bh * L * L
+                    let dO = dOut + b * L * s.width + h * d
+                    // dV = P^T dO ; dP = dO V^T
+                    BLAS.sgemm(transA: true, transB: false, m: L, n: d, k: L, alpha: 1,
+                               a: p, lda: L, b: dO, ldb: s.width, beta: 0, c: dv, ldc: d)
+                    BLAS.sgemm(transA: false, transB: true, m: L, n: L, k: d, alpha: 1,
+                               a: dO, lda: s.width, b: v, ldb: d, beta: 0, c: dp, ldc: L)
+                    // dS = P * (dP - rowsum(dP * P)) * scale
+                    for i in 0..<L {
+                        let pr = p + i * L, dr = dp + i * L
+                        var dot: Float = 0
+                        for j in 0..<L { dot += pr[j] * dr[j] }
+                        for j in 0..<L { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                    }
+                    // dQ = dS K ; dK = dS^T Q
+                    BLAS.sgemm(transA: false, transB: false, m: L, n: d, k: L, alpha: 1,
+                               a: dp, lda: L, b: k, ldb: d, beta: 0, c: dq, ldc: d)
+                    BLAS.sgemm(transA: true, transB: false, m: L, n: d, k: L, alpha: 1,
+                               a: dp, lda: L, b: q, ldb: d, beta: 0, c: dk, ldc: d)
+                    scatterHead(dq, b: b, h: h, part: 0, s: s, cos: cos, sin: sin, dqkv)
+                    scatterHead(dk, b: b, h: h, part: 1, s: s, cos: cos, sin: sin, dqkv)
+                    scatterHead(dv, b: b, h: h, part: 2, s: s, cos: nil, sin: nil, dqkv)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+// Fast CPU kernels for elementwise maths: add, mul, scale, SiLU and fused SwiGLU, forward and
+// backward. Row-parallel over the thread count of the current ComputeContext.
+
+public enum Kernels {
+    /// Elements per thread below which splitting is not worth it.
+    static let elementGrain = 1 << 15
+
+    /// a += b
+    public static func addInPlace(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, count: Int) {
+        parallelChunks(count, grain: elementGrain) { r in
+            for i in r { a[i] += b[i] }
+        }
+    }
+
+    public static func addInPlace(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, count: Int) {
+        addInPlace(a, UnsafePointer(b), count: count)
+    }
+
+    /// out = a + alpha * b
+    public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, alpha: Float = 1,
+                           _ out: UnsafeMutablePointer<Float>, count: Int) {
+        parallelChunks(count, grain: elementGrain) { r in
+            for i in r { out[i] = a[i] + alpha * b[i] }
+        }
+    }
+
+    /// out = a * b
+    public static func mul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                           _ out: UnsafeMutablePointer<Float>, count: Int) {
+        parallelChunks(count, grain: elementGrain) { r in
+            for i in r { out[i] = a[i] * b[i] }
+        }
+    }
+
+    /// out = s * a
+    public static func scale(_ a: UnsafePointer<Float>, _ s: Float, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        parallelChunks(count, grain: elementGrain) { r in
+            for i in r { out[i] = s * a[i] }
+        }
+    }
+
+    /// Row broadcast: out[r, j] = op(a[r, j], b[j]) for `rows` rows of `width`.
+    public static func rowBroadcast(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, rows: Int, width: Int,
+                                    multiply: Bool, alpha: Float, _ out: UnsafeMutablePointer<Float>) {
+        parallelChunks(rows, grain: max(1, elementGrain / max(width, 1))) { r in
+            for row in r {
+                let ar = a + row * width, orow = out + row * width
+                if multiply {
+                    for j in 0..<width { orow[j] = ar[j] * b[j] }
+                } else {
+                    for j in 0..<width { orow[j] = ar[j] + alpha * b[j] }
+                }
+            }
+        }
+    }
+
+    /// out[j] = sum over rows of a[r, j]
+    public static func sumRows(_ a: UnsafePointer<Float>, rows: Int, width: Int, _ out: UnsafeMutablePointer<Float>) {
+        out.update(repeating: 0, count: width)
+        for row in 0..<rows {
+            let ar = a + row * width
+            for j in 0..<width { out[j] += ar[j] }
+        }
+    }
+
+    /// y = x * sigmoid(x)
+    public static func siluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        parallelChunks(count, grain: elementGrain / 4) { r in
+            var i = r.lowerBound
+            while i + 16 <= r.upperBound {
+                let v = x.loadVector(i)
+                y.storeVector(v * vsigmoid(v), i)
+                i += 16
+            }
+            while i < r.upperBound { y[i] = x[i] * ssigmoid(x[i]); i += 1 }
+        }
+    }
+
+    /// dx = dy * sigmoid(x) * (1 + x * (1 - sigmoid(x)))
+    public static func siluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                    _ dx: UnsafeMutablePointer<Float>, count: Int) {
+        parallelChunks(count, grain: elementGrain / 4) { r in
+            var i = r.lowerBound
+            while i + 16 <= r.upperBound {
+                let v = x.loadVector(i)
+                let s = vsigmoid(v)
+                dx.storeVector(dy.loadVector(i) * s * (1 + v * (1 - s)), i)
+                i += 16
+            }
+            while i < r.upperBound {
+                let s = ssigmoid(x[i]); dx[i] = dy[i] * s * (1 + x[i] * (1 - s)); i += 1
+            }
+        }
+    }
+
+    /// SwiGLU over rows of width 2I: out[r, j] = silu(x[r, j]) * x[r, I + j].
+    /// x: [rows, 2I] -> out: [rows, I]
+    public static func swigluForward(_ x: UnsafePointer<Float>, rows: Int, inner: Int, _ out: UnsafeMutablePointer<Float>) {
+        parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
+            for row in r {
+                let g = x + row * 2 * inner, u = g + inner, o = out + row * inner
+                var j = 0
+                while j + 16 <= inner {
+                    let gv = g.loadVector(j)
+                    o.storeVector(gv * vsigmoid(gv) * u.loadVector(j), j)
+                    j += 16
+                }
+                while j < inner { o[j] = g[j] * ssigmoid(g[j]) * u[j]; j += 1 }
+            }
+        }
+    }
+
+    /// Backward of `swigluForward`. dOut: [rows, I] -> dx: [rows, 2I]
+    public static func swigluBackward(_ x: UnsafePointer<Float>, _ dOut: UnsafePointer<Float>, rows: Int, inner: Int,
+                                      _ dx: UnsafeMutablePointer<Float>) {
+        parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
+            for row in r {
+                let g = x + row * 2 * inner, u = g + inner, d = dOut + row * inner
+                let dg = dx + row * 2 * inner, du = dg + inner
+                var j = 0
+                while j + 16 <= inner {
+                    let gv = g.loadVector(j), uv = u.loadVector(j), dv = d.loadVector(j)
+                    let s = vsigmoid(gv)
+                    let silu = gv * s
+                    du.storeVector(dv * silu, j)
+                    dg.storeVector(dv * uv * s * (1 + gv * (1 - s)), j)
+                    j += 16
+                }
+                while j < inner {
+                    let s = ssigmoid(g[j])
+                    du[j] = d[j] * g[j] * s
+                    dg[j] = d[j] * u[j] * s * (1 + g[j] * (1 - s))
+                    j += 1
+                }
+            }
+        }
+    }
+}

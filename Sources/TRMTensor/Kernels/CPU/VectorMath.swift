@@ -1,0 +1,50 @@
+// Vectorised exp and sigmoid for SIMD16<Float>: a Cephes-style polynomial (relative error
+// about 2e-7 over the float range), used by SiLU, SwiGLU and softmax kernels.
+
+@usableFromInline typealias F16x = SIMD16<Float>
+
+@inline(__always) @usableFromInline
+func vexp(_ xIn: F16x) -> F16x {
+    let x = xIn.clamped(lowerBound: F16x(repeating: -87.33654), upperBound: F16x(repeating: 88.37626))
+    let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
+    var r = x - n * 0.693359375
+    r = r + n * 2.12194440e-4
+    var p = F16x(repeating: 1.9875691500e-4)
+    p = p * r + 1.3981999507e-3
+    p = p * r + 8.3334519073e-3
+    p = p * r + 4.1665795894e-2
+    p = p * r + 1.6666665459e-1
+    p = p * r + 5.0000001201e-1
+    p = p * (r * r) + r + 1
+    let ni = SIMD16<Int32>(n, rounding: .towardZero)
+    let bits = SIMD16<UInt32>(truncatingIfNeeded: (ni &+ 127) &<< 23)
+    return p * unsafeBitCast(bits, to: F16x.self)
+}
+
+@inline(__always) @usableFromInline
+func vsigmoid(_ x: F16x) -> F16x {
+    1 / (1 + vexp(-x))
+}
+
+@inline(__always) @usableFromInline
+func sexp(_ x: Float) -> Float {
+    vexp(F16x(repeating: x))[0]
+}
+
+@inline(__always) @usableFromInline
+func ssigmoid(_ x: Float) -> Float { 1 / (1 + sexp(-x)) }
+
+extension UnsafeMutablePointer where Pointee == Float {
+    @inline(__always) func loadVector(_ i: Int) -> F16x {
+        UnsafeMutableRawPointer(self + i).loadUnaligned(as: F16x.self)
+    }
+    @inline(__always) func storeVector(_ v: F16x, _ i: Int) {
+        UnsafeMutableRawPointer(self + i).storeBytes(of: v, as: F16x.self)
+    }
+}
+
+extension UnsafePointer where Pointee == Float {
+    @inline(__always) func loadVector(_ i: Int) -> F16x {
+        UnsafeRawPointer(self + i).loadUnaligned(as: F16x.self)
+    }
+}

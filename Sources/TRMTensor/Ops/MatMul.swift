@@ -1,0 +1,107 @@
+// Matrix multiplication on cblas_sgemm, with transposes and batch axes, forward and backward.
+
+/// op(a) @ op(b). a: [..., M, K] (or [..., K, M] with transposeA); b: [K, N] (or [N, K] with
+/// transposeB), either shared by every batch entry or with the same leading batch axes as a.
+/// -> [..., M, N]
+public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
+    guard a.rank >= 2, b.rank >= 2 else {
+        throw TensorError.invalidShape(op: "matmul", shape: a.rank < 2 ? a.shape : b.shape, reason: "needs rank >= 2")
+    }
+    let batchShape = Array(a.shape.dropLast(2))
+    let sharedB = b.rank == 2
+    if !sharedB && Array(b.shape.dropLast(2)) != batchShape {
+        throw TensorError.shapeMismatch(op: "matmul (batch axes)", lhs: a.shape, rhs: b.shape)
+    }
+    let (ar, ac) = (a.shape[a.rank - 2], a.shape[a.rank - 1])
+    let (br, bc) = (b.shape[b.rank - 2], b.shape[b.rank - 1])
+    let m = transposeA ? ac : ar, k = transposeA ? ar : ac
+    let kb = transposeB ? bc : br, n = transposeB ? br : bc
+    guard k == kb else { throw TensorError.shapeMismatch(op: "matmul (inner axes)", lhs: a.shape, rhs: b.shape) }
+    let batch = elementCount(batchShape)
+    let out = Tensor(uninitialized: batchShape + [m, n])
+    MatMulKernel.forward(a.data, b.data, out.data, batch: batch, m: m, n: n, k: k,
+                         transposeA: transposeA, transposeB: transposeB, sharedB: sharedB)
+    Tape.record(out, inputs: [a, b]) { g in
+        let ga = Tensor(uninitialized: a.shape), gb = Tensor(uninitialized: b.shape)
+        MatMulKernel.backward(a.data, b.data, g.data, ga.data, gb.data, batch: batch, m: m, n: n, k: k,
+                              transposeA: transposeA, transposeB: transposeB, sharedB: sharedB)
+        return [ga, gb]
+    }
+    return out
+}
+
+/// A fully connected layer without bias: x @ W^T. x: [..., in], weight: [out, in] -> [..., out]
+public func linear(_ x: Tensor, weight: Tensor) throws -> Tensor {
+    try matmul(x, weight, transposeB: true)
+}
+
+/// Raw sgemm loops for batched matmul and its gradients.
+enum MatMulKernel {
+    static func forward(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                        batch: Int, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, sharedB: Bool) {
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        if sharedB && !transposeA {
+            // Fold the batch into M: one large sgemm.
+            BLAS.sgemm(transA: false, transB: transposeB, m: batch * m, n: n, k: k, alpha: 1,
+                       a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+            return
+        }
+        for i in 0..<batch {
+            BLAS.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: 1,
+                       a: a + i * m * k, lda: lda, b: sharedB ? b : b + i * k * n, ldb: ldb,
+                       beta: 0, c: c + i * m * n, ldc: n)
+        }
+    }
+
+    /// dA and dB from dC for C = op(A) op(B); dB sums over the batch when B is shared.
+    static func backward(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ dc: UnsafePointer<Float>,
+                         _ da: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>,
+                         batch: Int, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, sharedB: Bool) {
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        // dA
+        if !transposeA && sharedB {
+            // dA[bm, k] = dC[bm, n] @ op(B)^T
+            BLAS.sgemm(transA: false, transB: !transposeB, m: batch * m, n: k, k: n, alpha: 1,
+                       a: dc, lda: n, b: b, ldb: ldb, beta: 0, c: da, ldc: lda)
+        } else {
+            for i in 0..<batch {
+                let bi = sharedB ? b : b + i * k * n
+                if !transposeA {
+                    BLAS.sgemm(transA: false, transB: !transposeB, m: m, n: k, k: n, alpha: 1,
+                               a: dc + i * m * n, lda: n, b: bi, ldb: ldb, beta: 0, c: da + i * m * k, ldc: lda)
+                } else {
+                    // A^T = op(A) -> dA[k, m] = op(B) @ dC^T
+                    BLAS.sgemm(transA: transposeB, transB: true, m: k, n: m, k: n, alpha: 1,
+                               a: bi, lda: ldb, b: dc + i * m * n, ldb: n, beta: 0, c: da + i * m * k, ldc: lda)
+                }
+            }
+        }
+        // dB
+        if sharedB && !transposeA {
+            if !transposeB {
+                // dB[k, n] = A^T[k, bm] @ dC[bm, n]
+                BLAS.sgemm(transA: true, transB: false, m: k, n: n, k: batch * m, alpha: 1,
+                           a: a, lda: lda, b: dc, ldb: n, beta: 0, c: db, ldc: ldb)
+            } else {
+                // dB[n, k] = dC^T[n, bm] @ A[bm, k]
+                BLAS.sgemm(transA: true, transB: false, m: n, n: k, k: batch * m, alpha: 1,
+                           a: dc, lda: n, b: a, ldb: lda, beta: 0, c: db, ldc: ldb)
+            }
+            return
+        }
+        for i in 0..<batch {
+            let ai = a + i * m * k, dci = dc + i * m * n
+            let dbi = sharedB ? db : db + i * k * n
+            let beta: Float = sharedB && i > 0 ? 1 : 0
+            if !transposeB {
+                // dB[k, n] = op(A)^T @ dC
+                BLAS.sgemm(transA: !transposeA, transB: false, m: k, n: n, k: m, alpha: 1,
+                           a: ai, lda: lda, b: dci, ldb: n, beta: beta, c: dbi, ldc: ldb)
+            } else {
+                // dB[n, k] = dC^T @ op(A)
+                BLAS.sgemm(transA: true, transB: transposeA, m: n, n: k, k: m, alpha: 1,
+                           a: dci, lda: n, b: ai, ldb: lda, beta: beta, c: dbi, ldc: ldb)
+            }
+        }
+    }
+}
