@@ -13,6 +13,10 @@ public final class BufferPool: @unchecked Sendable {
     /// The process-wide pool used by every CPU tensor. It is internally synchronised.
     public static let shared = BufferPool()
 
+    /// The pool new tensors draw from in this task (the shared one unless a caller scopes its own,
+    /// e.g. to measure one workload's memory in isolation).
+    @TaskLocal public static var current: BufferPool = shared
+
     /// Counters describing the pool, in bytes.
     public struct Statistics: Sendable, Equatable {
         /// Bytes obtained from the system allocator and not yet given back.

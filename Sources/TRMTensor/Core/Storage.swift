@@ -11,15 +11,17 @@ public final class Storage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
     public let device: Device
+    private let pool: BufferPool
 
     /// Uninitialised storage of `count` floats from the shared pool.
     public init(count: Int, device: Device = .cpu) {
         self.count = count
         self.device = device
-        self.pointer = BufferPool.shared.acquire(count)
+        self.pool = BufferPool.current
+        self.pointer = pool.acquire(count)
     }
 
     deinit {
-        BufferPool.shared.release(pointer, count: count)
+        pool.release(pointer, count: count)
     }
 }
