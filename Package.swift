@@ -46,6 +46,8 @@ let package = Package(
         .testTarget(name: "TRMTensorTests", dependencies: ["TRMTensor"]),
         .testTarget(name: "TRMPuzzlesTests", dependencies: ["TRMPuzzles"]),
         .testTarget(name: "TRMModelsTests", dependencies: ["TRMModels", "TRMTraining"]),
+        .testTarget(name: "TRMNNTests", dependencies: ["TRMNN"]),
+        .testTarget(name: "TRMTrainingTests", dependencies: ["TRMTraining"]),
     ],
     swiftLanguageModes: [.v6]
 )
