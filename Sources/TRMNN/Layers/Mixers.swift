@@ -1,0 +1,54 @@
+// Token mixers of a block: non-causal self-attention with RoPE, and the MLP-mixer alternative
+// (a SwiGLU across the sequence axis).
+import TRMTensor
+
+/// Multi-head self-attention with a fused QKV projection D -> 3D and output projection D -> D.
+public final class SelfAttention: Module {
+    public let qkv: Linear    // [3D, D]: query heads, key heads, value heads
+    public let output: Linear // [D, D]
+    public let heads: Int
+
+    public init(qkv: Linear, output: Linear, heads: Int) {
+        self.qkv = qkv; self.output = output; self.heads = heads
+    }
+
+    public convenience init(width: Int, heads: Int, rng: inout SeededRandom) {
+        self.init(qkv: Linear(inputs: width, outputs: 3 * width, rng: &rng),
+                  output: Linear(inputs: width, outputs: width, rng: &rng), heads: heads)
+    }
+
+    public var parameters: [(String, Tensor)] {
+        scoped("qkv_proj", qkv.parameters) + scoped("o_proj", output.parameters)
+    }
+
+    /// x: [B, L, D] -> [B, L, D]
+    public func callAsFunction(_ x: Tensor, rotary: RotaryTables?) throws -> Tensor {
+        try output(attention(qkv: qkv(x), heads: heads, rotary: rotary))
+    }
+}
+
+/// MLP token mixer: SwiGLU over the sequence axis of the transposed state.
+/// gate_up: [2*I_L, L], down: [L, I_L].
+public final class TokenMixer: Module {
+    public let gateUp: Tensor
+    public let down: Tensor
+
+    public init(gateUp: Tensor, down: Tensor) { self.gateUp = gateUp; self.down = down }
+
+    public convenience init(length: Int, inner: Int, rng: inout SeededRandom) {
+        self.init(gateUp: Initializer.lecunNormal([2 * inner, length], fanIn: length, rng: &rng),
+                  down: Initializer.lecunNormal([length, inner], fanIn: inner, rng: &rng))
+    }
+
+    public var parameters: [(String, Tensor)] {
+        [("gate_up_proj.weight", gateUp), ("down_proj.weight", down)]
+    }
+
+    /// x: [B, L, D] -> [B, L, D] (mixing along L).
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        // [B, L, D]^T @ gate_up^T -> [B, D, 2I] without materialising the transpose.
+        let h = try swiglu(matmul(x, gateUp, transposeA: true, transposeB: true))  // [B, D, I]
+        let y = try matmul(h, down, transposeB: true)                              // [B, D, L]
+        return try transpose(y, 1, 2)                                              // [B, L, D]
+    }
+}
