@@ -100,13 +100,12 @@ struct AxisTicks: Equatable, Sendable {
         return "1e\(e)"
     }
 
-    /// "2.5e-05" -> "2.5e-5", "1e+06" -> "1e6".
+    /// Two significant digits in exponent form: 2.5e-05 -> "2.5e-5", 1e+06 -> "1e6", 1e-4 -> "1e-4".
     static func compactExponent(_ value: Double) -> String {
-        let text = String(format: "%.2g", value)
-        guard let e = text.firstIndex(of: "e") else { return text }
-        let mantissa = text[..<e]
-        let exponentText = text[text.index(after: e)...]
-        guard let exponent = Int(exponentText) else { return text }
+        let text = String(format: "%.1e", value)  // "2.5e-05"
+        guard let e = text.firstIndex(of: "e"), let exponent = Int(text[text.index(after: e)...]) else { return text }
+        var mantissa = String(text[..<e])
+        if mantissa.hasSuffix(".0") { mantissa.removeLast(2) }
         return "\(mantissa)e\(exponent)"
     }
 }

@@ -135,7 +135,7 @@ public struct EvalReport: Codable, Equatable, Sendable {
     /// Pretty-printed JSON with sorted keys; non-finite numbers as "NaN"/"Infinity" strings.
     public func jsonData() throws(EvalReportError) -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         do { return try encoder.encode(self) + Data("\n".utf8) } catch {

@@ -316,10 +316,13 @@ public enum MetricsLogReader {
         var records: [MetricsRecord] = []
         var malformed: [MalformedMetricsLine] = []
         var truncated = false
-        let endsWithNewline = text.hasSuffix("\n")
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Split on the byte 10, not on Characters: "\r\n" is one Character in Swift.
+        let bytes = text.utf8
+        let endsWithNewline = bytes.last == UInt8(ascii: "\n")
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         for (index, rawLine) in lines.enumerated() {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            let trimmed = rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine
+            let line = Substring(decoding: trimmed, as: UTF8.self)
             if line.allSatisfy(\.isWhitespace) { continue }
             do {
                 records.append(try MetricsRecord(jsonLine: line))

@@ -44,6 +44,7 @@ public final class ProgressBar: @unchecked Sendable {
     private let startSeconds: Double
     private var lastDrawSeconds = -Double.infinity
     private var finished = false
+    private var lastPlainLine = ""
 
     /// - Parameters:
     ///   - total: the number of units of work, or nil when unknown (no bar, no ETA).
@@ -99,12 +100,13 @@ public final class ProgressBar: @unchecked Sendable {
         finished = true
         let now = clock()
         let text = formatLine(now: now)
+        let repeatsLastLine = mode == .plain && text + "\n" == lastPlainLine
         lock.unlock()
         guard !alreadyFinished else { return }
         switch mode {
         case .quiet: return
         case .terminal: output("\r\u{1B}[2K" + text + "\n")
-        default: output(text + "\n")
+        default: if !repeatsLastLine { output(text + "\n") }
         }
     }
 
@@ -133,7 +135,9 @@ public final class ProgressBar: @unchecked Sendable {
         guard now - lastDrawSeconds >= interval else { return nil }
         lastDrawSeconds = now
         let text = formatLine(now: now)
-        return mode == .terminal ? "\r\u{1B}[2K" + text : text + "\n"
+        if mode == .terminal { return "\r\u{1B}[2K" + text }
+        lastPlainLine = text + "\n"
+        return lastPlainLine
     }
 
     private func formatLine(now: Double) -> String {

@@ -39,7 +39,7 @@ public enum RunPlots {
     ///   - searchPath: where to look for converters (default: $PATH).
     /// - Throws: ``MetricsLogError`` if the log cannot be read, ``FileWriteError`` if a chart
     ///   cannot be written.
-    public static func write(runDirectory: URL, smoothing: Double = 0.6, png: Bool = true,
+    public static func write(runDirectory: URL, smoothing: Double = 0.9, png: Bool = true,
                              searchPath: String? = nil) throws -> RunPlotsResult {
         let log = try MetricsLogReader.read(runDirectory.appendingPathComponent(MetricsLogReader.fileName))
         let charts = makeCharts(log.records, smoothing: smoothing)
@@ -74,7 +74,7 @@ public enum RunPlots {
     }
 
     /// The five charts for `records`, in ``chartNames`` order (the last is the combined grid).
-    public static func makeCharts(_ records: [MetricsRecord], smoothing: Double = 0.6) -> [any SVGChart] {
+    public static func makeCharts(_ records: [MetricsRecord], smoothing: Double = 0.9) -> [any SVGChart] {
         func series(_ key: String, _ name: String? = nil) -> PlotSeries? {
             let points = records.compactMap { record in record[key].map { PlotPoint(x: Double(record.step), y: $0) } }
             return points.isEmpty ? nil : PlotSeries(name: name ?? key, points: points)

@@ -145,6 +145,7 @@ public struct LineChart: SVGChart {
         s += "<clipPath id=\"\(clip)\"><rect x=\"\(SVGText.number(area.left))\" y=\"\(SVGText.number(area.top))\" "
             + "width=\"\(SVGText.number(area.width))\" height=\"\(SVGText.number(area.height))\"/></clipPath>\n"
         var legend: [(name: String, color: String)] = []
+        var drawn: [(x: Double, y: Double)] = []  // pixel positions, to keep the legend off the data
         for line in lines {
             let d = Self.pathData(line.series.points, budget: maximumPointsPerSeries, x: toX, y: toY)
             guard !d.isEmpty else { continue }
@@ -154,12 +155,17 @@ public struct LineChart: SVGChart {
                 + "stroke=\"\(line.color)\" \(stroke) stroke-linejoin=\"round\" stroke-linecap=\"round\" "
                 + "clip-path=\"url(#\(clip))\"/>\n"
             if !line.raw { legend.append((line.series.name, line.color)) }
+            let stride = max(1, line.series.points.count / 400)
+            for index in Swift.stride(from: 0, to: line.series.points.count, by: stride) {
+                let point = line.series.points[index]
+                if point.y.isFinite { drawn.append((toX(point.x), toY(point.y))) }
+            }
         }
         if !hasData {
             s += "<text class=\"no-data\" x=\"\(SVGText.number(area.left + area.width / 2))\" "
                 + "y=\"\(SVGText.number(area.top + area.height / 2))\" text-anchor=\"middle\" fill=\"#999999\">no data</text>\n"
         }
-        s += area.legend(legend)
+        s += area.legend(legend, corner: area.quietestCorner(legend, points: drawn))
         return s + "</g>\n"
     }
 

@@ -105,14 +105,47 @@ struct PlotArea: Sendable {
         return s + "</g>\n"
     }
 
-    /// A legend box in the plot's top-right corner: a swatch and a name per entry.
-    func legend(_ entries: [(name: String, color: String)]) -> String {
-        guard !entries.isEmpty else { return "" }
+    /// Where a legend box sits inside the plot area.
+    enum Corner: CaseIterable { case topRight, topLeft, bottomRight, bottomLeft }
+
+    /// The legend box's size for these names.
+    static func legendSize(_ entries: [(name: String, color: String)]) -> (width: Double, height: Double) {
         let longest = entries.map(\.name.count).max() ?? 0
-        let boxWidth = 34 + Double(longest) * 7, rowHeight = 16.0
-        let x = right - boxWidth - 8, y = top + 8
+        return (34 + Double(longest) * 7, Double(entries.count) * 16 + 8)
+    }
+
+    /// The legend box's top-left corner when placed in `corner`.
+    func legendOrigin(_ entries: [(name: String, color: String)], corner: Corner) -> (x: Double, y: Double) {
+        let size = Self.legendSize(entries)
+        let x = (corner == .topLeft || corner == .bottomLeft) ? left + 8 : right - size.width - 8
+        let y = (corner == .topLeft || corner == .topRight) ? top + 8 : bottom - size.height - 8
+        return (x, y)
+    }
+
+    /// The corner whose legend box covers the fewest of `points` (pixel coordinates), preferring
+    /// top-right, then top-left, bottom-right, bottom-left.
+    func quietestCorner(_ entries: [(name: String, color: String)], points: [(x: Double, y: Double)]) -> Corner {
+        let size = Self.legendSize(entries)
+        var best = Corner.topRight, fewest = Int.max
+        for corner in Corner.allCases {
+            let origin = legendOrigin(entries, corner: corner)
+            let covered = points.reduce(0) { count, p in
+                count + (p.x >= origin.x - 4 && p.x <= origin.x + size.width + 4
+                         && p.y >= origin.y - 4 && p.y <= origin.y + size.height + 4 ? 1 : 0)
+            }
+            if covered < fewest { best = corner; fewest = covered }
+        }
+        return best
+    }
+
+    /// A legend box in `corner` of the plot: a swatch and a name per entry.
+    func legend(_ entries: [(name: String, color: String)], corner: Corner = .topRight) -> String {
+        guard !entries.isEmpty else { return "" }
+        let (boxWidth, boxHeight) = Self.legendSize(entries)
+        let rowHeight = 16.0
+        let (x, y) = legendOrigin(entries, corner: corner)
         var s = "<g class=\"legend\">\n<rect x=\"\(SVGText.number(x))\" y=\"\(SVGText.number(y))\" "
-            + "width=\"\(SVGText.number(boxWidth))\" height=\"\(SVGText.number(Double(entries.count) * rowHeight + 8))\" "
+            + "width=\"\(SVGText.number(boxWidth))\" height=\"\(SVGText.number(boxHeight))\" "
             + "fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n"
         for (index, entry) in entries.enumerated() {
             let rowY = y + 4 + Double(index) * rowHeight + rowHeight / 2

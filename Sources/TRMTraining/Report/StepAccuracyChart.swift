@@ -23,7 +23,8 @@ public struct StepAccuracyChart: SVGChart {
     }
 
     public func svgBody(idPrefix: String) -> String {
-        let area = PlotArea.standard(width: width, height: height, hasTitle: !title.isEmpty)
+        var area = PlotArea.standard(width: width, height: height, hasTitle: !title.isEmpty)
+        area.top += 22; area.height -= 22  // room for the legend row above the plot
         let steps = max(exactAccuracy.count, tokenAccuracy.count, 1)
         let slot = area.width / Double(steps)
         func toX(_ step: Int) -> Double { area.left + (Double(step) - 0.5) * slot }  // bar centre, step from 1
@@ -44,8 +45,11 @@ public struct StepAccuracyChart: SVGChart {
                 + "y=\"\(SVGText.number(top))\" width=\"\(SVGText.number(barWidth))\" "
                 + "height=\"\(SVGText.number(area.bottom - top))\" fill=\"\(SVGText.color(0))\" fill-opacity=\"0.8\"/>\n"
             if barWidth >= 18 {
-                s += "<text class=\"bar-label\" x=\"\(SVGText.number(toX(step)))\" y=\"\(SVGText.number(top - 4))\" "
-                    + "text-anchor=\"middle\" font-size=\"10\">\(String(format: "%.1f", value * 100))</text>\n"
+                // Inside the bar's top when it is tall enough (clear of the token line), else above it.
+                let inside = area.bottom - top >= 18
+                s += "<text class=\"bar-label\" x=\"\(SVGText.number(toX(step)))\" "
+                    + "y=\"\(SVGText.number(inside ? top + 12 : top - 4))\" text-anchor=\"middle\" font-size=\"10\" "
+                    + "fill=\"\(inside ? "#ffffff" : "#333333")\">\(String(format: "%.1f", value * 100))</text>\n"
             }
         }
         let tokenPoints = tokenAccuracy.enumerated().filter { $0.element.isFinite }
@@ -63,9 +67,21 @@ public struct StepAccuracyChart: SVGChart {
         }
         var legend = [(name: "exact accuracy", color: SVGText.color(0))]
         if !tokenPoints.isEmpty { legend.append((name: "token accuracy", color: SVGText.color(1))) }
-        // Accuracies usually rise to the right, so the legend goes top-left, clear of the bars.
-        let shifted = PlotArea(left: area.left, top: area.top, width: 160, height: area.height)
-        s += shifted.legend(legend)
+        s += Self.legendRow(legend, right: area.right, y: area.top - 12)
+        return s + "</g>\n"
+    }
+
+    /// A one-row legend ending at `right`, centred on `y`, above the plot.
+    static func legendRow(_ entries: [(name: String, color: String)], right: Double, y: Double) -> String {
+        let widths = entries.map { 30 + Double($0.name.count) * 7 }
+        var x = right - widths.reduce(0, +)
+        var s = "<g class=\"legend\">\n"
+        for (entry, entryWidth) in zip(entries, widths) {
+            s += "<rect x=\"\(SVGText.number(x))\" y=\"\(SVGText.number(y - 5))\" width=\"16\" height=\"10\" "
+                + "fill=\"\(entry.color)\"/>\n"
+            s += "<text x=\"\(SVGText.number(x + 21))\" y=\"\(SVGText.number(y + 4))\">\(SVGText.escape(entry.name))</text>\n"
+            x += entryWidth
+        }
         return s + "</g>\n"
     }
 }
