@@ -38,6 +38,8 @@ import Testing
         #expect(try parsed.int32s("ünïcode name").values == [1, 2, 255])
         #expect(try parsed.floats("empty").values.isEmpty)
         #expect(try parsed.serialized() == bytes, "serialization is deterministic")
+        let slice = (Data([9, 9, 9]) + bytes).dropFirst(3)  // a Data slice whose indices do not start at 0
+        #expect(try SafeTensorsFile(data: slice).tensors == original.tensors)
     }
 
     @Test func roundTripsThroughAFile() throws {

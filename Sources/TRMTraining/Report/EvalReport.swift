@@ -1,0 +1,215 @@
+// EvalReport: the result of evaluating a checkpoint, under the two protocols TRM results are
+// quoted with:
+//   all steps      run every supervision step (e.g. 16) and score the final answer;
+//   early halting  stop each puzzle when its halting head says so, score that answer.
+// It also keeps the accuracy after each supervision step, and writes itself as report.json
+// (machine-readable), report.md (a summary for people) and step_accuracy.svg (the per-step chart).
+
+import Foundation
+import TRMNN
+
+/// Scores under one evaluation protocol. Accuracies are fractions in [0, 1].
+public struct EvalProtocolResult: Codable, Equatable, Sendable {
+    /// Fraction of puzzles whose every token is right.
+    public var exactAccuracy: Double
+    /// Fraction of tokens (cells) that are right.
+    public var tokenAccuracy: Double
+    /// Mean number of supervision steps used per puzzle.
+    public var meanSteps: Double
+
+    public init(exactAccuracy: Double, tokenAccuracy: Double, meanSteps: Double) {
+        self.exactAccuracy = exactAccuracy
+        self.tokenAccuracy = tokenAccuracy
+        self.meanSteps = meanSteps
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case exactAccuracy = "exact_accuracy", tokenAccuracy = "token_accuracy", meanSteps = "mean_steps"
+    }
+}
+
+/// Accuracy after one supervision step (1-based), every puzzle run to that step.
+public struct StepAccuracy: Codable, Equatable, Sendable {
+    public var step: Int
+    public var exactAccuracy: Double
+    public var tokenAccuracy: Double
+
+    public init(step: Int, exactAccuracy: Double, tokenAccuracy: Double) {
+        self.step = step
+        self.exactAccuracy = exactAccuracy
+        self.tokenAccuracy = tokenAccuracy
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case step, exactAccuracy = "exact_accuracy", tokenAccuracy = "token_accuracy"
+    }
+}
+
+/// The files ``EvalReport/write(to:)`` produced.
+public struct EvalReportFiles: Equatable, Sendable {
+    public var json: URL
+    public var markdown: URL
+    public var chart: URL
+}
+
+/// Why an evaluation report could not be written or read.
+public enum EvalReportError: Error, CustomStringConvertible, Sendable {
+    case cannotWrite(FileWriteError)
+    case cannotRead(path: String, reason: String)
+    case cannotEncode(reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotWrite(let error): return error.description
+        case .cannotRead(let path, let reason):
+            return "cannot read evaluation report \(path) (\(reason)). Check the path, or re-run the evaluation to regenerate it."
+        case .cannotEncode(let reason):
+            return "cannot encode the evaluation report (\(reason)); this is a bug, please report it."
+        }
+    }
+}
+
+/// A complete evaluation result. Codable as report.json (snake_case keys).
+public struct EvalReport: Codable, Equatable, Sendable {
+    /// Model name or preset, e.g. "trm-att-sudoku".
+    public var model: String
+    /// The checkpoint evaluated (a path), if any.
+    public var checkpoint: String?
+    /// Dataset name or path, and its split.
+    public var dataset: String
+    /// Puzzles evaluated.
+    public var puzzleCount: Int
+    /// Tokens (cells) scored across all puzzles.
+    public var tokenCount: Int
+    /// The most supervision steps a puzzle may use (N_sup, typically 16).
+    public var maxSupervisionSteps: Int
+    /// Run all `maxSupervisionSteps` steps and score the final answer.
+    public var allSteps: EvalProtocolResult
+    /// Stop each puzzle when the halting head says so.
+    public var earlyHalting: EvalProtocolResult
+    /// Accuracy after each step 1...maxSupervisionSteps.
+    public var perStep: [StepAccuracy]
+    /// Wall-clock seconds for the evaluation.
+    public var elapsedSeconds: Double
+    /// When the report was made, ISO 8601 (UTC).
+    public var createdAt: String
+    /// Free-form facts worth keeping (git commit, thread count, seed).
+    public var notes: [String: String]
+
+    public init(model: String, checkpoint: String? = nil, dataset: String, puzzleCount: Int, tokenCount: Int,
+                maxSupervisionSteps: Int, allSteps: EvalProtocolResult, earlyHalting: EvalProtocolResult,
+                perStep: [StepAccuracy], elapsedSeconds: Double, createdAt: Date = Date(),
+                notes: [String: String] = [:]) {
+        self.model = model
+        self.checkpoint = checkpoint
+        self.dataset = dataset
+        self.puzzleCount = puzzleCount
+        self.tokenCount = tokenCount
+        self.maxSupervisionSteps = maxSupervisionSteps
+        self.allSteps = allSteps
+        self.earlyHalting = earlyHalting
+        self.perStep = perStep
+        self.elapsedSeconds = elapsedSeconds
+        self.createdAt = ISO8601DateFormatter().string(from: createdAt)
+        self.notes = notes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, checkpoint, dataset, notes
+        case puzzleCount = "puzzle_count", tokenCount = "token_count"
+        case maxSupervisionSteps = "max_supervision_steps"
+        case allSteps = "all_steps", earlyHalting = "early_halting", perStep = "per_step"
+        case elapsedSeconds = "elapsed_seconds", createdAt = "created_at"
+    }
+
+    /// Puzzles per second of wall-clock time (0 when no time was measured).
+    public var puzzlesPerSecond: Double {
+        elapsedSeconds > 0 ? Double(puzzleCount) / elapsedSeconds : 0
+    }
+
+    /// The per-step chart's file name inside the report directory.
+    public static let chartFileName = "step_accuracy.svg"
+
+    // MARK: JSON
+
+    /// Pretty-printed JSON with sorted keys; non-finite numbers as "NaN"/"Infinity" strings.
+    public func jsonData() throws(EvalReportError) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        do { return try encoder.encode(self) + Data("\n".utf8) } catch {
+            throw .cannotEncode(reason: "\(error)")
+        }
+    }
+
+    /// Reads a report.json written by ``write(to:)``.
+    public static func read(from url: URL) throws(EvalReportError) -> EvalReport {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        do {
+            return try decoder.decode(EvalReport.self, from: Data(contentsOf: url))
+        } catch {
+            throw .cannotRead(path: url.path, reason: "\(error)")
+        }
+    }
+
+    // MARK: Markdown
+
+    /// A Markdown summary: the two protocols side by side, the per-step chart (linked as
+    /// `chartFile`) and table, counts and timing.
+    public func markdown(chartFile: String = EvalReport.chartFileName) -> String {
+        func percent(_ x: Double) -> String { x.isFinite ? String(format: "%.2f%%", x * 100) : "n/a" }
+        func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+        var md = "# Evaluation: \(cell(model))\n\n"
+        md += "- Dataset: \(cell(dataset)) (\(puzzleCount) puzzles, \(tokenCount) tokens)\n"
+        if let checkpoint { md += "- Checkpoint: `\(checkpoint)`\n" }
+        md += "- Supervision steps: up to \(maxSupervisionSteps)\n"
+        md += String(format: "- Time: %.1f s (%.1f puzzles/s)\n", elapsedSeconds, puzzlesPerSecond)
+        md += "- Created: \(createdAt)\n"
+        for key in notes.keys.sorted() { md += "- \(cell(key)): \(cell(notes[key]!))\n" }
+        md += "\n| Protocol | Exact accuracy | Token accuracy | Mean steps |\n|---|---:|---:|---:|\n"
+        md += "| All \(maxSupervisionSteps) steps | \(percent(allSteps.exactAccuracy)) | "
+            + "\(percent(allSteps.tokenAccuracy)) | \(String(format: "%.2f", allSteps.meanSteps)) |\n"
+        md += "| Early halting | \(percent(earlyHalting.exactAccuracy)) | "
+            + "\(percent(earlyHalting.tokenAccuracy)) | \(String(format: "%.2f", earlyHalting.meanSteps)) |\n"
+        if !perStep.isEmpty {
+            md += "\n## Accuracy after each supervision step\n\n"
+            md += "![Accuracy after each supervision step](\(chartFile))\n\n"
+            md += "| Step | Exact accuracy | Token accuracy |\n|---:|---:|---:|\n"
+            for row in perStep {
+                md += "| \(row.step) | \(percent(row.exactAccuracy)) | \(percent(row.tokenAccuracy)) |\n"
+            }
+        }
+        return md
+    }
+
+    /// The per-step accuracy chart.
+    public func stepChart() -> StepAccuracyChart {
+        let sorted = perStep.sorted { $0.step < $1.step }
+        return StepAccuracyChart(title: "\(model): accuracy after each supervision step",
+                                 exactAccuracy: sorted.map(\.exactAccuracy),
+                                 tokenAccuracy: sorted.map(\.tokenAccuracy))
+    }
+
+    // MARK: Files
+
+    /// Writes report.json, step_accuracy.svg and report.md into `directory` (which must exist),
+    /// each atomically.
+    @discardableResult
+    public func write(to directory: URL) throws(EvalReportError) -> EvalReportFiles {
+        let files = EvalReportFiles(json: directory.appendingPathComponent("report.json"),
+                                    markdown: directory.appendingPathComponent("report.md"),
+                                    chart: directory.appendingPathComponent(Self.chartFileName))
+        let json = try jsonData()
+        do {
+            try AtomicFile.write(json, to: files.json)
+            try AtomicFile.write(stepChart().svg(), to: files.chart)
+            try AtomicFile.write(markdown(), to: files.markdown)
+        } catch {
+            throw .cannotWrite(error)
+        }
+        return files
+    }
+}
