@@ -31,12 +31,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: blasTargets + [
+        // Kernels are optimised in debug builds too: the test suite runs real models.
         .target(name: "TRMTensor", dependencies: blasDependency,
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+                                .unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "TRMNN", dependencies: ["TRMTensor"]),
         .target(name: "TRMModels", dependencies: ["TRMNN"]),
         .target(name: "TRMPuzzles"),
-        .target(name: "TRMTraining", dependencies: ["TRMModels", "TRMPuzzles",
+        .target(name: "TRMTraining", dependencies: ["TRMModels", "TRMNN", "TRMPuzzles",
                                                      .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "trm", dependencies: [
             "TRMTraining",

@@ -1,0 +1,156 @@
+// Model and training configuration as JSON, with named presets from the papers and small CPU
+// presets. Every hyperparameter of ../shared/docs/TRM-SPEC.md is a field.
+import Foundation
+import TRMNN
+import TRMTensor
+
+/// TRM (one network, deep recursion) or HRM (two networks, one-step gradient, Q-learning halting).
+public enum ModelFamily: String, Codable, Sendable {
+    case trm
+    case hrm
+}
+
+/// Which part of a supervision step receives gradients.
+public enum GradientMode: String, Codable, Sendable {
+    /// TRM: back-propagate through the whole last cycle (n latent updates and one answer update).
+    case fullLastCycle = "full_last_cycle"
+    /// HRM's one-step (deep-equilibrium) approximation: only the final latent and answer updates.
+    case oneStep = "one_step"
+}
+
+public enum PositionEncoding: String, Codable, Sendable {
+    case rope
+    case none
+}
+
+public struct ModelConfig: Codable, Sendable, Equatable {
+    public var family: ModelFamily = .trm
+    public var mixer: MixerKind = .attention
+    public var mixerNormAxis: MixerNormAxis = .sequence
+    public var hidden: Int = 512
+    public var heads: Int = 8
+    public var expansion: Double = 4
+    /// Blocks per network (TRM's single network; each of HRM's two).
+    public var layers: Int = 2
+    /// T (TRM) / N (HRM).
+    public var hCycles: Int = 3
+    /// n (TRM) / T (HRM).
+    public var lCycles: Int = 6
+    public var seqLen: Int = 81
+    public var vocabSize: Int = 11
+    public var puzzleEmbeddingWidth: Int = 512
+    /// Prefix positions before the cells (TRM: 16; HRM: ceil(puzzleEmbeddingWidth / hidden)).
+    public var puzzleEmbeddingLength: Int = 16
+    public var puzzleIdentifiers: Int = 1
+    public var positionEncoding: PositionEncoding = .rope
+    public var ropeTheta: Double = 10000
+    public var haltMaxSteps: Int = 16
+    public var haltExplorationProbability: Double = 0.1
+    public var gradientMode: GradientMode = .fullLastCycle
+    public var normEpsilon: Float = 1e-5
+
+    public init() {}
+
+    public var headDim: Int { hidden / heads }
+    public var totalLength: Int { puzzleEmbeddingLength + seqLen }
+    public var mlpInner: Int { swigluInnerWidth(width: hidden, expansion: expansion) }
+    public var tokenMixerInner: Int { swigluInnerWidth(width: totalLength, expansion: expansion) }
+
+    /// Problems a user can fix in a config file.
+    public func validate() throws {
+        func fail(_ why: String) throws -> Never { throw ConfigError.invalid(field: why) }
+        if hidden <= 0 { try fail("hidden must be positive") }
+        if mixer == .attention && (heads <= 0 || hidden % heads != 0 || (hidden / heads) % 2 != 0) {
+            try fail("hidden (\(hidden)) must split into heads (\(heads)) of even width")
+        }
+        if layers <= 0 || hCycles <= 0 || lCycles <= 0 { try fail("layers, hCycles and lCycles must be positive") }
+        if seqLen <= 0 || vocabSize <= 1 { try fail("seqLen must be positive and vocabSize at least 2") }
+        if puzzleEmbeddingWidth > puzzleEmbeddingLength * hidden {
+            try fail("puzzleEmbeddingWidth (\(puzzleEmbeddingWidth)) exceeds puzzleEmbeddingLength x hidden")
+        }
+        if haltMaxSteps <= 0 { try fail("haltMaxSteps must be positive") }
+        if puzzleIdentifiers <= 0 { try fail("puzzleIdentifiers must be at least 1") }
+    }
+}
+
+public struct TrainingConfig: Codable, Sendable, Equatable {
+    public var optimizer: OptimizerKind = .adamAtan2
+    public var learningRate: Float = 1e-4
+    public var warmupSteps: Int = 2000
+    /// Cosine decay floor as a fraction of the lr; 1.0 (all published runs) = constant after warm-up.
+    public var minLearningRateRatio: Float = 1
+    public var weightDecay: Float = 1.0
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.95
+    public var puzzleEmbeddingLearningRate: Float = 1e-4
+    public var puzzleEmbeddingWeightDecay: Float = 1.0
+    public var loss: CrossEntropyKind = .stablemax
+    public var qLossWeight: Float = 0.5
+    public var ema: Bool = true
+    public var emaRate: Float = 0.999
+    public var batchSize: Int = 768
+    public var totalSteps: Int = 65_000
+    public var evalInterval: Int = 5000
+    public var checkpointInterval: Int = 1000
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    /// Warm-up then cosine towards lr * minLearningRateRatio (constant when the ratio is 1).
+    public func learningRate(atStep step: Int) -> Float {
+        if step < warmupSteps { return learningRate * Float(step) / Float(max(warmupSteps, 1)) }
+        if minLearningRateRatio >= 1 { return learningRate }
+        let progress = Float(step - warmupSteps) / Float(max(1, totalSteps - warmupSteps))
+        let cosine = 0.5 * (1 + Foundation.cos(Float.pi * min(progress, 1)))
+        return learningRate * (minLearningRateRatio + (1 - minLearningRateRatio) * cosine)
+    }
+}
+
+/// A model and how to train it: what `trm train --config` reads and checkpoints store.
+public struct RunConfig: Codable, Sendable, Equatable {
+    public var name: String
+    public var model: ModelConfig
+    public var training: TrainingConfig
+
+    public init(name: String, model: ModelConfig, training: TrainingConfig) {
+        self.name = name; self.model = model; self.training = training
+    }
+
+    public static func load(from url: URL) throws -> RunConfig {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ConfigError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        do {
+            let cfg = try JSONDecoder().decode(RunConfig.self, from: data)
+            try cfg.model.validate()
+            return cfg
+        } catch let e as ConfigError {
+            throw e
+        } catch {
+            throw ConfigError.malformed(path: url.path, reason: String(describing: error))
+        }
+    }
+
+    public func jsonData() throws -> Data {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try enc.encode(self)
+    }
+}
+
+public enum ConfigError: Error, CustomStringConvertible, Equatable {
+    case unknownPreset(String, known: [String])
+    case invalid(field: String)
+    case unreadable(path: String, reason: String)
+    case malformed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unknownPreset(n, known): return "unknown preset '\(n)'; known presets: \(known.joined(separator: ", "))"
+        case let .invalid(f): return "invalid configuration: \(f)"
+        case let .unreadable(p, r): return "cannot read config \(p): \(r)"
+        case let .malformed(p, r): return "config \(p) is not a valid run configuration: \(r)"
+        }
+    }
+}

@@ -1,0 +1,207 @@
+// Reference parity: load a golden fixture folder (config.json + tensors.safetensors, layout in
+// ../shared/fixtures/README.md), rerun what it records and compare every output.
+// error = max|ours - reference| / max|reference|; pass when error <= tolerance; a null tolerance is
+// reported, not judged. Sizes come from the fixture; nothing is hard-coded.
+import Foundation
+import TRMModels
+import TRMNN
+import TRMTensor
+
+public struct FixtureComparison: Sendable, Codable {
+    public var name: String
+    /// Relative error for floats; fraction of disagreeing entries for integers.
+    public var error: Double
+    public var maxAbsoluteError: Double
+    /// nil: reported only (chaotic at float32 precision in the reference itself).
+    public var tolerance: Double?
+    public var passed: Bool { tolerance.map { error <= $0 } ?? true }
+}
+
+public struct FixtureReport: Sendable, Codable {
+    public var caseName: String
+    public var comparisons: [FixtureComparison]
+    public var passed: Bool { comparisons.allSatisfy(\.passed) }
+    public var failures: [FixtureComparison] { comparisons.filter { !$0.passed } }
+}
+
+public enum FixtureError: Error, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case badConfig(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(p, r): return "cannot read fixture \(p): \(r)"
+        case let .badConfig(p, r): return "fixture config \(p): \(r)"
+        }
+    }
+}
+
+public enum GoldenFixture {
+    struct FixtureConfig: Decodable {
+        struct Model: Decodable {
+            var seq_len: Int, puzzle_emb_ndim: Int, num_puzzle_identifiers: Int, vocab_size: Int
+            var hidden_size: Int, expansion: Double, num_heads: Int, pos_encodings: String
+            var halt_max_steps: Int, halt_exploration_prob: Double, mlp_t: Bool?
+            var H_cycles: Int, L_cycles: Int, H_layers: Int, L_layers: Int, puzzle_emb_len: Int?
+            var rope_theta: Double?, rms_norm_eps: Double?
+        }
+        struct Training: Decodable {
+            var lr: Float, lr_warmup_steps: Int, weight_decay: Float, beta1: Float, beta2: Float
+            var puzzle_emb_lr: Float, puzzle_emb_weight_decay: Float, loss_type: String
+        }
+        struct Check: Decodable {
+            var tolerance: [String: Double?]
+            var exact_agreement: [String: Double?]?
+        }
+        var `case`: String
+        var family: String
+        var model_config: Model
+        var training: Training
+        var check: Check
+    }
+
+    /// The run configuration a fixture describes.
+    static func runConfig(_ f: FixtureConfig, path: String) throws -> RunConfig {
+        let c = f.model_config
+        var m = ModelConfig()
+        guard let family = ModelFamily(rawValue: f.family) else {
+            throw FixtureError.badConfig(path: path, reason: "unknown family '\(f.family)'")
+        }
+        m.family = family
+        m.mixer = (c.mlp_t ?? false) ? .mlp : .attention
+        m.hidden = c.hidden_size; m.heads = c.num_heads; m.expansion = c.expansion
+        m.hCycles = c.H_cycles; m.lCycles = c.L_cycles
+        m.seqLen = c.seq_len; m.vocabSize = c.vocab_size
+        m.puzzleEmbeddingWidth = c.puzzle_emb_ndim; m.puzzleIdentifiers = c.num_puzzle_identifiers
+        m.positionEncoding = c.pos_encodings == "rope" ? .rope : .none
+        m.ropeTheta = c.rope_theta ?? 10000
+        m.normEpsilon = Float(c.rms_norm_eps ?? 1e-5)
+        m.haltMaxSteps = c.halt_max_steps; m.haltExplorationProbability = c.halt_exploration_prob
+        switch family {
+        case .trm:
+            m.layers = c.L_layers
+            m.puzzleEmbeddingLength = c.puzzle_emb_len ?? 16
+            m.gradientMode = .fullLastCycle
+        case .hrm:
+            guard c.H_layers == c.L_layers else {
+                throw FixtureError.badConfig(path: path, reason: "H_layers \(c.H_layers) != L_layers \(c.L_layers) is not supported")
+            }
+            m.layers = c.L_layers
+            m.puzzleEmbeddingLength = (c.puzzle_emb_ndim + c.hidden_size - 1) / c.hidden_size
+            m.gradientMode = .oneStep
+        }
+        if c.pos_encodings != "rope" && c.pos_encodings != "none" && m.mixer == .attention {
+            throw FixtureError.badConfig(path: path, reason: "position encoding '\(c.pos_encodings)' is not supported")
+        }
+        var t = TrainingConfig()
+        t.learningRate = f.training.lr; t.warmupSteps = f.training.lr_warmup_steps
+        t.weightDecay = f.training.weight_decay; t.beta1 = f.training.beta1; t.beta2 = f.training.beta2
+        t.puzzleEmbeddingLearningRate = f.training.puzzle_emb_lr
+        t.puzzleEmbeddingWeightDecay = f.training.puzzle_emb_weight_decay
+        t.loss = f.training.loss_type.contains("stablemax") ? .stablemax : .softmax
+        t.ema = false
+        return RunConfig(name: f.case, model: m, training: t)
+    }
+
+    /// Runs the fixture in `directory` and compares every recorded output.
+    public static func check(directory: URL) throws -> FixtureReport {
+        let configURL = directory.appendingPathComponent("config.json")
+        let tensorsURL = directory.appendingPathComponent("tensors.safetensors")
+        let f: FixtureConfig
+        do {
+            f = try JSONDecoder().decode(FixtureConfig.self, from: Data(contentsOf: configURL))
+        } catch {
+            throw FixtureError.badConfig(path: configURL.path, reason: String(describing: error))
+        }
+        let file = try SafeTensorsFile(contentsOf: tensorsURL)
+        let run = try runConfig(f, path: configURL.path)
+        let floats = try file.floatTensors()
+        var params: [String: Tensor] = [:]
+        for (k, v) in floats where k.hasPrefix("param.") { params[String(k.dropFirst(6))] = v }
+
+        func freshModel() throws -> ReasoningModel {
+            let model = try ReasoningModel(config: run.model, seed: 0)
+            try model.load(params, source: tensorsURL.path)
+            return model
+        }
+        let batch = try PuzzleBatch(tokens: file.intTensor("input.tokens"), labels: file.intTensor("input.labels"),
+                                    puzzleIdentifiers: file.intTensor("input.puzzle_ids").values)
+
+        var results: [FixtureComparison] = []
+        func tolerance(_ name: String) -> Double? {
+            if let t = f.check.tolerance[name] { return t }
+            return 1e-4
+        }
+        func compare(_ name: String, _ ours: [Float]) {
+            guard let ref = floats[name] else { return }
+            let r = ref.scalars
+            guard r.count == ours.count else {
+                results.append(FixtureComparison(name: name, error: .infinity, maxAbsoluteError: .infinity, tolerance: tolerance(name)))
+                return
+            }
+            var maxAbs = 0.0, maxRef = 0.0
+            for (a, b) in zip(ours, r) { maxAbs = max(maxAbs, Double(abs(a - b))); maxRef = max(maxRef, Double(abs(b))) }
+            let err = maxRef > 0 ? maxAbs / maxRef : maxAbs
+            results.append(FixtureComparison(name: name, error: err, maxAbsoluteError: maxAbs, tolerance: tolerance(name)))
+        }
+        func compareInts(_ name: String, _ ours: [Int32]) {
+            guard let ref = try? file.intTensor(name) else { return }
+            let n = max(ref.count, 1)
+            let disagree = ref.count == ours.count ? zip(ours, ref.values).filter { $0 != $1 }.count : n
+            let exact = f.check.exact_agreement?[name] ?? nil
+            // Must agree exactly where the fixture says 1.0; otherwise report only.
+            results.append(FixtureComparison(name: name, error: Double(disagree) / Double(n), maxAbsoluteError: Double(disagree),
+                                             tolerance: exact == 1.0 ? 0 : nil))
+        }
+
+        // Training mode: three supervision steps on the same batch, carry persisting.
+        let model = try freshModel()
+        let state = TrainingState(run: run, model: model)
+        for k in 1...3 {
+            let (out, loss) = try state.forwardBackward(batch)
+            let carry = state.carry!
+            compare("out\(k).logits", out.logits.scalars)
+            compare("out\(k).q_halt", out.qHalt.scalars)
+            compare("out\(k).q_continue", out.qContinue.scalars)
+            compare("out\(k).y", carry.y.scalars)
+            compare("out\(k).z", carry.z.scalars)
+            compareInts("out\(k).preds", out.predictions.values)
+            compareInts("out\(k).halted", carry.halted.map { $0 ? 1 : 0 })
+            compare("loss\(k).total", [loss.total.item])
+            compare("loss\(k).lm", [loss.lm])
+            compare("loss\(k).q_halt", [loss.qHalt])
+            if run.model.family == .hrm { compare("loss\(k).q_continue", [loss.qContinue]) }
+            if k == 1 {
+                for (name, p) in model.parameters {
+                    compare("grad1.\(name)", p.grad?.scalars ?? [Float](repeating: 0, count: p.count))
+                }
+                if let g = out.puzzleRows.grad { compare("grad1.puzzle_emb.rows", g.scalars) }
+            }
+            state.applyUpdate(out)
+            if k == 1 || k == 3 {
+                for (name, p) in model.parameters { compare("after\(k).\(name)", p.scalars) }
+                compare("after\(k).inner.puzzle_emb.weights", model.puzzleEmbedding.scalars)
+            }
+        }
+
+        // Evaluation mode from the initial parameters: 16 steps, no gradients, no early halting.
+        let evalModel = try freshModel()
+        var carry = evalModel.initialCarry(for: batch)
+        var rng = SeededRandom(seed: 0)
+        let steps = run.model.haltMaxSteps
+        var qHalts: [Float] = [], preds: [Int32] = []
+        var lastLogits: [Float] = []
+        try Tape.noGrad {
+            for _ in 0..<steps {
+                let out = try evalModel.step(&carry, newBatch: batch, training: false, rng: &rng)
+                qHalts += out.qHalt.scalars
+                preds += out.predictions.values
+                lastLogits = out.logits.scalars
+            }
+        }
+        compare("eval.q_halt", qHalts)
+        compareInts("eval.preds", preds)
+        compare("eval.logits_last", lastLogits)
+        return FixtureReport(caseName: f.case, comparisons: results)
+    }
+}
