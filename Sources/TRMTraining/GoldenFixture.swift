@@ -14,6 +14,8 @@ public struct FixtureComparison: Sendable, Codable {
     public var maxAbsoluteError: Double
     /// nil: reported only (chaotic at float32 precision in the reference itself).
     public var tolerance: Double?
+    /// Why an apparent disagreement was not counted, when one was not.
+    public var note: String? = nil
     public var passed: Bool { tolerance.map { error <= $0 } ?? true }
 }
 
@@ -49,6 +51,9 @@ public enum GoldenFixture {
             var lr: Float, lr_warmup_steps: Int, weight_decay: Float, beta1: Float, beta2: Float
             var puzzle_emb_lr: Float, puzzle_emb_weight_decay: Float, loss_type: String
         }
+        struct Deviation: Decodable {
+            var max_rel_to_max: [String: Double?]
+        }
         struct Check: Decodable {
             var tolerance: [String: Double?]
             var exact_agreement: [String: Double?]?
@@ -58,6 +63,7 @@ public enum GoldenFixture {
         var model_config: Model
         var training: Training
         var check: Check
+        var float32_vs_float64: Deviation?
     }
 
     /// The run configuration a fixture describes.
@@ -144,14 +150,37 @@ public enum GoldenFixture {
             let err = maxRef > 0 ? maxAbs / maxRef : maxAbs
             results.append(FixtureComparison(name: name, error: err, maxAbsoluteError: maxAbs, tolerance: tolerance(name)))
         }
-        func compareInts(_ name: String, _ ours: [Int32]) {
+        /// Integer outputs must agree exactly where the fixture says 1.0. One exception, reported:
+        /// a cell whose reference top-two logit margin is below the reference's own float32-vs-float64
+        /// deviation of those logits is a tie at float32 precision, so either answer is faithful.
+        func compareInts(_ name: String, _ ours: [Int32], logits: (name: String, ours: [Float])? = nil) {
             guard let ref = try? file.intTensor(name) else { return }
             let n = max(ref.count, 1)
-            let disagree = ref.count == ours.count ? zip(ours, ref.values).filter { $0 != $1 }.count : n
+            var disagree = 0, ties = 0
+            if ref.count != ours.count {
+                disagree = n
+            } else {
+                var noise = 0.0
+                var refLogits: [Float] = []
+                if let logits, let r = floats[logits.name],
+                   let dev = f.float32_vs_float64?.max_rel_to_max[logits.name] ?? nil {
+                    refLogits = r.scalars
+                    noise = dev * Double(refLogits.map(abs).max() ?? 0)
+                }
+                let vocab = refLogits.isEmpty ? 0 : refLogits.count / ref.count
+                for i in 0..<ref.count where ours[i] != ref.values[i] {
+                    if vocab > 1 {
+                        let row = refLogits[(i * vocab)..<((i + 1) * vocab)].sorted(by: >)
+                        if Double(row[0] - row[1]) <= noise { ties += 1; continue }
+                    }
+                    disagree += 1
+                }
+            }
             let exact = f.check.exact_agreement?[name] ?? nil
-            // Must agree exactly where the fixture says 1.0; otherwise report only.
-            results.append(FixtureComparison(name: name, error: Double(disagree) / Double(n), maxAbsoluteError: Double(disagree),
-                                             tolerance: exact == 1.0 ? 0 : nil))
+            results.append(FixtureComparison(
+                name: name, error: Double(disagree) / Double(n), maxAbsoluteError: Double(disagree),
+                tolerance: exact == 1.0 ? 0 : nil,
+                note: ties > 0 ? "\(ties) cell(s) differ where the reference's own top-two margin is within its float32 noise" : nil))
         }
 
         // Training mode: three supervision steps on the same batch, carry persisting.
@@ -165,7 +194,7 @@ public enum GoldenFixture {
             compare("out\(k).q_continue", out.qContinue.scalars)
             compare("out\(k).y", carry.y.scalars)
             compare("out\(k).z", carry.z.scalars)
-            compareInts("out\(k).preds", out.predictions.values)
+            compareInts("out\(k).preds", out.predictions.values, logits: ("out\(k).logits", out.logits.scalars))
             compareInts("out\(k).halted", carry.halted.map { $0 ? 1 : 0 })
             compare("loss\(k).total", [loss.total.item])
             compare("loss\(k).lm", [loss.lm])
@@ -200,7 +229,7 @@ public enum GoldenFixture {
             }
         }
         compare("eval.q_halt", qHalts)
-        compareInts("eval.preds", preds)
+        compareInts("eval.preds", preds)  // the per-step logits are not recorded: no tie analysis
         compare("eval.logits_last", lastLogits)
         return FixtureReport(caseName: f.case, comparisons: results)
     }

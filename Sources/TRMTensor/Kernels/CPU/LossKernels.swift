@@ -95,8 +95,10 @@ extension Kernels {
     public static func bceWithLogitsBackward(_ x: UnsafePointer<Float>, targets: UnsafePointer<Float>, count: Int,
                                              _ dLoss: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
         for i in 0..<count {
-            let s = 1 / (1 + Foundation.exp(-Double(x[i])))
-            dx[i] = Float(Double(dLoss[i]) * (s - Double(targets[i])))
+            // sigmoid rounded to float32 before subtracting, as the reference does: a target that
+            // is itself sigmoid(x) (HRM's continue target) then gives an exactly zero gradient.
+            let s = Float(1 / (1 + Foundation.exp(-Double(x[i]))))
+            dx[i] = dLoss[i] * (s - targets[i])
         }
     }
 
