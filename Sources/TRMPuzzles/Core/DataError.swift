@@ -28,6 +28,9 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownKind(file: String, reason: String)
     /// A binary dataset file is damaged or of another version.
     case corruptDataset(file: String, reason: String)
+    /// Training tasks that also appear among the evaluation tasks being reported (e.g. ARC-AGI-2
+    /// training holds 376 ARC-AGI-1 evaluation tasks).
+    case trainEvaluationOverlap(count: Int, examples: [String])
     /// An argument that makes no sense for this data (clue count out of range, ...).
     case invalidArgument(String)
 
@@ -45,6 +48,8 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(file): cannot tell what kind of puzzle data this is (\(reason)); pass --kind sudoku|maze|arc|grid"
         case let .corruptDataset(file, reason):
             return "\(file): not a valid trm dataset file: \(reason); rebuild it with `trm data build`"
+        case let .trainEvaluationOverlap(count, examples):
+            return "refusing to build: \(count) training task(s) also appear in the evaluation set (e.g. \(examples.prefix(5).joined(separator: ", "))); training on them would leak the answers (ARC-AGI-2 training contains 376 ARC-AGI-1 evaluation tasks). Drop those training tasks or report another evaluation set"
         case let .invalidArgument(reason):
             return "invalid argument: \(reason)"
         }
