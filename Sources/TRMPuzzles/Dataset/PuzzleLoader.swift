@@ -53,7 +53,7 @@ public enum PuzzleLoader {
             throw .unknownKind(file: path, reason: "this is a built dataset file; use `trm data stats`")
         }
         let text = String(decoding: head, as: UTF8.self)
-        let lines = text.split(separator: "\n").map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        let lines = text.split(whereSeparator: \.isNewline)
         guard let first = lines.first(where: { !$0.isEmpty }) else { throw .empty(file: path) }
         if first.hasPrefix("{") { return first.contains("\"train\"") ? .arc : .grid }
         var sample = String(first)

@@ -74,7 +74,7 @@ public enum GridTaskReader {
         var table: [Character: Int32] = [:]
         var dataset: PuzzleDataset?
         var ids: [String: Int32] = [:]
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             let at = DataLocation(file: file, line: index + 1)
