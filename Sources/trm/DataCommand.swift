@@ -95,6 +95,9 @@ struct DataBuild: ParsableCommand {
     @Option(help: "ARC: where to write the evaluation test set (with --arc-evaluation).")
     var testOutput: String?
 
+    @Flag(help: "ARC: drop training tasks that are evaluation tasks (by id or content) instead of refusing to build.")
+    var dropOverlapping = false
+
     func run() throws {
         let start = Date()
         let options = try input.loadOptions()
@@ -103,7 +106,13 @@ struct DataBuild: ParsableCommand {
             var training: [ARCTask] = []
             for path in inputs { training += try ARCTaskLoader.loadFolder(path) }
             let evaluation = try ARCTaskLoader.loadFolder(evaluationFolder)
-            let build = try ARCDatasetBuilder.build(training: training, evaluation: evaluation, options: options.arc)
+            var arcOptions = options.arc
+            arcOptions.dropOverlappingTrainingTasks = dropOverlapping
+            let build = try ARCDatasetBuilder.build(training: training, evaluation: evaluation, options: arcOptions)
+            if !build.droppedTrainingTasks.isEmpty {
+                var err = StandardError()
+                print("dropped \(build.droppedTrainingTasks.count) training task(s) that are evaluation tasks: \(build.droppedTrainingTasks.prefix(10).joined(separator: ", "))", to: &err)
+            }
             try DatasetFile.write(build.train, to: output, sources: inputs + [evaluationFolder])
             try DatasetFile.write(build.test, to: testOutput, sources: [evaluationFolder])
             print("wrote \(output): \(build.train.count) arc training examples, \(build.versions.count) puzzle identifiers")
@@ -244,11 +253,11 @@ struct GenerateSudoku: ParsableCommand {
 struct GenerateMaze: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "maze",
-        abstract: "Hard mazes: random walls, shortest S-to-G path of at least --min-path steps.")
+        abstract: "Hard mazes: random walls, shortest S-to-G path of at least --min-path-cells cells; rating = steps.")
 
     @Option(help: "Number of mazes.") var count = 10
     @Option(help: "Side of the square maze.") var side = 30
-    @Option(help: "Minimum shortest-path steps (Maze-Hard: 110).") var minPath = 110
+    @Option(help: "Minimum cells on the shortest S-to-G path, S and G included (Maze-Hard: 110).") var minPathCells = 110
     @Option(help: "Probability that a cell is a wall.") var wallDensity = 0.37
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(name: .shortAndLong, help: "Output CSV (default: standard output).") var output: String?
@@ -256,7 +265,7 @@ struct GenerateMaze: ParsableCommand {
     func run() throws {
         guard count >= 0 else { throw ValidationError("--count must be >= 0") }
         var rng = DeterministicRandom(seed: seed)
-        let options = MazeGeneratorOptions(side: side, wallDensity: wallDensity, minPathLength: minPath)
+        let options = MazeGeneratorOptions(side: side, wallDensity: wallDensity, minPathCells: minPathCells)
         var lines: [String] = []
         for _ in 0..<count {
             let m = try MazeGenerator.generate(options, using: &rng)

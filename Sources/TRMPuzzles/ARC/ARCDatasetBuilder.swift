@@ -22,11 +22,15 @@ public struct ARCBuildOptions: Sendable, Equatable {
     public var seed: UInt64
     /// Also train on the test pairs (with answers) of the training tasks.
     public var includeTrainingTestPairs: Bool
+    /// Drop training tasks that are also evaluation tasks (by id or content) instead of refusing.
+    public var dropOverlappingTrainingTasks: Bool
 
-    public init(versionsPerTask: Int = 8, seed: UInt64 = 0, includeTrainingTestPairs: Bool = true) {
+    public init(versionsPerTask: Int = 8, seed: UInt64 = 0, includeTrainingTestPairs: Bool = true,
+                dropOverlappingTrainingTasks: Bool = false) {
         self.versionsPerTask = versionsPerTask
         self.seed = seed
         self.includeTrainingTestPairs = includeTrainingTestPairs
+        self.dropOverlappingTrainingTasks = dropOverlappingTrainingTasks
     }
 }
 
@@ -37,6 +41,8 @@ public struct ARCBuild: Sendable {
     public var versions: [ARCPuzzleVersion]
     /// One entry per row of `test`.
     public var testExamples: [ARCTestExample]
+    /// Training task ids dropped because they are evaluation tasks (with `dropOverlappingTrainingTasks`).
+    public var droppedTrainingTasks: [String]
 
     /// The version a puzzle identifier stands for.
     public func version(of identifier: Int32) -> ARCPuzzleVersion? {
@@ -46,8 +52,16 @@ public struct ARCBuild: Sendable {
 }
 
 public enum ARCDatasetBuilder {
-    /// - Throws: `DataError.trainEvaluationOverlap` if a training task is also an evaluation task.
-    public static func build(training: [ARCTask], evaluation: [ARCTask], options: ARCBuildOptions = ARCBuildOptions()) throws(DataError) -> ARCBuild {
+    /// - Throws: `DataError.trainEvaluationOverlap` if a training task is also an evaluation task
+    ///   (unless `options.dropOverlappingTrainingTasks`).
+    public static func build(training allTraining: [ARCTask], evaluation: [ARCTask], options: ARCBuildOptions = ARCBuildOptions()) throws(DataError) -> ARCBuild {
+        var training = allTraining
+        var dropped: [String] = []
+        if options.dropOverlappingTrainingTasks {
+            dropped = ARCSplitGuard.overlap(training: training, evaluation: evaluation)
+            let droppedSet = Set(dropped)
+            training.removeAll { droppedSet.contains($0.id) }
+        }
         try ARCSplitGuard.check(training: training, evaluation: evaluation)
         guard options.versionsPerTask >= 1 else { throw .invalidArgument("versions per task must be at least 1") }
         var rng = DeterministicRandom(seed: options.seed, 0xA2C)
@@ -87,7 +101,8 @@ public enum ARCDatasetBuilder {
         train.metadata["arc.versions"] = versionsJSON
         test.metadata["arc.versions"] = versionsJSON
         test.metadata["arc.testExamples"] = examplesJSON
-        return ARCBuild(train: train, test: test, versions: versions, testExamples: testExamples)
+        if !dropped.isEmpty { train.metadata["arc.droppedTrainingTasks"] = dropped.joined(separator: ",") }
+        return ARCBuild(train: train, test: test, versions: versions, testExamples: testExamples, droppedTrainingTasks: dropped)
     }
 
     /// Reads the version table and test examples back from a dataset's metadata.

@@ -1,6 +1,8 @@
 // Refusing train/evaluation leakage: training tasks must not include any evaluation task, matched by
 // task id or by content (the hash of its test inputs). ARC-AGI-2's training set contains 376
 // ARC-AGI-1 evaluation tasks, so training on it while reporting ARC-AGI-1 evaluation is refused.
+// (ARC-AGI-1 itself has one such pair: training 40853293 is identical to evaluation 070dd51e.
+// `ARCBuildOptions.dropOverlappingTrainingTasks` drops the offending training tasks instead.)
 
 public enum ARCSplitGuard {
     /// Ids of training tasks that match an evaluation task, sorted.

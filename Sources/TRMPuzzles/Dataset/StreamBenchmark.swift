@@ -44,7 +44,7 @@ public enum StreamBenchmark {
         return .sudoku(records)
     }
 
-    /// Generated hard mazes (side 30, shortest path >= 110), for when no data files are at hand.
+    /// Generated hard mazes (side 30, shortest path of 110+ cells), for when no data files are at hand.
     public static func syntheticMazes(count: Int, seed: UInt64 = 1) throws(DataError) -> PuzzleDataset {
         var rng = DeterministicRandom(seed: seed)
         var records: [MazeRecord] = []

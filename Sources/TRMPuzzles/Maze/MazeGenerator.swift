@@ -1,20 +1,21 @@
 // Generating hard mazes: random walls at a given density, a random start, and a goal drawn among the
-// cells whose shortest distance from the start is at least `minPathLength` (rejection otherwise).
-// This matches the look of the Maze-Hard set (about 37% walls, shortest paths of 110+ steps).
+// cells whose shortest path from the start covers at least `minPathCells` cells (redrawn otherwise).
+// This matches the look of the Maze-Hard set (about 37% walls; shortest paths of at least 110 cells
+// counting S and G, i.e. at least 109 steps; the files' `rating` column is the step count).
 
 public struct MazeGeneratorOptions: Sendable, Equatable {
     public var side: Int
     /// Probability that a cell is a wall.
     public var wallDensity: Double
-    /// Minimum steps of the shortest S-to-G path (the Maze-Hard set uses 110).
-    public var minPathLength: Int
+    /// Minimum cells on the shortest S-to-G path, S and G included (= steps + 1; Maze-Hard: 110).
+    public var minPathCells: Int
     /// Random mazes to try before giving up.
     public var maxAttempts: Int
 
-    public init(side: Int = 30, wallDensity: Double = 0.37, minPathLength: Int = 110, maxAttempts: Int = 10_000) {
+    public init(side: Int = 30, wallDensity: Double = 0.37, minPathCells: Int = 110, maxAttempts: Int = 10_000) {
         self.side = side
         self.wallDensity = wallDensity
-        self.minPathLength = minPathLength
+        self.minPathCells = minPathCells
         self.maxAttempts = maxAttempts
     }
 }
@@ -34,7 +35,7 @@ public enum MazeGenerator {
             guard openCells.count >= 2 else { continue }
             let s = openCells[rng.below(openCells.count)]
             let dist = MazeSolver.distances(side: side, from: s) { cells[$0] == .open }
-            let far = openCells.filter { dist[$0] >= max(1, options.minPathLength) }
+            let far = openCells.filter { dist[$0] + 1 >= max(2, options.minPathCells) }
             guard !far.isEmpty else { continue }
             let g = far[rng.below(far.count)]
             cells[s] = .start
@@ -43,6 +44,6 @@ public enum MazeGenerator {
             guard let answer = MazeSolver.solve(question) else { continue }
             return MazeRecord(question: question, answer: answer, rating: dist[g])
         }
-        throw .invalidArgument("no \(side)x\(side) maze with a shortest path of \(options.minPathLength)+ steps in \(options.maxAttempts) attempts; lower --min-path or change --wall-density")
+        throw .invalidArgument("no \(side)x\(side) maze with a shortest path of \(options.minPathCells)+ cells in \(options.maxAttempts) attempts; lower --min-path-cells or change --wall-density")
     }
 }

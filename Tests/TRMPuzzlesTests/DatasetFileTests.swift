@@ -1,0 +1,73 @@
+// The binary dataset file: round trip, checksum, truncation, atomic replacement.
+import Foundation
+import Testing
+@testable import TRMPuzzles
+
+func temporaryPath(_ name: String) -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trm-puzzles-tests-\(getpid())")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir.appendingPathComponent("\(UUID().uuidString)-\(name)").path
+}
+
+@Suite struct DatasetFileTests {
+    static func sample() -> PuzzleDataset {
+        var d = StreamBenchmark.syntheticSudoku(count: 50)
+        d.labels[3] = PuzzleDataset.ignoreLabel
+        d.metadata["note"] = "hello"
+        return d
+    }
+
+    @Test func roundTripsCompactTokens() throws {
+        let d = Self.sample()
+        let path = temporaryPath("a.trmd")
+        try DatasetFile.write(d, to: path, sources: ["x.csv"], skippedRows: 2)
+        let (back, manifest) = try DatasetFile.read(path: path)
+        #expect(back == d)
+        #expect(manifest.tokenBytes == 1)
+        #expect(manifest.count == 50 && manifest.skippedRows == 2 && manifest.sources == ["x.csv"])
+        #expect(try DatasetFile.readManifest(path: path) == manifest)
+        // No temporary file is left behind.
+        let folder = (path as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).allSatisfy { !$0.contains(".tmp-") })
+    }
+
+    @Test func roundTripsWideTokens() throws {
+        var d = PuzzleDataset(kind: .grid, seqLen: 4, vocabSize: 300, numPuzzleIdentifiers: 3, gridRows: 2, gridCols: 2)
+        d.append(input: [1, 299, 0, 7], label: [PuzzleDataset.ignoreLabel, 298, 3, 4], puzzleIdentifier: 2)
+        let path = temporaryPath("w.trmd")
+        try DatasetFile.write(d, to: path)
+        let (back, manifest) = try DatasetFile.read(path: path)
+        #expect(back == d && manifest.tokenBytes == 4)
+    }
+
+    @Test func detectsDamage() throws {
+        let path = temporaryPath("b.trmd")
+        try DatasetFile.write(Self.sample(), to: path)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[bytes.count - 100] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect { try DatasetFile.read(path: path) } throws: { ($0 as? DataError)?.description.contains("checksum") == true }
+        // Truncated.
+        try bytes.prefix(bytes.count - 10).write(to: URL(fileURLWithPath: path))
+        #expect { try DatasetFile.read(path: path) } throws: { ($0 as? DataError)?.description.contains("truncated") == true }
+        // Not a dataset at all.
+        try Data("source,question\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect { try DatasetFile.read(path: path) } throws: { ($0 as? DataError)?.description.contains("TRMDSET1") == true }
+        #expect(throws: DataError.self) { try DatasetFile.read(path: "/nonexistent/x.trmd") }
+    }
+
+    @Test func refusesInconsistentDatasets() {
+        var d = Self.sample()
+        d.inputs[0] = 99
+        #expect(throws: DataError.self) { try DatasetFile.encode(d) }
+    }
+
+    @Test func atomicWriteReplacesAnExistingFile() throws {
+        let path = temporaryPath("c.trmd")
+        try DatasetFile.write(Self.sample(), to: path)
+        let small = Self.sample().prefix(5)
+        try DatasetFile.write(small, to: path)
+        #expect(try DatasetFile.read(path: path).dataset == small)
+        #expect(throws: DataError.self) { try DatasetFile.write(small, to: "/nonexistent-folder/x.trmd") }
+    }
+}
