@@ -49,7 +49,7 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .corruptDataset(file, reason):
             return "\(file): not a valid trm dataset file: \(reason); rebuild it with `trm data build`"
         case let .trainEvaluationOverlap(count, examples):
-            return "refusing to build: \(count) training task(s) also appear in the evaluation set (e.g. \(examples.prefix(5).joined(separator: ", "))); training on them would leak the answers (ARC-AGI-2 training contains 376 ARC-AGI-1 evaluation tasks). Drop those training tasks or report another evaluation set"
+            return "refusing to build: \(count) training task(s) also appear in the evaluation set (e.g. \(examples.prefix(5).joined(separator: ", "))); training on them would leak the answers (ARC-AGI-2 training contains 376 ARC-AGI-1 evaluation tasks). Drop those training tasks (`trm data build --drop-overlapping`) or report another evaluation set"
         case let .invalidArgument(reason):
             return "invalid argument: \(reason)"
         }
