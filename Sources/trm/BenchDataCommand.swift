@@ -20,6 +20,12 @@ struct BenchDataCommand: ParsableCommand {
     @Option(help: "Seconds to measure each case.") var seconds = 2.0
     @Flag(help: "Print JSON lines.") var json = false
 
+    func validate() throws {
+        guard sudokuBatch >= 1, mazeBatch >= 1 else { throw ValidationError("batch sizes must be at least 1") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+    }
+
     func run() throws {
         let sudokuData: PuzzleDataset, mazeData: PuzzleDataset
         let sudokuPath = sudoku ?? "../shared/data/sudoku-extreme-lite/train.csv"

@@ -38,6 +38,11 @@ struct PuzzleInputOptions: ParsableArguments {
     @Option(help: "Seed for ARC augmentation.")
     var seed: UInt64 = 0
 
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        guard (1...100_000).contains(arcVersions) else { throw ValidationError("--arc-versions must be in 1...100000") }
+    }
+
     func loadOptions() throws -> LoadOptions {
         var spec: GridTaskSpec?
         if alphabet != nil || rows != nil || cols != nil {

@@ -120,6 +120,15 @@ private func grid(_ rows: [[Int]]) -> ARCGrid { try! ARCGrid.make(rows).get() }
         }
     }
 
+    @Test func versionTablesRejectBadColourMaps() throws {
+        let good = try JSONEncoder().encode(ARCVersion.identity)
+        #expect(try JSONDecoder().decode(ARCVersion.self, from: good) == .identity)
+        let bad = Data(#"{"dihedral": 1, "colours": [1,0,2,3,4,5,6,7,8,9]}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ARCVersion.self, from: bad) }
+        let short = Data(#"{"dihedral": 9, "colours": [0,1,2,3,4,5,6,7,8,9]}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ARCVersion.self, from: short) }
+    }
+
     @Test func symmetricTasksYieldFewerVersions() {
         // One colour, one cell: every transform gives the same task up to the colour: 9 versions.
         let task = ARCTask(id: "s", train: [ARCPair(input: grid([[3]]), output: grid([[3]]))], test: [])

@@ -105,6 +105,9 @@ private func swap(_ s: String, at i: Int, with c: Character) -> String {
         let binary = try file("\u{0}\u{1}\u{2}\u{FF}", "bin.csv")
         #expect(throws: DataError.self) { try PuzzleLoader.load(paths: [binary]) }
         #expect(throws: DataError.self) { try PuzzleLoader.load(paths: []) }
+        let good = try file("\(header)\nx,\(goodQ),\(goodA),0\n")
+        #expect(throws: DataError.self) { try PuzzleLoader.load(paths: [good], options: LoadOptions(limit: -3)) }
+        #expect(try PuzzleLoader.load(paths: [good], options: LoadOptions(limit: 1)).dataset.count == 1)
     }
 
     @Test func kindIsDetectedFromContent() throws {

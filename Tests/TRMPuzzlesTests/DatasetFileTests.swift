@@ -56,6 +56,31 @@ func temporaryPath(_ name: String) -> String {
         #expect(throws: DataError.self) { try DatasetFile.read(path: "/nonexistent/x.trmd") }
     }
 
+    @Test(arguments: [
+        ("count", "9223372036854775807"),  // size overflow
+        ("count", "-1"),
+        ("seqLen", "0"),
+        ("seqLen", "80"),                  // the 9x9 grid does not cover it
+        ("gridRows", "4611686018427387904"),
+        ("tokenBytes", "2"),
+    ])
+    func hostileManifestsAreRefusedNotCrashed(_ key: String, _ value: String) throws {
+        let path = temporaryPath("h.trmd")
+        try DatasetFile.write(Self.sample(), to: path)
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        let length = Int(bytes[8]) | Int(bytes[9]) << 8
+        var json = String(decoding: bytes[16..<(16 + length)], as: UTF8.self)
+        let pattern = "\"\(key)\":[0-9]+"
+        let range = try #require(json.range(of: pattern, options: .regularExpression))
+        json.replaceSubrange(range, with: "\"\(key)\":\(value)")
+        var newJSON = Array(json.trimmingCharacters(in: .whitespaces).utf8)
+        while newJSON.count % 8 != 0 { newJSON.append(0x20) }
+        bytes = Array(bytes[0..<8]) + [UInt8(newJSON.count & 0xFF), UInt8(newJSON.count >> 8), 0, 0, 0, 0, 0, 0]
+            + newJSON + Array(bytes[(16 + length)...])
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: DataError.self) { _ = try DatasetFile.read(path: path).manifest }
+    }
+
     @Test func refusesInconsistentDatasets() {
         var d = Self.sample()
         d.inputs[0] = 99

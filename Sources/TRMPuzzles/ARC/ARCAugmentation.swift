@@ -16,6 +16,17 @@ public struct ARCVersion: Sendable, Hashable, Codable {
         self.colours = colours
     }
 
+    public init(from decoder: any Decoder) throws {
+        enum Keys: String, CodingKey { case dihedral, colours }
+        let c = try decoder.container(keyedBy: Keys.self)
+        let dihedral = try c.decode(Dihedral.self, forKey: .dihedral)
+        let colours = try c.decode([UInt8].self, forKey: .colours)
+        guard colours.count == 10, colours[0] == 0, Set(colours) == Set(0...9) else {
+            throw DecodingError.dataCorruptedError(forKey: .colours, in: c, debugDescription: "colours must permute 1...9 and fix 0")
+        }
+        self.init(dihedral: dihedral, colours: colours)
+    }
+
     public static func random(using rng: inout DeterministicRandom) -> ARCVersion {
         ARCVersion(dihedral: Dihedral(rawValue: rng.below(8))!, colours: [0] + rng.permutation(9).map { UInt8($0 + 1) })
     }
@@ -54,6 +65,7 @@ public enum ARCAugmenter {
     /// identity. Tasks with few colours or symmetric grids may yield fewer.
     public static func versions(of task: ARCTask, count: Int, using rng: inout DeterministicRandom) -> [ARCVersion] {
         guard count > 0 else { return [] }
+        let count = min(count, 1_000_000)
         var out: [ARCVersion] = [.identity]
         var seen: Set<UInt64> = [contentHash(task)]
         var attempts = 0

@@ -63,7 +63,9 @@ public enum ARCDatasetBuilder {
             training.removeAll { droppedSet.contains($0.id) }
         }
         try ARCSplitGuard.check(training: training, evaluation: evaluation)
-        guard options.versionsPerTask >= 1 else { throw .invalidArgument("versions per task must be at least 1") }
+        guard (1...100_000).contains(options.versionsPerTask) else {
+            throw .invalidArgument("versions per task must be in 1...100000, got \(options.versionsPerTask)")
+        }
         var rng = DeterministicRandom(seed: options.seed, 0xA2C)
         var versions: [ARCPuzzleVersion] = []
         var train = canvasDataset()

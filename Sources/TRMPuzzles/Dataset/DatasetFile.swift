@@ -131,10 +131,13 @@ public enum DatasetFile {
         guard data.count - payloadStart == manifest.payloadBytes else {
             throw .corruptDataset(file: path, reason: "payload is \(data.count - payloadStart) bytes, manifest says \(manifest.payloadBytes) (truncated?)")
         }
-        let tokens = manifest.count * manifest.seqLen
-        guard manifest.tokenBytes == 1 || manifest.tokenBytes == 4,
-              manifest.payloadBytes == tokens * 2 * manifest.tokenBytes + manifest.count * 4,
-              manifest.gridRows * manifest.gridCols == manifest.seqLen else {
+        // Sizes come from the file: check them without overflowing.
+        let (tokens, o1) = manifest.count.multipliedReportingOverflow(by: manifest.seqLen)
+        let (cells, o2) = manifest.gridRows.multipliedReportingOverflow(by: manifest.gridCols)
+        guard !o1, !o2, manifest.count >= 0, manifest.seqLen >= 1, manifest.gridRows >= 1, manifest.gridCols >= 1,
+              manifest.vocabSize >= 1, manifest.numPuzzleIdentifiers >= 1, cells == manifest.seqLen,
+              manifest.tokenBytes == 1 || manifest.tokenBytes == 4,
+              tokens <= Int.max / 16, manifest.payloadBytes == tokens * 2 * manifest.tokenBytes + manifest.count * 4 else {
             throw .corruptDataset(file: path, reason: "manifest sizes do not agree")
         }
         var dataset = PuzzleDataset(kind: manifest.kind, seqLen: manifest.seqLen, vocabSize: manifest.vocabSize,

@@ -75,7 +75,7 @@ public struct PuzzleDataset: Sendable, Equatable {
 
     /// The first `n` examples (or all).
     public func prefix(_ n: Int) -> PuzzleDataset {
-        let k = min(n, count)
+        let k = max(0, min(n, count))
         var d = self
         d.inputs = Array(inputs[0..<(k * seqLen)])
         d.labels = Array(labels[0..<(k * seqLen)])

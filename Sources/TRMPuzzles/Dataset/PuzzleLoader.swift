@@ -77,6 +77,7 @@ public enum PuzzleLoader {
     /// Loads one or more files of the same kind into one dataset.
     public static func load(paths: [String], options: LoadOptions = LoadOptions()) throws(DataError) -> LoadedPuzzles {
         guard let firstPath = paths.first else { throw .invalidArgument("no input files") }
+        if let limit = options.limit, limit < 1 { throw .invalidArgument("--limit must be at least 1, got \(limit)") }
         let kind: PuzzleKind
         if let k = options.kind { kind = k } else { kind = try detectKind(path: firstPath) }
         var report = SkipReport()
@@ -147,7 +148,7 @@ public enum PuzzleLoader {
         case .arc:
             var tasks: [ARCTask] = []
             for path in paths { tasks += try ARCTaskLoader.loadFolder(path) }
-            if let limit = options.limit { tasks = Array(tasks.prefix(limit)) }
+            if let limit = options.limit { tasks = Array(tasks.prefix(max(0, limit))) }
             report.accepted = tasks.count
             let build = try ARCDatasetBuilder.build(training: tasks, evaluation: [], options: options.arc)
             return LoadedPuzzles(dataset: build.train, report: report, sources: paths)

@@ -43,7 +43,7 @@ public struct GridTaskSpec: Sendable, Equatable, Codable {
         if alphabet.isEmpty { return "alphabet is empty" }
         if Set(alphabet).count != alphabet.count { return "alphabet \"\(alphabet)\" repeats a character" }
         if alphabet.count > 250 { return "alphabet has \(alphabet.count) characters; at most 250" }
-        if rows < 1 || cols < 1 || rows * cols > 65_536 { return "grid shape \(rows)x\(cols) is not usable (1...65536 cells)" }
+        if rows < 1 || cols < 1 || rows > 65_536 || cols > 65_536 || rows * cols > 65_536 { return "grid shape \(rows)x\(cols) is not usable (1...65536 cells)" }
         return nil
     }
 }
