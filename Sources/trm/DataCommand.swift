@@ -33,7 +33,7 @@ struct PuzzleInputOptions: ParsableArguments {
     var cols: Int?
 
     @Option(help: "ARC: augmented versions per task (identity first; the paper uses 1000).")
-    var arcVersions = 1
+    var arcVersions = 8
 
     @Option(help: "Seed for ARC augmentation.")
     var seed: UInt64 = 0
@@ -173,13 +173,9 @@ struct DataStats: ParsableCommand {
 
 /// A built dataset file (with its manifest) or raw files loaded and validated.
 func loadAny(_ paths: [String], _ options: PuzzleInputOptions) throws -> (PuzzleDataset, DatasetManifest?) {
-    if paths.count == 1, let handle = FileHandle(forReadingAtPath: paths[0]) {
-        let head = handle.readData(ofLength: 8)
-        try? handle.close()
-        if DatasetFile.looksLikeDatasetFile(head) {
-            let (d, m) = try DatasetFile.read(path: paths[0])
-            return (d, m)
-        }
+    if paths.count == 1, DatasetFile.isDatasetFile(path: paths[0]) {
+        let (d, m) = try DatasetFile.read(path: paths[0])
+        return (d, m)
     }
     let loaded = try PuzzleLoader.load(paths: paths, options: options.loadOptions())
     printSkipReport(loaded.report)
@@ -205,7 +201,7 @@ struct DataShow: ParsableCommand {
     func run() throws {
         let (dataset, _) = try loadAny(inputs, input)
         guard index >= 0, index < dataset.count else {
-            throw ValidationError("--index \(index) is outside 0..<\(dataset.count)")
+            throw DataError.invalidArgument("--index \(index) is outside 0..<\(dataset.count)")
         }
         for i in index..<min(dataset.count, index + max(1, count)) {
             print(PuzzleDisplay.render(dataset, index: i))
@@ -296,14 +292,10 @@ struct DataCheck: ParsableCommand {
 
     func run() throws {
         let start = Date()
-        if inputs.count == 1, let handle = FileHandle(forReadingAtPath: inputs[0]) {
-            let head = handle.readData(ofLength: 8)
-            try? handle.close()
-            if DatasetFile.looksLikeDatasetFile(head) {
-                let (d, m) = try DatasetFile.read(path: inputs[0], verify: true)
-                print("ok: \(inputs[0]): \(d.count) \(m.kind.rawValue) examples, checksum verified")
-                return
-            }
+        if inputs.count == 1, DatasetFile.isDatasetFile(path: inputs[0]) {
+            let (d, m) = try DatasetFile.read(path: inputs[0], verify: true)
+            print("ok: \(inputs[0]): \(d.count) \(m.kind.rawValue) examples, checksum verified")
+            return
         }
         var options = try input.loadOptions()
         options.skipInvalid = true  // collect every problem, then decide

@@ -48,6 +48,20 @@ private func grid(_ rows: [[Int]]) -> ARCGrid { try! ARCGrid.make(rows).get() }
         #expect(throws: DataError.self) { try ARCTaskLoader.parse(Data(#"{"train": [], "test": [{"input": \#(big)}]}"#.utf8), id: "x", file: "x.json") }
         #expect(throws: DataError.self) { try ARCTaskLoader.loadFolder("/nonexistent/folder") }
     }
+
+    @Test func skipInvalidCountsBadTaskFiles() throws {
+        let folder = temporaryPath("arc")
+        try FileManager.default.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: true)
+        try Data(#"{"train": [{"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]]}]}"#.utf8).write(to: URL(fileURLWithPath: folder + "/a.json"))
+        try Data(#"{"train": "#.utf8).write(to: URL(fileURLWithPath: folder + "/sub/b.json"))
+        try Data("ignored".utf8).write(to: URL(fileURLWithPath: folder + "/notes.txt"))
+        #expect { try ARCTaskLoader.loadFolder(folder) } throws: { ($0 as? DataError)?.description.contains("b.json") == true }
+        var report = SkipReport()
+        let tasks = try ARCTaskLoader.loadFolder(folder, skipInvalid: true, report: &report)
+        #expect(tasks.map(\.id) == ["a"] && report.accepted == 1 && report.skipped == 1)
+        let loaded = try PuzzleLoader.load(paths: [folder], options: LoadOptions(skipInvalid: true, arc: ARCBuildOptions(versionsPerTask: 2)))
+        #expect(loaded.dataset.kind == .arc && loaded.dataset.count == 2 && loaded.report.skipped == 1)
+    }
 }
 
 @Suite struct ARCCanvasTests {

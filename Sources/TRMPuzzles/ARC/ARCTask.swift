@@ -137,6 +137,12 @@ public enum ARCTaskLoader {
 
     /// Every `*.json` under `folder` (recursively), sorted by path. A single file path also works.
     public static func loadFolder(_ folder: String) throws(DataError) -> [ARCTask] {
+        var report = SkipReport()
+        return try loadFolder(folder, skipInvalid: false, report: &report)
+    }
+
+    /// Same, but with `skipInvalid` a bad task file is counted in `report` instead of stopping.
+    public static func loadFolder(_ folder: String, skipInvalid: Bool, report: inout SkipReport) throws(DataError) -> [ARCTask] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
             throw .unreadable(file: folder, reason: "no such file or folder")
@@ -152,7 +158,14 @@ public enum ARCTaskLoader {
         files.sort()
         guard !files.isEmpty else { throw .empty(file: folder) }
         var tasks: [ARCTask] = []
-        for f in files { tasks.append(try load(file: f)) }
+        for f in files {
+            do throws(DataError) {
+                tasks.append(try load(file: f))
+                report.accepted += 1
+            } catch {
+                if skipInvalid { report.record(error) } else { throw error }
+            }
+        }
         return tasks
     }
 

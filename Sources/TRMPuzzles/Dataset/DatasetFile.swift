@@ -168,6 +168,17 @@ public enum DatasetFile {
         return (dataset, manifest)
     }
 
+    /// Whether `path` is a regular file that starts like a dataset file (false for folders and
+    /// unreadable paths).
+    public static func isDatasetFile(path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 8) else { return false }
+        return looksLikeDatasetFile(head)
+    }
+
     /// Whether the bytes start like a dataset file.
     public static func looksLikeDatasetFile(_ data: Data) -> Bool {
         data.count >= 8 && Array(data.prefix(8)) == magic

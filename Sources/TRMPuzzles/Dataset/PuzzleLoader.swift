@@ -46,8 +46,8 @@ public enum PuzzleLoader {
         let head: Data
         do {
             let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            head = handle.readData(ofLength: 8192)
-            try? handle.close()
+            defer { try? handle.close() }
+            head = try handle.read(upToCount: 8192) ?? Data()
         } catch { throw .unreadable(file: path, reason: error.localizedDescription) }
         if DatasetFile.looksLikeDatasetFile(head) {
             throw .unknownKind(file: path, reason: "this is a built dataset file; use `trm data stats`")
@@ -147,9 +147,9 @@ public enum PuzzleLoader {
             return LoadedPuzzles(dataset: merged!, report: report, sources: paths)
         case .arc:
             var tasks: [ARCTask] = []
-            for path in paths { tasks += try ARCTaskLoader.loadFolder(path) }
+            for path in paths { tasks += try ARCTaskLoader.loadFolder(path, skipInvalid: options.skipInvalid, report: &report) }
             if let limit = options.limit { tasks = Array(tasks.prefix(max(0, limit))) }
-            report.accepted = tasks.count
+            try requireSome(report, paths)
             let build = try ARCDatasetBuilder.build(training: tasks, evaluation: [], options: options.arc)
             return LoadedPuzzles(dataset: build.train, report: report, sources: paths)
         }
