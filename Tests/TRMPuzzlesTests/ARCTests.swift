@@ -7,7 +7,7 @@ import Testing
 private func grid(_ rows: [[Int]]) -> ARCGrid { try! ARCGrid.make(rows).get() }
 
 @Suite struct ARCLoaderTests {
-    @Test(.enabled(if: SharedData.exists("arc-agi-1")), arguments: [
+    @Test(.enabled(if: ["arc-agi-1", "arc-agi-2", "conceptarc/corpus"].allSatisfy(SharedData.exists)), arguments: [
         ("arc-agi-1/training", 400), ("arc-agi-1/evaluation", 400),
         ("arc-agi-2/training", 1000), ("arc-agi-2/evaluation", 120), ("conceptarc/corpus", 160),
     ])

@@ -2,8 +2,10 @@
 import Foundation
 
 enum SharedData {
-    /// <package root>/../shared/data, found from this file's path.
-    static let root: URL = URL(fileURLWithPath: #filePath)
+    /// <package root>/../shared/data, found from this file's path. The environment variable
+    /// TRM_SHARED_DATA overrides it (point it at a missing folder to check that tests skip).
+    static let root: URL = ProcessInfo.processInfo.environment["TRM_SHARED_DATA"].map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // TRMPuzzlesTests
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // package root

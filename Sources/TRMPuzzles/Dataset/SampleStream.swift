@@ -4,6 +4,7 @@
 // its example is the (p % n)-th entry of that epoch's permutation (drawn from seed and epoch), and
 // its augmentation is drawn from a generator seeded by (seed, p). So a saved `position` resumes the
 // stream exactly, whatever batch sizes were used before, and batches can be filled in parallel.
+// It is for training; evaluate by reading the dataset in order (or pass `AugmentationOptions.none`).
 import Foundation
 
 /// The resumable part of a stream: save it with a checkpoint, pass it back to continue.
