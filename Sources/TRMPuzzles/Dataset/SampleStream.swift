@@ -93,12 +93,14 @@ public struct SampleStream: Sendable {
                               labels: UnsafeMutableBufferPointer<Int32>,
                               puzzleIdentifiers: UnsafeMutableBufferPointer<Int32>) {
         let seqLen = dataset.seqLen
+        precondition(batchSize >= 0, "negative batch size")
+        if batchSize == 0 { return }
         precondition(inputs.count >= batchSize * seqLen && labels.count >= batchSize * seqLen
                      && puzzleIdentifiers.count >= batchSize, "batch buffers are too small")
         let n = UInt64(dataset.count)
         let start = state.position
         // Resolve example indices first (epoch permutations are cached, serially).
-        var rows = [Int32](repeating: 0, count: batchSize)
+        var rows = [Int32](repeating: 0, count: batchSize)  // [batchSize] example indices
         for b in 0..<batchSize { rows[b] = exampleIndex(start + UInt64(b), n: n) }
         let chunks = min(threads, max(1, batchSize / 32))
         let this = self

@@ -20,7 +20,7 @@ public struct SudokuGrid: Sendable, Hashable, CustomStringConvertible {
     public static var empty: SudokuGrid { SudokuGrid(cells: [UInt8](repeating: 0, count: 81)) }
 
     /// Parses 81 characters: digits 1-9, and `.` or `0` for blanks.
-    /// - Throws: a reason string (the caller adds file and line).
+    /// Returns the reason on failure (the caller adds file and line).
     public static func parse(_ text: String) -> Result<SudokuGrid, SudokuParseFailure> {
         var cells = [UInt8]()
         cells.reserveCapacity(81)
