@@ -96,3 +96,30 @@ func temporaryPath(_ name: String) -> String {
         #expect(throws: DataError.self) { try DatasetFile.write(small, to: "/nonexistent-folder/x.trmd") }
     }
 }
+
+@Suite struct DisplayAndStatisticsTests {
+    @Test func rendersEveryKind() throws {
+        let sudoku = StreamBenchmark.syntheticSudoku(count: 2)
+        #expect(PuzzleDisplay.render(sudoku, index: 1).contains("+-------+-------+-------+"))
+        var rng = DeterministicRandom(seed: 1)
+        let maze = PuzzleDataset.maze([try MazeGenerator.generate(MazeGeneratorOptions(side: 8, wallDensity: 0.2, minPathCells: 8), using: &rng)])
+        let text = PuzzleDisplay.render(maze, index: 0)
+        #expect(text.contains("S") && text.contains("G") && text.contains("o"))
+        let task = ARCTask(id: "t", train: [ARCPair(input: try ARCGrid.make([[1, 2]]).get(), output: try ARCGrid.make([[3], [4]]).get())], test: [])
+        let arc = try ARCDatasetBuilder.build(training: [task], evaluation: [], options: ARCBuildOptions(versionsPerTask: 1)).train
+        #expect(PuzzleDisplay.render(arc, index: 0).contains("1x2"))
+        // Garbage tokens fall back to numbers rather than crashing.
+        var broken = sudoku
+        broken.inputs[0] = 0
+        #expect(PuzzleDisplay.render(broken, index: 0).contains("0 "))
+    }
+
+    @Test func statisticsCountTokensAndIgnoredLabels() {
+        var d = PuzzleDataset(kind: .grid, seqLen: 4, vocabSize: 3, numPuzzleIdentifiers: 1, gridRows: 2, gridCols: 2)
+        d.append(input: [1, 1, 2, 0], label: [1, 2, PuzzleDataset.ignoreLabel, PuzzleDataset.ignoreLabel])
+        let s = DatasetStatistics(d)
+        #expect(s.inputTokenCounts == [1, 2, 1])
+        #expect(s.ignoredLabelFraction == 0.5)
+        #expect(s.changedCellFraction == 0.5)
+    }
+}
