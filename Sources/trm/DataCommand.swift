@@ -1,10 +1,329 @@
-// `trm data ...`: puzzle data tools (build, stats, show, generate, check).
+// `trm data ...`: puzzle data tools (build, stats, show, generate, check). Parsing only; the work is
+// done by TRMPuzzles.
 import ArgumentParser
+import Foundation
+import TRMPuzzles
 
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Puzzle data tools.",
-        subcommands: []
+        subcommands: [DataBuild.self, DataStats.self, DataShow.self, DataGenerate.self, DataCheck.self]
     )
+}
+
+/// Options shared by the commands that read raw puzzle files.
+struct PuzzleInputOptions: ParsableArguments {
+    @Option(help: "Puzzle kind: sudoku, maze, arc or grid (default: detected from the content).")
+    var kind: PuzzleKind?
+
+    @Flag(help: "Skip bad rows, report how many, and go on (default: stop at the first bad row).")
+    var skipInvalid = false
+
+    @Option(help: "Read at most this many puzzles per file.")
+    var limit: Int?
+
+    @Option(help: "grid CSV import: the alphabet (character k becomes token k+1).")
+    var alphabet: String?
+
+    @Option(help: "grid CSV import: grid rows.")
+    var rows: Int?
+
+    @Option(help: "grid CSV import: grid columns.")
+    var cols: Int?
+
+    @Option(help: "ARC: augmented versions per task (identity first; the paper uses 1000).")
+    var arcVersions = 8
+
+    @Option(help: "Seed for ARC augmentation.")
+    var seed: UInt64 = 0
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        guard (1...100_000).contains(arcVersions) else { throw ValidationError("--arc-versions must be in 1...100000") }
+    }
+
+    func loadOptions() throws -> LoadOptions {
+        var spec: GridTaskSpec?
+        if alphabet != nil || rows != nil || cols != nil {
+            guard let alphabet, let rows, let cols else {
+                throw ValidationError("--alphabet, --rows and --cols go together (grid CSV import)")
+            }
+            spec = GridTaskSpec(alphabet: alphabet, rows: rows, cols: cols)
+        }
+        return LoadOptions(kind: kind, skipInvalid: skipInvalid, limit: limit, gridSpec: spec,
+                           arc: ARCBuildOptions(versionsPerTask: arcVersions, seed: seed))
+    }
+}
+
+extension PuzzleKind: ExpressibleByArgument {}
+
+/// Prints the skip report of a tolerant read to standard error.
+func printSkipReport(_ report: SkipReport) {
+    guard report.skipped > 0 else { return }
+    var err = StandardError()
+    print("skipped \(report.skipped) invalid row(s), kept \(report.accepted):", to: &err)
+    for m in report.messages { print("  \(m)", to: &err) }
+    if report.skipped > report.messages.count { print("  ... and \(report.skipped - report.messages.count) more", to: &err) }
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+}
+
+func seconds(since start: Date) -> String { String(format: "%.2f s", Date().timeIntervalSince(start)) }
+
+struct DataBuild: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Raw CSV / plain lines / grid JSONL / ARC JSON -> a compact, checksummed dataset file.",
+        discussion: """
+        Examples:
+          trm data build ../shared/data/sudoku-extreme-lite/train.csv -o sudoku-train.trmd
+          trm data build my-task.jsonl -o my-task.trmd
+          trm data build ../shared/data/arc-agi-1/training --arc-evaluation ../shared/data/arc-agi-1/evaluation \\
+              --arc-versions 8 -o arc-train.trmd --test-output arc-test.trmd
+        """
+    )
+
+    @Argument(help: "Input files (ARC: task folders).")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "Output dataset file.")
+    var output: String
+
+    @OptionGroup var input: PuzzleInputOptions
+
+    @Option(help: "ARC: evaluation task folder; its demonstration pairs join training and its test pairs go to --test-output. Training tasks that are evaluation tasks are refused.")
+    var arcEvaluation: String?
+
+    @Option(help: "ARC: where to write the evaluation test set (with --arc-evaluation).")
+    var testOutput: String?
+
+    @Flag(help: "ARC: drop training tasks that are evaluation tasks (by id or content) instead of refusing to build.")
+    var dropOverlapping = false
+
+    func run() throws {
+        let start = Date()
+        let options = try input.loadOptions()
+        if let evaluationFolder = arcEvaluation {
+            guard let testOutput else { throw ValidationError("--arc-evaluation needs --test-output") }
+            var training: [ARCTask] = []
+            for path in inputs { training += try ARCTaskLoader.loadFolder(path) }
+            let evaluation = try ARCTaskLoader.loadFolder(evaluationFolder)
+            var arcOptions = options.arc
+            arcOptions.dropOverlappingTrainingTasks = dropOverlapping
+            let build = try ARCDatasetBuilder.build(training: training, evaluation: evaluation, options: arcOptions)
+            if !build.droppedTrainingTasks.isEmpty {
+                var err = StandardError()
+                print("dropped \(build.droppedTrainingTasks.count) training task(s) that are evaluation tasks: \(build.droppedTrainingTasks.prefix(10).joined(separator: ", "))", to: &err)
+            }
+            try DatasetFile.write(build.train, to: output, sources: inputs + [evaluationFolder])
+            try DatasetFile.write(build.test, to: testOutput, sources: [evaluationFolder])
+            print("wrote \(output): \(build.train.count) arc training examples, \(build.versions.count) puzzle identifiers")
+            print("wrote \(testOutput): \(build.test.count) arc test examples (\(evaluation.count) tasks) in \(seconds(since: start))")
+            return
+        }
+        let loaded = try PuzzleLoader.load(paths: inputs, options: options)
+        printSkipReport(loaded.report)
+        try DatasetFile.write(loaded.dataset, to: output, sources: inputs, skippedRows: loaded.report.skipped)
+        let manifest = try DatasetFile.readManifest(path: output)
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+        print("wrote \(output): \(manifest.count) \(manifest.kind.rawValue) examples, seqLen \(manifest.seqLen), vocab \(manifest.vocabSize), \(bytes) bytes, \(manifest.checksum), \(loaded.report.skipped) skipped, in \(seconds(since: start))")
+    }
+}
+
+struct DataStats: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Summarise a dataset file (or raw puzzle file): counts, shapes, token histogram.")
+
+    @Argument(help: "A built dataset file or raw puzzle files.")
+    var inputs: [String]
+
+    @OptionGroup var input: PuzzleInputOptions
+
+    @Flag(help: "Print the manifest and statistics as JSON.")
+    var json = false
+
+    func run() throws {
+        let (dataset, manifest) = try loadAny(inputs, input)
+        let stats = DatasetStatistics(dataset)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            if let manifest { print(String(decoding: try encoder.encode(manifest), as: UTF8.self)) }
+            print(String(decoding: try encoder.encode(stats), as: UTF8.self))
+            return
+        }
+        if let manifest {
+            print("file:        \(inputs[0]) (format \(manifest.format) v\(manifest.version), \(manifest.tokenBytes)-byte tokens, \(manifest.checksum))")
+            print("sources:     \(manifest.sources.joined(separator: ", ")) (\(manifest.skippedRows) rows skipped at build)")
+        }
+        print("kind:        \(stats.kind.rawValue)")
+        print("examples:    \(stats.count)")
+        print("seqLen:      \(stats.seqLen) (\(dataset.gridRows)x\(dataset.gridCols))")
+        print("vocabSize:   \(stats.vocabSize)")
+        print("puzzle ids:  \(stats.numPuzzleIdentifiers)")
+        print("input tokens: " + stats.inputTokenCounts.enumerated().map { "\($0.offset):\($0.element)" }.joined(separator: " "))
+        print(String(format: "labels:      %.1f%% ignored, %.1f%% of predicted cells differ from the input",
+                     stats.ignoredLabelFraction * 100, stats.changedCellFraction * 100))
+    }
+}
+
+/// A built dataset file (with its manifest) or raw files loaded and validated.
+func loadAny(_ paths: [String], _ options: PuzzleInputOptions) throws -> (PuzzleDataset, DatasetManifest?) {
+    if paths.count == 1, DatasetFile.isDatasetFile(path: paths[0]) {
+        let (d, m) = try DatasetFile.read(path: paths[0])
+        return (d, m)
+    }
+    let loaded = try PuzzleLoader.load(paths: paths, options: options.loadOptions())
+    printSkipReport(loaded.report)
+    return (loaded.dataset, nil)
+}
+
+struct DataShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Pretty-print puzzles and their answers as grids.")
+
+    @Argument(help: "A built dataset file or a raw puzzle file.")
+    var inputs: [String]
+
+    @OptionGroup var input: PuzzleInputOptions
+
+    @Option(help: "First example to show (0-based).")
+    var index = 0
+
+    @Option(help: "How many examples to show.")
+    var count = 1
+
+    func run() throws {
+        let (dataset, _) = try loadAny(inputs, input)
+        guard index >= 0, index < dataset.count else {
+            throw DataError.invalidArgument("--index \(index) is outside 0..<\(dataset.count)")
+        }
+        for i in index..<min(dataset.count, index + max(1, count)) {
+            print(PuzzleDisplay.render(dataset, index: i))
+        }
+    }
+}
+
+struct DataGenerate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate puzzles (CSV source,question,answer,rating).",
+        subcommands: [GenerateSudoku.self, GenerateMaze.self]
+    )
+}
+
+/// Writes generated rows as CSV to a file (atomically) or standard output.
+func emitCSV(_ lines: [String], to output: String?) throws {
+    let text = (["source,question,answer,rating"] + lines).joined(separator: "\n") + "\n"
+    if let output { try DatasetFile.writeAtomically(Array(text.utf8), to: output) } else { print(text, terminator: "") }
+}
+
+struct GenerateSudoku: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sudoku",
+        abstract: "Sudoku puzzles with a unique solution at a given clue count and difficulty.")
+
+    @Option(help: "Number of puzzles.") var count = 10
+    @Option(help: "Clues per puzzle (17...81; below ~24 gets slow).") var clues = 30
+    @Option(help: "Minimum backtracks of the solver (difficulty).") var minBacktracks = 0
+    @Option(help: "Maximum backtracks of the solver.") var maxBacktracks: Int?
+    @Option(help: "Attempts per puzzle before giving up.") var maxAttempts = 200
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(name: .shortAndLong, help: "Output CSV (default: standard output).") var output: String?
+
+    func run() throws {
+        guard count >= 0 else { throw ValidationError("--count must be >= 0") }
+        guard minBacktracks <= (maxBacktracks ?? Int.max) else { throw ValidationError("--min-backtracks exceeds --max-backtracks") }
+        var rng = DeterministicRandom(seed: seed)
+        let options = SudokuGeneratorOptions(clues: clues, backtracks: minBacktracks...(maxBacktracks ?? Int.max),
+                                             maxAttempts: maxAttempts)
+        var lines: [String] = []
+        for _ in 0..<count {
+            let g = try SudokuGenerator.generate(options, using: &rng)
+            lines.append("generated_\(clues)_clue,\(g.puzzle.line),\(g.solution.line),\(g.backtracks)")
+        }
+        try emitCSV(lines, to: output)
+    }
+}
+
+struct GenerateMaze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "maze",
+        abstract: "Hard mazes: random walls, shortest S-to-G path of at least --min-path-cells cells; rating = steps.")
+
+    @Option(help: "Number of mazes.") var count = 10
+    @Option(help: "Side of the square maze.") var side = 30
+    @Option(help: "Minimum cells on the shortest S-to-G path, S and G included (Maze-Hard: 110).") var minPathCells = 110
+    @Option(help: "Probability that a cell is a wall.") var wallDensity = 0.37
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(name: .shortAndLong, help: "Output CSV (default: standard output).") var output: String?
+
+    func run() throws {
+        guard count >= 0 else { throw ValidationError("--count must be >= 0") }
+        var rng = DeterministicRandom(seed: seed)
+        let options = MazeGeneratorOptions(side: side, wallDensity: wallDensity, minPathCells: minPathCells)
+        var lines: [String] = []
+        for _ in 0..<count {
+            let m = try MazeGenerator.generate(options, using: &rng)
+            lines.append("generated,\(m.question.line),\(m.answer.line),\(m.rating ?? 0)")
+        }
+        try emitCSV(lines, to: output)
+    }
+}
+
+struct DataCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate a puzzle file (kind detected from content or --kind); non-zero exit if anything is wrong.",
+        discussion: "Sudoku: 81 cells, known characters, answer a valid completion agreeing with every clue (--solve also proves each puzzle has exactly one solution). Maze: one S and one G, answer marks a shortest path. ARC: every task file parses. Grid: every line fits the header.")
+
+    @Argument(help: "Files to check (ARC: task folders; also built dataset files).")
+    var inputs: [String]
+
+    @OptionGroup var input: PuzzleInputOptions
+
+    @Flag(help: "Sudoku: also run the solver to prove uniqueness and compare with the answer.")
+    var solve = false
+
+    func run() throws {
+        let start = Date()
+        if inputs.count == 1, DatasetFile.isDatasetFile(path: inputs[0]) {
+            let (d, m) = try DatasetFile.read(path: inputs[0], verify: true)
+            print("ok: \(inputs[0]): \(d.count) \(m.kind.rawValue) examples, checksum verified")
+            return
+        }
+        var options = try input.loadOptions()
+        options.skipInvalid = true  // collect every problem, then decide
+        let loaded = try PuzzleLoader.load(paths: inputs, options: options)
+        var report = loaded.report
+        if solve {
+            for record in loaded.sudoku {
+                let result = SudokuSolver.solve(record.puzzle, limit: 2)
+                if !result.isUnique || result.solution != record.solution {
+                    report.skipped += 1
+                    report.accepted -= 1
+                    if report.messages.count < SkipReport.maxMessages {
+                        report.messages.append("\(record.puzzle.line): " + (result.isUnique ? "solver's solution differs from the answer" : "\(result.solutionCount) solutions"))
+                    }
+                }
+            }
+        }
+        if report.skipped == 0 {
+            print("ok: \(report.accepted) valid \(loaded.dataset.kind.rawValue) puzzle(s) in \(inputs.joined(separator: ", ")) (\(seconds(since: start)))")
+            return
+        }
+        if input.skipInvalid {
+            printSkipReport(report)
+            throw ExitCode(1)
+        }
+        var err = StandardError()
+        for m in report.messages { print(m, to: &err) }
+        print("\(report.skipped) invalid, \(report.accepted) valid", to: &err)
+        throw ExitCode(1)
+    }
 }

@@ -1,0 +1,159 @@
+// The deterministic training stream: shuffled epochs of augmented examples, resumable bit-identically.
+//
+// Sample number p (0, 1, 2, ... across epochs) is a pure function of (seed, p): its epoch is p / n,
+// its example is the (p % n)-th entry of that epoch's permutation (drawn from seed and epoch), and
+// its augmentation is drawn from a generator seeded by (seed, p). So a saved `position` resumes the
+// stream exactly, whatever batch sizes were used before, and batches can be filled in parallel.
+// It is for training; evaluate by reading the dataset in order (or pass `AugmentationOptions.none`).
+import Foundation
+
+/// The resumable part of a stream: save it with a checkpoint, pass it back to continue.
+public struct SampleStreamState: Codable, Sendable, Equatable {
+    public var seed: UInt64
+    /// Samples yielded so far.
+    public var position: UInt64
+
+    public init(seed: UInt64, position: UInt64 = 0) {
+        self.seed = seed
+        self.position = position
+    }
+}
+
+/// Which augmentations the stream applies.
+public struct AugmentationOptions: Sendable, Equatable {
+    /// Sudoku: digit relabelling, transpose, band/row and stack/column permutations.
+    public var sudoku = true
+    /// Maze: one of the 8 dihedral transforms.
+    public var mazeDihedral = true
+    /// ARC: random translation of the grids on the 30x30 canvas.
+    public var arcTranslation = true
+    /// Shuffle the order of examples each epoch.
+    public var shuffle = true
+
+    public init() {}
+
+    /// No augmentation and no shuffling: examples in file order.
+    public static var none: AugmentationOptions {
+        var o = AugmentationOptions()
+        o.sudoku = false; o.mazeDihedral = false; o.arcTranslation = false; o.shuffle = false
+        return o
+    }
+}
+
+public struct SampleStream: Sendable {
+    public let dataset: PuzzleDataset
+    public let options: AugmentationOptions
+    public private(set) var state: SampleStreamState
+    /// Worker threads used to fill a batch (results do not depend on it).
+    public var threads: Int
+
+    private var epochPermutation: [Int32] = []
+    private var permutationEpoch: UInt64 = .max
+    /// For square grids: 8 gather tables, out[i] = in[table[d][i]].
+    private let dihedralTables: [[Int32]]
+
+    public init(dataset: PuzzleDataset, seed: UInt64, position: UInt64 = 0,
+                options: AugmentationOptions = AugmentationOptions(), threads: Int = 1) {
+        self.init(dataset: dataset, state: SampleStreamState(seed: seed, position: position), options: options, threads: threads)
+    }
+
+    public init(dataset: PuzzleDataset, state: SampleStreamState,
+                options: AugmentationOptions = AugmentationOptions(), threads: Int = 1) {
+        precondition(dataset.count > 0, "a sample stream needs a non-empty dataset")
+        self.dataset = dataset
+        self.state = state
+        self.options = options
+        self.threads = max(1, threads)
+        if dataset.gridRows == dataset.gridCols {
+            dihedralTables = Dihedral.allCases.map { $0.gatherTable(side: dataset.gridRows).map { Int32($0) } }
+        } else {
+            dihedralTables = []
+        }
+    }
+
+    /// Fills one batch and advances the position by `batchSize`.
+    /// - inputs: [batchSize * seqLen], labels: [batchSize * seqLen], puzzleIdentifiers: [batchSize]
+    public mutating func nextBatch(batchSize: Int, inputs: inout [Int32], labels: inout [Int32],
+                                   puzzleIdentifiers: inout [Int32]) {
+        let seqLen = dataset.seqLen
+        if inputs.count != batchSize * seqLen { inputs = [Int32](repeating: 0, count: batchSize * seqLen) }
+        if labels.count != batchSize * seqLen { labels = [Int32](repeating: 0, count: batchSize * seqLen) }
+        if puzzleIdentifiers.count != batchSize { puzzleIdentifiers = [Int32](repeating: 0, count: batchSize) }
+        inputs.withUnsafeMutableBufferPointer { i in
+            labels.withUnsafeMutableBufferPointer { l in
+                puzzleIdentifiers.withUnsafeMutableBufferPointer { p in
+                    fill(batchSize: batchSize, inputs: i, labels: l, puzzleIdentifiers: p)
+                }
+            }
+        }
+    }
+
+    /// Same as `nextBatch` into caller-owned memory (e.g. a tensor's storage).
+    public mutating func fill(batchSize: Int, inputs: UnsafeMutableBufferPointer<Int32>,
+                              labels: UnsafeMutableBufferPointer<Int32>,
+                              puzzleIdentifiers: UnsafeMutableBufferPointer<Int32>) {
+        let seqLen = dataset.seqLen
+        precondition(batchSize >= 0, "negative batch size")
+        if batchSize == 0 { return }
+        precondition(inputs.count >= batchSize * seqLen && labels.count >= batchSize * seqLen
+                     && puzzleIdentifiers.count >= batchSize, "batch buffers are too small")
+        let n = UInt64(dataset.count)
+        let start = state.position
+        // Resolve example indices first (epoch permutations are cached, serially).
+        var rows = [Int32](repeating: 0, count: batchSize)  // [batchSize] example indices
+        for b in 0..<batchSize { rows[b] = exampleIndex(start + UInt64(b), n: n) }
+        let chunks = min(threads, max(1, batchSize / 32))
+        let this = self
+        let resolved = rows
+        nonisolated(unsafe) let inBase = inputs.baseAddress!, labBase = labels.baseAddress!, idBase = puzzleIdentifiers.baseAddress!
+        let work: @Sendable (Int) -> Void = { chunk in
+            let lo = batchSize * chunk / chunks, hi = batchSize * (chunk + 1) / chunks
+            for b in lo..<hi {
+                this.writeSample(position: start + UInt64(b), row: Int(resolved[b]),
+                                 input: inBase + b * seqLen, label: labBase + b * seqLen, identifier: idBase + b)
+            }
+        }
+        if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
+        state.position += UInt64(batchSize)
+    }
+
+    /// The example that sample `position` draws.
+    private mutating func exampleIndex(_ position: UInt64, n: UInt64) -> Int32 {
+        let epoch = position / n, k = Int(position % n)
+        guard options.shuffle else { return Int32(k) }
+        if epoch != permutationEpoch {
+            var rng = DeterministicRandom(seed: state.seed, 0xE90C, epoch)
+            epochPermutation = rng.permutation(Int(n)).map { Int32($0) }
+            permutationEpoch = epoch
+        }
+        return epochPermutation[k]
+    }
+
+    /// Writes sample `position` (example `row`, augmented) to the given [seqLen] slots.
+    private func writeSample(position: UInt64, row: Int, input: UnsafeMutablePointer<Int32>,
+                             label: UnsafeMutablePointer<Int32>, identifier: UnsafeMutablePointer<Int32>) {
+        let seqLen = dataset.seqLen
+        identifier.pointee = dataset.puzzleIdentifiers[row]
+        var rng = DeterministicRandom(seed: state.seed, 0xA06, position)
+        dataset.inputs.withUnsafeBufferPointer { allInputs in
+            dataset.labels.withUnsafeBufferPointer { allLabels in
+                let src = allInputs.baseAddress! + row * seqLen, lab = allLabels.baseAddress! + row * seqLen
+                switch dataset.kind {
+                case .sudoku where options.sudoku && seqLen == 81:
+                    let t = SudokuTransform.random(using: &rng)
+                    t.apply(tokens: src, into: input)
+                    t.apply(tokens: lab, into: label)
+                case .maze where options.mazeDihedral && !dihedralTables.isEmpty:
+                    let table = dihedralTables[rng.below(8)]
+                    for i in 0..<seqLen { input[i] = src[Int(table[i])]; label[i] = lab[Int(table[i])] }
+                case .arc where options.arcTranslation:
+                    ARCCanvas.translate(input: src, label: lab, rows: dataset.gridRows, cols: dataset.gridCols,
+                                        into: input, label: label, using: &rng)
+                default:
+                    input.update(from: src, count: seqLen)
+                    label.update(from: lab, count: seqLen)
+                }
+            }
+        }
+    }
+}

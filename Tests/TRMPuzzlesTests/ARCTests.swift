@@ -1,0 +1,285 @@
+// ARC: loading every shared task file, the token canvas, augmentation and its inverse, voting and
+// pass@k scoring, and the train/evaluation leakage guard.
+import Foundation
+import Testing
+@testable import TRMPuzzles
+
+private func grid(_ rows: [[Int]]) -> ARCGrid { try! ARCGrid.make(rows).get() }
+
+@Suite struct ARCLoaderTests {
+    @Test(.enabled(if: ["arc-agi-1", "arc-agi-2", "conceptarc/corpus"].allSatisfy(SharedData.exists)), arguments: [
+        ("arc-agi-1/training", 400), ("arc-agi-1/evaluation", 400),
+        ("arc-agi-2/training", 1000), ("arc-agi-2/evaluation", 120), ("conceptarc/corpus", 160),
+    ])
+    func loadsEverySharedTaskFile(_ folder: String, _ expected: Int) throws {
+        let path = try #require(SharedData.path(folder))
+        let tasks = try ARCTaskLoader.loadFolder(path)
+        #expect(tasks.count == expected)
+        for task in tasks {
+            #expect(!task.train.isEmpty && !task.test.isEmpty, "\(task.id)")
+            for pair in task.train + task.test {
+                // Every grid survives the canvas round trip.
+                #expect(ARCCanvas.crop(ARCCanvas.encode(pair.input)) == pair.input, "\(task.id)")
+                if let out = pair.output { #expect(ARCCanvas.crop(ARCCanvas.encode(out)) == out) }
+            }
+        }
+    }
+
+    @Test func rejectsBadTaskFiles() {
+        let bad: [(String, String)] = [
+            (#"{"train": [], "test": [{"input": [[1, 2], [3]]}]}"#, "row 1 has 1 cells"),
+            (#"{"train": [{"input": [[10]], "output": [[1]]}], "test": []}"#, "outside 0...9"),
+            (#"{"train": [{"input": [[1]]}], "test": []}"#, "has no output"),
+            (#"{"train": [{"input": [], "output": [[1]]}], "test": []}"#, "empty grid"),
+            (#"{"tests": []}"#, "not an ARC task"),
+            ("not json", "not an ARC task"),
+            (#"{"train": [], "test": []}"#, "no puzzle rows"),
+        ]
+        for (json, reason) in bad {
+            do {
+                _ = try ARCTaskLoader.parse(Data(json.utf8), id: "x", file: "x.json")
+                Issue.record("accepted \(json)")
+            } catch {
+                #expect(error.description.contains(reason), "\(error.description)")
+                #expect(error.description.contains("x.json"))
+            }
+        }
+        let big = "[" + Array(repeating: "[" + Array(repeating: "0", count: 31).joined(separator: ",") + "]", count: 2).joined(separator: ",") + "]"
+        #expect(throws: DataError.self) { try ARCTaskLoader.parse(Data(#"{"train": [], "test": [{"input": \#(big)}]}"#.utf8), id: "x", file: "x.json") }
+        #expect(throws: DataError.self) { try ARCTaskLoader.loadFolder("/nonexistent/folder") }
+    }
+
+    @Test func skipInvalidCountsBadTaskFiles() throws {
+        let folder = temporaryPath("arc")
+        try FileManager.default.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: true)
+        try Data(#"{"train": [{"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]]}]}"#.utf8).write(to: URL(fileURLWithPath: folder + "/a.json"))
+        try Data(#"{"train": "#.utf8).write(to: URL(fileURLWithPath: folder + "/sub/b.json"))
+        try Data("ignored".utf8).write(to: URL(fileURLWithPath: folder + "/notes.txt"))
+        #expect { try ARCTaskLoader.loadFolder(folder) } throws: { ($0 as? DataError)?.description.contains("b.json") == true }
+        var report = SkipReport()
+        let tasks = try ARCTaskLoader.loadFolder(folder, skipInvalid: true, report: &report)
+        #expect(tasks.map(\.id) == ["a"] && report.accepted == 1 && report.skipped == 1)
+        let loaded = try PuzzleLoader.load(paths: [folder], options: LoadOptions(skipInvalid: true, arc: ARCBuildOptions(versionsPerTask: 2)))
+        #expect(loaded.dataset.kind == .arc && loaded.dataset.count == 2 && loaded.report.skipped == 1)
+    }
+}
+
+@Suite struct ARCCanvasTests {
+    @Test func encodesWithEndMarkers() {
+        let g = grid([[0, 1, 2], [3, 4, 5]])
+        let t = ARCCanvas.encode(g)
+        #expect(Array(t[0..<4]) == [2, 3, 4, 1])
+        #expect(Array(t[30..<34]) == [5, 6, 7, 1])
+        #expect(Array(t[60..<64]) == [1, 1, 1, 1])
+        #expect(t[64] == 0 && t[90] == 0)
+        let labels = ARCCanvas.labels(g)
+        #expect(labels[64] == PuzzleDataset.ignoreLabel && labels[63] == 1)
+        // A full 30x30 grid has no room for markers.
+        let full = ARCGrid(rows: 30, cols: 30, cells: [UInt8](repeating: 9, count: 900))
+        #expect(ARCCanvas.encode(full).allSatisfy { $0 == 11 })
+        #expect(ARCCanvas.crop(ARCCanvas.encode(full)) == full)
+    }
+
+    @Test func cropRejectsNonRectangularPredictions() {
+        var t = ARCCanvas.encode(grid([[1, 1], [1, 1]]))
+        t[31] = 0  // a hole inside the grid
+        #expect(ARCCanvas.crop(t) == nil)
+        #expect(ARCCanvas.crop([Int32](repeating: 0, count: 900)) == nil)
+        #expect(ARCCanvas.crop([Int32](repeating: 2, count: 10)) == nil)
+    }
+
+    @Test func translationMovesInputAndLabelTogether() {
+        let input = ARCCanvas.encode(grid([[1, 2, 3], [4, 5, 6]]))
+        let label = ARCCanvas.labels(grid([[7, 8], [9, 1], [2, 3], [4, 5]]))
+        var rng = DeterministicRandom(seed: 3)
+        var offsets = Set<Int>()
+        for _ in 0..<50 {
+            var outI = [Int32](repeating: 0, count: 900), outL = [Int32](repeating: 0, count: 900)
+            input.withUnsafeBufferPointer { i in label.withUnsafeBufferPointer { l in
+                outI.withUnsafeMutableBufferPointer { oi in outL.withUnsafeMutableBufferPointer { ol in
+                    ARCCanvas.translate(input: i.baseAddress!, label: l.baseAddress!, rows: 30, cols: 30,
+                                        into: oi.baseAddress!, label: ol.baseAddress!, using: &rng)
+                } }
+            } }
+            let first = outI.firstIndex { $0 != 0 }!
+            let (dy, dx) = (first / 30, first % 30)
+            offsets.insert(first)
+            // Shifting back gives the original canvas, for input and label alike.
+            for r in 0..<30 { for c in 0..<30 {
+                let from = (r + dy) * 30 + c + dx
+                let inside = r + dy < 30 && c + dx < 30
+                #expect((inside ? outI[from] : 0) == input[r * 30 + c])
+                #expect((inside ? outL[from] : PuzzleDataset.ignoreLabel) == label[r * 30 + c])
+            } }
+        }
+        #expect(offsets.count > 10)
+    }
+}
+
+@Suite struct ARCAugmentationTests {
+    @Test func versionsAreDistinctAndUndoable() throws {
+        let task = ARCTask(id: "t", train: [ARCPair(input: grid([[0, 1, 2], [3, 0, 0]]), output: grid([[5], [6]]))],
+                           test: [ARCPair(input: grid([[1, 1], [0, 2]]), output: grid([[7, 8, 9]]))])
+        var rng = DeterministicRandom(seed: 1)
+        let versions = ARCAugmenter.versions(of: task, count: 200, using: &rng)
+        #expect(versions.count == 200)
+        #expect(versions[0] == .identity)
+        #expect(Set(versions.map { ARCAugmenter.contentHash($0.apply(task)) }).count == 200)
+        for v in versions {
+            for p in task.train + task.test {
+                #expect(v.undo(v.apply(p.input)) == p.input)
+                #expect(v.inverse.apply(v.apply(p.output!)) == p.output!)
+            }
+            #expect(v.apply(grid([[0]])) == grid([[0]]))  // background fixed
+        }
+    }
+
+    @Test func versionTablesRejectBadColourMaps() throws {
+        let good = try JSONEncoder().encode(ARCVersion.identity)
+        #expect(try JSONDecoder().decode(ARCVersion.self, from: good) == .identity)
+        let bad = Data(#"{"dihedral": 1, "colours": [1,0,2,3,4,5,6,7,8,9]}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ARCVersion.self, from: bad) }
+        let short = Data(#"{"dihedral": 9, "colours": [0,1,2,3,4,5,6,7,8,9]}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ARCVersion.self, from: short) }
+    }
+
+    @Test func symmetricTasksYieldFewerVersions() {
+        // One colour, one cell: every transform gives the same task up to the colour: 9 versions.
+        let task = ARCTask(id: "s", train: [ARCPair(input: grid([[3]]), output: grid([[3]]))], test: [])
+        var rng = DeterministicRandom(seed: 1)
+        #expect(ARCAugmenter.versions(of: task, count: 1000, using: &rng).count == 9)
+    }
+
+    @Test(.enabled(if: SharedData.exists("arc-agi-1/training")))
+    func inverseAugmentationRoundTripsOnRealTasks() throws {
+        let path = try #require(SharedData.path("arc-agi-1/training"))
+        let tasks = try ARCTaskLoader.loadFolder(path).prefix(60)
+        var rng = DeterministicRandom(seed: 2)
+        for task in tasks {
+            for v in ARCAugmenter.versions(of: task, count: 8, using: &rng) {
+                let aug = v.apply(task)
+                for (p, q) in zip(task.train + task.test, aug.train + aug.test) {
+                    // Through the canvas and back, as a model prediction would travel.
+                    let predicted = ARCCanvas.encode(q.output!)
+                    #expect(v.undo(ARCCanvas.crop(predicted)!) == p.output!, "\(task.id)")
+                }
+            }
+        }
+    }
+
+    @Test func builderGivesEachVersionItsOwnIdentifier() throws {
+        let t1 = ARCTask(id: "a", train: [ARCPair(input: grid([[1, 2]]), output: grid([[2, 1]]))],
+                         test: [ARCPair(input: grid([[3, 4]]), output: grid([[4, 3]]))])
+        let t2 = ARCTask(id: "b", train: [ARCPair(input: grid([[5]]), output: grid([[6]])), ARCPair(input: grid([[6]]), output: grid([[5]]))],
+                         test: [ARCPair(input: grid([[7]]), output: grid([[8]]))])
+        let build = try ARCDatasetBuilder.build(training: [t1], evaluation: [t2], options: ARCBuildOptions(versionsPerTask: 4, seed: 1))
+        #expect(build.versions.count == 8)
+        #expect(build.train.numPuzzleIdentifiers == 9)
+        // t1: (1 demo + 1 test) x 4 versions; t2: 2 demos x 4 versions.
+        #expect(build.train.count == 16)
+        #expect(build.test.count == 4)
+        #expect(build.train.consistencyProblem == nil && build.test.consistencyProblem == nil)
+        #expect(Set(build.train.puzzleIdentifiers).count == 8)
+        for (row, example) in build.testExamples.enumerated() {
+            #expect(example.taskID == "b")
+            #expect(build.test.puzzleIdentifiers[row] == example.puzzleIdentifier)
+            let v = try #require(build.version(of: example.puzzleIdentifier))
+            // The stored label, undone, is the original answer.
+            let label = Array(build.test.label(row)).map { $0 == PuzzleDataset.ignoreLabel ? 0 : $0 }
+            #expect(v.version.undo(ARCCanvas.crop(label)!) == grid([[8]]))
+        }
+        let tables = ARCDatasetBuilder.tables(of: build.test)
+        #expect(tables.versions == build.versions && tables.testExamples == build.testExamples)
+    }
+}
+
+@Suite struct ARCVotingTests {
+    let answerA = grid([[1, 2], [3, 4]])
+    let answerB = grid([[5]])
+    let wrong = grid([[9, 9]])
+
+    @Test func votesRankByCountThenConfidence() {
+        var c = ARCVoteCollector()
+        c.add(taskID: "t", testIndex: 0, grid: wrong, qHaltLogit: 5)
+        c.add(taskID: "t", testIndex: 0, grid: answerA, qHaltLogit: -1)
+        c.add(taskID: "t", testIndex: 0, grid: answerA, qHaltLogit: -1)
+        c.add(taskID: "t", testIndex: 0, grid: answerB, qHaltLogit: 0)
+        c.add(taskID: "t", testIndex: 0, grid: answerB, qHaltLogit: 2)
+        let ranked = c.ranked(taskID: "t", testIndex: 0)
+        #expect(ranked.map(\.grid) == [answerB, answerA, wrong])  // tie 2-2 broken by mean sigmoid
+        #expect(ranked[0].votes == 2)
+        #expect(abs(ranked[0].meanConfidence - (0.5 + 1 / (1 + exp(-2.0))) / 2) < 1e-12)
+    }
+
+    @Test func predictionsAreUndoneBeforeVoting() {
+        var c = ARCVoteCollector()
+        var rng = DeterministicRandom(seed: 4)
+        for _ in 0..<5 {
+            let v = ARCVersion.random(using: &rng)
+            c.add(taskID: "t", testIndex: 0, version: v, tokens: ARCCanvas.encode(v.apply(answerA)), qHaltLogit: 0)
+        }
+        c.add(taskID: "t", testIndex: 0, version: .identity, tokens: [Int32](repeating: 0, count: 900), qHaltLogit: 0)
+        #expect(c.ranked(taskID: "t", testIndex: 0).map(\.votes) == [5])
+        #expect(c.invalidPredictions == 1)
+    }
+
+    @Test func passAtKOnHandMadeCases() {
+        // Task t1: two test inputs; input 0 right at rank 1, input 1 right only at rank 2.
+        // Task t2: one test input, never right. Task t3: no known answers (skipped).
+        let t1 = ARCTask(id: "t1", train: [], test: [ARCPair(input: answerB, output: answerA), ARCPair(input: answerA, output: answerB)])
+        let t2 = ARCTask(id: "t2", train: [], test: [ARCPair(input: answerB, output: answerB)])
+        let t3 = ARCTask(id: "t3", train: [], test: [ARCPair(input: answerB, output: nil)])
+        var c = ARCVoteCollector()
+        c.add(taskID: "t1", testIndex: 0, grid: answerA, qHaltLogit: 0)
+        c.add(taskID: "t1", testIndex: 1, grid: wrong, qHaltLogit: 0)
+        c.add(taskID: "t1", testIndex: 1, grid: wrong, qHaltLogit: 0)
+        c.add(taskID: "t1", testIndex: 1, grid: answerB, qHaltLogit: 0)
+        c.add(taskID: "t2", testIndex: 0, grid: wrong, qHaltLogit: 0)
+        let p1 = c.passAtK(1, tasks: [t1, t2, t3])
+        let p2 = c.passAtK(2, tasks: [t1, t2, t3])
+        #expect(p1.tasks == 2 && p2.tasks == 2)
+        #expect(p1.perTask["t1"] == 0.5 && p2.perTask["t1"] == 1.0)
+        #expect(p1.perTask["t2"] == 0 && p2.perTask["t2"] == 0)
+        #expect(p1.score == 0.25)
+        #expect(p2.score == 0.5)
+        #expect(ARCScoring.passAtK(2, tasks: []) { _, _ in [] }.score == 0)
+    }
+}
+
+@Suite struct ARCSplitGuardTests {
+    @Test func refusesOverlapByIdOrContent() {
+        let a = ARCTask(id: "a", train: [], test: [ARCPair(input: grid([[1]]), output: nil)])
+        let renamed = ARCTask(id: "zz", train: [], test: [ARCPair(input: grid([[1]]), output: nil)])
+        let sameID = ARCTask(id: "a", train: [], test: [ARCPair(input: grid([[2]]), output: nil)])
+        let other = ARCTask(id: "b", train: [], test: [ARCPair(input: grid([[3]]), output: nil)])
+        #expect(throws: DataError.self) { try ARCSplitGuard.check(training: [other, renamed], evaluation: [a]) }
+        #expect(throws: DataError.self) { try ARCSplitGuard.check(training: [sameID], evaluation: [a]) }
+        #expect(throws: DataError.self) { try ARCDatasetBuilder.build(training: [renamed], evaluation: [a]) }
+        #expect(ARCSplitGuard.overlap(training: [other], evaluation: [a]).isEmpty)
+    }
+
+    @Test(.enabled(if: SharedData.exists("arc-agi-2/training") && SharedData.exists("arc-agi-1/evaluation")))
+    func refusesARCAGI2TrainingWithARCAGI1Evaluation() throws {
+        let training = try ARCTaskLoader.loadFolder(try #require(SharedData.path("arc-agi-2/training")))
+        let evaluation = try ARCTaskLoader.loadFolder(try #require(SharedData.path("arc-agi-1/evaluation")))
+        let shared = ARCSplitGuard.overlap(training: training, evaluation: evaluation)
+        #expect(shared.count == 376)
+        do {
+            try ARCSplitGuard.check(training: training, evaluation: evaluation)
+            Issue.record("the guard let ARC-AGI-2 training through")
+        } catch {
+            guard case let .trainEvaluationOverlap(count, _) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(count == 376)
+            #expect(error.description.contains("376"))
+        }
+        // ARC-AGI-1 training and evaluation share exactly one task, word for word under two names
+        // (40853293 = 070dd51e); the guard finds it by content, and dropping it makes the build legal.
+        let training1 = try ARCTaskLoader.loadFolder(try #require(SharedData.path("arc-agi-1/training")))
+        #expect(ARCSplitGuard.overlap(training: training1, evaluation: evaluation) == ["40853293"])
+        let options = ARCBuildOptions(versionsPerTask: 1, dropOverlappingTrainingTasks: true)
+        let build = try ARCDatasetBuilder.build(training: Array(training1.prefix(120)), evaluation: Array(evaluation.prefix(3)), options: options)
+        #expect(build.droppedTrainingTasks.isEmpty || build.droppedTrainingTasks == ["40853293"])
+        let dropped = try ARCDatasetBuilder.build(training: training, evaluation: evaluation.filter { $0.id == "00576224" }, options: options)
+        #expect(dropped.droppedTrainingTasks.count == 1)
+    }
+}
