@@ -5,6 +5,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (JSON lines with --json).",
-        subcommands: []
+        subcommands: [BenchKernelsCommand.self, BenchTrainCommand.self, BenchDataCommand.self, BenchServeCommand.self]
     )
 }

@@ -7,7 +7,11 @@ struct TRM: AsyncParsableCommand {
         commandName: "trm",
         abstract: "Tiny Recursive Models and Hierarchical Reasoning Models: train, evaluate, solve, serve.",
         version: TRMVersion.string,
-        subcommands: [BenchCommand.self, DataCommand.self]
+        subcommands: [
+            TrainCommand.self, EvalCommand.self, SolveCommand.self, ServeCommand.self, MCPCommand.self,
+            DataCommand.self, BenchCommand.self, InfoCommand.self, CheckFixtureCommand.self,
+            PlotCommand.self, ExportCommand.self,
+        ]
     )
 }
 
