@@ -21,19 +21,18 @@ public struct ComputeContext: Sendable {
 
     @TaskLocal public static var current = ComputeContext(threads: ComputeContext.defaultThreads)
 
-    /// Runs `body` with `threads` worker threads for kernels and BLAS.
+    /// Runs `body` with `threads` worker threads for the Dispatch kernels. BLAS threads are a
+    /// process-wide setting (`BLAS.setThreads`), set once by the command line: changing them
+    /// while another thread is inside sgemm is not safe.
     public static func withThreads<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
-        let ctx = ComputeContext(threads: threads)
-        return try $current.withValue(ctx) {
-            BLAS.setThreads(ctx.threads)
-            defer { BLAS.setThreads(ComputeContext.current.threads) }
-            return try body()
-        }
+        try $current.withValue(ComputeContext(threads: threads), operation: body)
     }
 }
 
 /// Thin wrapper over the system BLAS (OpenBLAS on Linux, Accelerate on macOS).
 public enum BLAS {
+    /// Sets the BLAS thread count for the whole process. Call it before any work starts, from
+    /// one thread (the command line does, from --threads / TRM_THREADS).
     public static func setThreads(_ n: Int) {
         #if canImport(CBLAS)
         openblas_set_num_threads(Int32(n))

@@ -77,10 +77,10 @@ extension Kernels {
                                         _ out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>) {
         let L = s.length, d = s.headDim
         let scale = 1 / Float(d).squareRoot()
-        let threads = ComputeContext.current.threads
-        BLAS.setThreads(1)
-        defer { BLAS.setThreads(threads) }
-        parallelChunks(s.batch * s.heads, threads: threads) { r in
+        // Heads run one after another; each sgemm uses the process's BLAS threads. (Running heads
+        // on Dispatch workers would nest OpenBLAS's own threads inside ours.)
+        do {
+            let r = 0..<(s.batch * s.heads)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * L * d) { buf in
                 let q = buf.baseAddress!, k = q + L * d, v = k + L * d
                 for bh in r {
@@ -107,10 +107,8 @@ extension Kernels {
                                          _ dqkv: UnsafeMutablePointer<Float>) {
         let L = s.length, d = s.headDim
         let scale = 1 / Float(d).squareRoot()
-        let threads = ComputeContext.current.threads
-        BLAS.setThreads(1)
-        defer { BLAS.setThreads(threads) }
-        parallelChunks(s.batch * s.heads, threads: threads) { r in
+        do {
+            let r = 0..<(s.batch * s.heads)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * L * d + L * L) { buf in
                 let q = buf.baseAddress!, k = q + L * d, v = k + L * d
                 let dq = v + L * d, dk = dq + L * d, dv = dk + L * d, dp = dv + L * d
