@@ -41,7 +41,7 @@ struct LearningTests {
         options.writePlots = false
         options.evalLimit = nil
         let start = Date()
-        let trainer = try Trainer(run: run, trainingSet: data.train, testSet: data.test, options: options)
+        let trainer = try Trainer(run: run, trainingSet: data.train, testSet: data.test, options: options, logger: quietLogger)
         let summary = try trainer.train()
         let seconds = Date().timeIntervalSince(start)
         let e = try #require(summary.lastEvaluation)

@@ -50,6 +50,15 @@ public enum Checkpoint {
     @discardableResult
     public static func save(_ training: TrainingState, stream: SampleStreamState?, elapsedSeconds: Double,
                             trainingData: [String] = [], runDirectory: URL) throws(CheckpointError) -> URL {
+        try save(training, stream: stream, elapsedSeconds: elapsedSeconds, trainingData: trainingData,
+                 runDirectory: runDirectory, beforeSwap: { _ in })
+    }
+
+    /// `beforeSwap` runs on the complete new folder before it replaces the current checkpoint
+    /// (tests use it to inject a failure at the worst moment).
+    static func save(_ training: TrainingState, stream: SampleStreamState?, elapsedSeconds: Double,
+                     trainingData: [String], runDirectory: URL,
+                     beforeSwap: (URL) throws -> Void) throws(CheckpointError) -> URL {
         let fm = FileManager.default
         let final = runDirectory.appendingPathComponent(directoryName)
         let previous = runDirectory.appendingPathComponent(previousDirectoryName)
@@ -63,6 +72,7 @@ public enum Checkpoint {
         do {
             try write(training, stream: stream, elapsedSeconds: elapsedSeconds, trainingData: trainingData, into: temporary)
             syncDirectory(temporary)
+            try beforeSwap(temporary)
             if fm.fileExists(atPath: final.path) {
                 if fm.fileExists(atPath: previous.path) { try? fm.removeItem(at: previous) }
                 guard rename(final.path, previous.path) == 0 else {
