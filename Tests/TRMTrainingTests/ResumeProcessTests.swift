@@ -77,4 +77,35 @@ struct ResumeProcessTests {
         let log = try MetricsLogReader.read(split.url.appendingPathComponent("metrics.jsonl"))
         #expect(log.records.map(\.step) == Array(1...n))
     }
+
+    @Test("Ctrl-C (SIGINT) finishes the step, saves a checkpoint at that step and exits 0; the run resumes from it",
+          .enabled(if: TRMExecutable.url != nil, "no built trm executable found (set TRM_EXECUTABLE or run `swift build` first)"))
+    func interruptSavesCheckpoint() throws {
+        let dir = TestDirectory()
+        let process = Process()
+        process.executableURL = TRMExecutable.url!
+        process.arguments = ["train", "--preset", "trm-tiny-sudoku4", "--steps", "100000", "--batch-size", "8",
+                             "--checkpoint-interval", "0", "--eval-interval", "0", "--eval-limit", "4",
+                             "--threads", "1", "--quiet", "--out", dir.url.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let log = dir.url.appendingPathComponent("metrics.jsonl")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if let text = try? String(contentsOf: log, encoding: .utf8), text.split(separator: "\n").count >= 3 { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        let contents = try Checkpoint.readContents(dir.url)
+        let records = try MetricsLogReader.read(log).records
+        #expect(contents.manifest.step >= 3 && contents.manifest.step < 100000)
+        #expect(records.last?.step == contents.manifest.step, "the checkpoint is at the last completed step")
+        let (status, output) = try TRMExecutable.run(["train", "--resume", dir.url.path, "--steps", "\(contents.manifest.step + 2)",
+                                                      "--eval-limit", "4", "--quiet"])
+        #expect(status == 0, "resume failed: \(output)")
+        #expect(try Checkpoint.readContents(dir.url).manifest.step == contents.manifest.step + 2)
+    }
 }
