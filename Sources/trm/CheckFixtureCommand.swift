@@ -37,6 +37,9 @@ struct CheckFixtureCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("\(directory) is not a folder")
         }
+        for name in ["config.json", "tensors.safetensors"] where !FileManager.default.fileExists(atPath: directory + "/" + name) {
+            throw ValidationError("\(directory) is not a golden fixture folder: it has no \(name) (layout: ../shared/fixtures/README.md)")
+        }
     }
 
     func run() throws {
