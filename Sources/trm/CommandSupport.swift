@@ -106,3 +106,9 @@ func jsonLine(_ object: [String: Any]) -> String {
     guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
     return String(decoding: data, as: UTF8.self)
 }
+
+/// An error found while running (not while parsing): printed as "Error: <description>" without usage.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

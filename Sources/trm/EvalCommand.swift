@@ -67,7 +67,7 @@ struct EvalCommand: ParsableCommand {
             var name: String
             if data.isEmpty {
                 guard TrainingData.canGenerate(for: contents.run.model) else {
-                    throw ValidationError("--data is required (only 4x4 Sudoku models have generated test puzzles)")
+                    throw CommandError("--data is required (only 4x4 Sudoku models have generated test puzzles)")
                 }
                 dataset = TrainingData.generatedSudoku4(seed: contents.run.training.seed).test
                 name = "generated 4x4 Sudoku test set (seed \(contents.run.training.seed))"

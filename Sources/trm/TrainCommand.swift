@@ -116,7 +116,7 @@ struct TrainCommand: ParsableCommand {
             var sources = data
             if data.isEmpty {
                 guard TrainingData.canGenerate(for: run.model) else {
-                    throw ValidationError("--data is required for \(run.name) (only 4x4 Sudoku models can generate their puzzles)")
+                    throw CommandError("--data is required for \(run.name) (only 4x4 Sudoku models can generate their puzzles)")
                 }
                 let generated = TrainingData.generatedSudoku4(seed: run.training.seed)
                 trainSet = generated.train

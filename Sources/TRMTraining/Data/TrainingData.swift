@@ -18,7 +18,7 @@ public enum TrainingData {
             }
             dataset = try DatasetFile.read(path: built[0]).dataset
         } else {
-            dataset = try PuzzleLoader.load(paths: paths).dataset
+            dataset = try PuzzleLoader.load(paths: paths, options: LoadOptions(limit: limit)).dataset
         }
         if let limit { dataset = dataset.prefix(limit) }
         return dataset
