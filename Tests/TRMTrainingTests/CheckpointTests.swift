@@ -211,6 +211,14 @@ struct CheckpointTests {
         _ = try Checkpoint.loadTrainingState(dir.url)
     }
 
+    @Test("a fresh run into a directory that holds a run is refused (nothing is overwritten)")
+    func freshRunIntoExistingRun() throws {
+        let (dir, ckpt) = try savedCheckpoint()
+        let before = try tensorBytes(ckpt.appendingPathComponent(Checkpoint.File.rawWeights))
+        #expect(throws: TrainingError.self) { _ = try tinyTrainer(tinyRun(), directory: dir.url) }
+        #expect(try tensorBytes(ckpt.appendingPathComponent(Checkpoint.File.rawWeights)) == before)
+    }
+
     @Test("not a checkpoint: a clear error")
     func notFound() throws {
         let dir = TestDirectory()
