@@ -1,0 +1,188 @@
+// ServeBenchmark: `trm bench serve`. Starts the HTTP server in-process on 127.0.0.1 (a free port),
+// drives it with AsyncHTTPClient at several concurrency levels for a bounded number of requests and
+// seconds, and reports throughput and p50/p99 latency as JSON lines, with and without batching
+// (max batch 1), and the gain of batching. Loopback only; every loop is bounded.
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import TRMPuzzles
+import TRMTraining
+
+public struct ServeBenchmarkOptions: Sendable {
+    public var concurrencies: [Int] = [1, 8, 64]
+    /// Requests per (concurrency, max batch) case.
+    public var requests: Int = 128
+    /// A case stops early after this many seconds.
+    public var maxSeconds: Double = 60
+    /// Max batch of the batching server; the baseline uses 1.
+    public var maxBatch: Int = 64
+    /// Every request runs exactly this many steps (halt_threshold 1), so cases do equal work.
+    public var steps: Int = 4
+    public init() {}
+}
+
+/// One measured case.
+public struct ServeBenchmarkRecord: Codable, Sendable {
+    public var impl = "swift-trm"
+    public var task = "serve"
+    public var concurrency: Int
+    public var maxBatch: Int
+    public var stepsPerRequest: Int
+    public var requests: Int
+    public var errors: Int
+    public var seconds: Double
+    public var requestsPerSecond: Double
+    public var p50Ms: Double
+    public var p99Ms: Double
+    /// Mean rows per supervision step the worker ran.
+    public var meanBatch: Double
+}
+
+/// Throughput of batching over max batch 1 at one concurrency.
+public struct ServeBenchmarkGain: Codable, Sendable {
+    public var impl = "swift-trm"
+    public var task = "serve-batching-gain"
+    public var concurrency: Int
+    public var maxBatch: Int
+    public var gain: Double
+}
+
+public enum ServeBenchmark {
+    /// Runs every case; `emit` gets each JSON line as it is measured.
+    public static func run(model: LoadedModel, options: ServeBenchmarkOptions, emit: @Sendable (String) -> Void) async throws {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        let bodies = try requestBodies(kind: model.kind, count: 64, steps: options.steps)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(120))))
+        do {
+            try await runCases(model: model, options: options, client: client, bodies: bodies, encoder: encoder, emit: emit)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    static func runCases(model: LoadedModel, options: ServeBenchmarkOptions, client: HTTPClient, bodies: [Data],
+                         encoder: JSONEncoder, emit: @Sendable (String) -> Void) async throws {
+        for concurrency in options.concurrencies {
+            var throughput: [Int: Double] = [:]
+            for maxBatch in [options.maxBatch, 1] {
+                let r = try await measure(model: model, client: client, bodies: bodies, concurrency: concurrency,
+                                          maxBatch: maxBatch, options: options)
+                throughput[maxBatch] = r.requestsPerSecond
+                emit(String(decoding: try encoder.encode(r), as: UTF8.self))
+            }
+            if let b = throughput[options.maxBatch], let one = throughput[1], one > 0 {
+                let g = ServeBenchmarkGain(concurrency: concurrency, maxBatch: options.maxBatch, gain: b / one)
+                emit(String(decoding: try encoder.encode(g), as: UTF8.self))
+            }
+        }
+    }
+
+    /// Request bodies: generated Sudoku puzzles (or mazes) for the model's kind.
+    static func requestBodies(kind: PuzzleKind, count: Int, steps: Int) throws -> [Data] {
+        var puzzles: [SolveRequest] = []
+        switch kind {
+        case .sudoku:
+            // Random subsets of one solution's cells as clues: distinct valid puzzles.
+            var rng = DeterministicRandom(seed: 7)
+            guard case .sudoku(let p) = try PuzzleParser.sudoku(PuzzleParser.defaultSudoku),
+                  let solution = SudokuSolver.solve(p, limit: 1).solution else { throw ServeError.internalError("no default puzzle") }
+            for _ in 0..<count {
+                var cells = [UInt8](repeating: 0, count: 81)
+                for i in 0..<81 where rng.below(3) == 0 { cells[i] = solution.cells[i] }
+                puzzles.append(SolveRequest(kind: "sudoku", puzzle: SudokuGrid(cells: cells).line))
+            }
+        case .maze:
+            let mazes = try StreamBenchmark.syntheticMazes(count: min(count, 16))
+            for i in 0..<count {
+                let m = MazeGrid(tokens: Array(mazes.input(i % mazes.count)))!
+                puzzles.append(SolveRequest(kind: "maze", grid: m.pretty.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)))
+            }
+        default:
+            throw ServeError.unprocessable("bench serve supports Sudoku and maze models, not \(kind.rawValue)")
+        }
+        return try puzzles.map { var r = $0; r.maxSteps = steps; r.haltThreshold = 1; return try APICoding.encoder.encode(r) }
+    }
+
+    /// One case: a fresh server with `maxBatch`, `concurrency` clients, bounded requests and time.
+    static func measure(model: LoadedModel, client: HTTPClient, bodies: [Data], concurrency: Int, maxBatch: Int,
+                        options: ServeBenchmarkOptions) async throws -> ServeBenchmarkRecord {
+        let service = SolverService(models: [model], worker: WorkerOptions(maxBatch: maxBatch, maxWaitSeconds: 0.002,
+                                                                          maxQueue: 4096),
+                                    limits: SolverLimits(timeoutSeconds: 600))
+        var logger = Logger(label: "trm.bench.serve")
+        logger.logLevel = .warning
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = ServeApp.application(service: service, options: ServerOptions(host: "127.0.0.1", port: 0),
+                                       logger: logger, onServerRunning: { portContinuation.yield($0) })
+        let server = Task { try await app.run() }
+        defer { server.cancel() }
+        var iterator = portStream.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw ServeError.internalError("server did not start") }
+        let url = "http://127.0.0.1:\(port)/v1/solve"
+
+        // Warm-up: one request.
+        _ = try? await post(client, url, bodies[0])
+        let before = service.models[0].worker.counters
+        let total = options.requests
+        let next = Counter()
+        let start = ContinuousClock.now
+        let deadline = start + .milliseconds(Int64(options.maxSeconds * 1000))
+        let results = await withTaskGroup(of: [(Double, Bool)].self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var mine: [(Double, Bool)] = []
+                    while ContinuousClock.now < deadline, let i = next.take(below: total) {
+                        let t0 = ContinuousClock.now
+                        let ok = (try? await post(client, url, bodies[i % bodies.count])) == 200
+                        mine.append((t0.duration(to: .now).inSeconds * 1000, ok))
+                    }
+                    return mine
+                }
+            }
+            var all: [(Double, Bool)] = []
+            for await part in group { all += part }
+            return all
+        }
+        let seconds = start.duration(to: .now).inSeconds
+        let after = service.models[0].worker.counters
+        server.cancel()
+        _ = await server.result
+        await service.shutdown()
+        let latencies = results.filter(\.1).map(\.0).sorted()
+        func percentile(_ p: Double) -> Double {
+            latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)]
+        }
+        let steps = after.supervisionSteps - before.supervisionSteps
+        return ServeBenchmarkRecord(
+            concurrency: concurrency, maxBatch: maxBatch, stepsPerRequest: options.steps, requests: results.count,
+            errors: results.filter { !$0.1 }.count, seconds: seconds,
+            requestsPerSecond: Double(latencies.count) / max(seconds, 1e-9), p50Ms: percentile(0.5), p99Ms: percentile(0.99),
+            meanBatch: steps > 0 ? Double(after.rowSteps - before.rowSteps) / Double(steps) : 0)
+    }
+
+    static func post(_ client: HTTPClient, _ url: String, _ body: Data) async throws -> UInt {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await client.execute(request, timeout: .seconds(120))
+        _ = try await response.body.collect(upTo: 1 << 22)
+        return response.status.code
+    }
+
+    /// A shared request counter.
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func take(below limit: Int) -> Int? {
+            lock.withLock { guard value < limit else { return nil }; defer { value += 1 }; return value }
+        }
+    }
+}
