@@ -308,9 +308,10 @@ public final class BatchingWorker: @unchecked Sendable {
                 running = [:]
             }
             condition.unlock()
-            resumptions.forEach { $0() }
+            // Metrics first, so a client that got its answer sees it counted.
             if batch > 0 { onStep?(batch, elapsed) }
             for s in finishedSteps { onFinish?(s) }
+            resumptions.forEach { $0() }
         }
     }
 

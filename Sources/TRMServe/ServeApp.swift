@@ -65,8 +65,9 @@ public enum ServeApp {
             throw .badRequest("the request body could not be read")
         }
         guard buffer.readableBytes > 0 else { throw .badRequest("the body is empty; send a JSON object") }
-        do { return try APICoding.decoder.decode(T.self, from: Data(buffer.readableBytesView)) } catch {
-            throw ServeError.decoding(error)
+        let data = Data(buffer.readableBytesView)
+        do { return try APICoding.decoder.decode(T.self, from: data) } catch {
+            throw ServeError.decoding(error, body: data)
         }
     }
 

@@ -76,7 +76,7 @@ public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
     public init(_ error: PuzzleInputError) { self = .unprocessable(error.description) }
 
     /// A short reason for a JSON decoding failure (field path and what was expected).
-    public static func decoding(_ error: any Error) -> ServeError {
+    public static func decoding(_ error: any Error, body: Data? = nil) -> ServeError {
         guard let e = error as? DecodingError else { return .badRequest("the body is not valid JSON") }
         func path(_ c: [any CodingKey]) -> String {
             let p = c.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
@@ -86,7 +86,13 @@ public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .typeMismatch(let t, let ctx): return .badRequest("\(path(ctx.codingPath)) must be \(describe(t))")
         case .valueNotFound(let t, let ctx): return .badRequest("\(path(ctx.codingPath)) must be \(describe(t)), not null")
         case .keyNotFound(let k, let ctx): return .badRequest("missing field '\(snake(k.stringValue))'\(ctx.codingPath.isEmpty ? "" : " in \(path(ctx.codingPath))")")
-        case .dataCorrupted(let ctx): return .badRequest(ctx.codingPath.isEmpty ? "the body is not valid JSON" : "\(path(ctx.codingPath)) is not valid")
+        case .dataCorrupted(let ctx):
+            if !ctx.codingPath.isEmpty { return .badRequest("\(path(ctx.codingPath)) is not valid") }
+            // Foundation reports a number that does not fit its field (1.5 for an integer) as bad JSON.
+            if let body, (try? JSONSerialization.jsonObject(with: body)) != nil {
+                return .badRequest("a field has the wrong type: max_steps must be an integer, halt_threshold a number, return_steps true or false")
+            }
+            return .badRequest("the body is not valid JSON")
         @unknown default: return .badRequest("the body is not valid JSON")
         }
     }

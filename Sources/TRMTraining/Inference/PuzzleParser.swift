@@ -53,8 +53,8 @@ public enum PuzzleParser {
                o["train"] != nil || o["test"] != nil { return .arc }
             throw PuzzleInputError(kind: "auto", reason: "JSON input is neither an ARC task ({\"train\", \"test\"}) nor a grid task (header line then {\"input\": ...}); use --kind")
         }
-        let sudokuChars = Set("0123456789.|+-_ \t\r\n")
-        if trimmed.allSatisfy({ sudokuChars.contains($0) }),
+        let sudokuChars = Set("0123456789.|+-_")
+        if trimmed.allSatisfy({ $0.isWhitespace || sudokuChars.contains($0) }),
            trimmed.filter({ $0.isNumber || $0 == "." }).count == 81 { return .sudoku }
         if trimmed.contains(where: { "#SG".contains($0) }) { return .maze }
         throw PuzzleInputError(kind: "auto", reason: "cannot tell the kind (81 digits and dots for Sudoku; '#', ' ', 'S', 'G' rows for a maze; ARC or grid JSON); use --kind")
@@ -75,8 +75,7 @@ public enum PuzzleParser {
     /// marks are dropped), or a single line of side*side cells. Rows shorter than the widest are
     /// padded with open cells (editors strip trailing spaces).
     public static func maze(_ text: String) throws(PuzzleInputError) -> PuzzleQuestion {
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" })
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         while lines.first?.isEmpty == true { lines.removeFirst() }
         while lines.last?.isEmpty == true { lines.removeLast() }
         guard !lines.isEmpty else { throw PuzzleInputError(kind: "maze", reason: "the input is empty") }
