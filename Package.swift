@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "TRMNNTests", dependencies: ["TRMNN"]),
         .testTarget(name: "TRMTrainingTests", dependencies: ["TRMTraining"]),
         .testTarget(name: "TRMServeTests", dependencies: [
-            "TRMServe", "TRMTraining", "TRMModels", "TRMPuzzles",
+            "TRMServe", "TRMTraining", "TRMModels", "TRMNN", "TRMPuzzles",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "MCP", package: "swift-sdk"),

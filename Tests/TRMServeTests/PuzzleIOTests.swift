@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 import TRMModels
+import TRMNN
 import TRMPuzzles
 @testable import TRMTraining
 
@@ -124,6 +125,16 @@ import TRMPuzzles
         #expect(loaded.kind == .sudoku && loaded.run == run)
         #expect(loaded.model.lmHead.weight.scalars == model.lmHead.weight.scalars)
         #expect(throws: ModelStoreError.self) { try ModelStore.load(directory: dir + "/missing") }
+        // A training run directory (weights in checkpoint/) and an exported single file also load.
+        let runDir = dir + "/run"
+        try ModelStore.save(model, run: run, to: runDir + "/checkpoint")
+        let fromRun = try ModelStore.load(directory: runDir)
+        #expect(fromRun.name == "run" && fromRun.model.lmHead.weight.scalars == model.lmHead.weight.scalars)
+        let exported = dir + "/sudoku.safetensors"
+        try SafeTensorsFile(tensors: model.state, metadata: ["config": String(decoding: try run.jsonData(), as: UTF8.self)])
+            .write(to: URL(fileURLWithPath: exported))
+        let fromFile = try ModelStore.load(directory: exported)
+        #expect(fromFile.name == "sudoku" && fromFile.model.initialY.scalars == model.initialY.scalars)
         try Data("{}".utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
         #expect(throws: ModelStoreError.self) { try ModelStore.load(directory: dir) }
     }

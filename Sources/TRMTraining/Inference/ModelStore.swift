@@ -1,6 +1,8 @@
-// ModelStore: loads a model directory (`config.json` = RunConfig JSON, `model.safetensors` = weights
-// under the model's parameter/buffer names) for inference, saves one, and finds the bundled model.
-// Kept small and tolerant: the checkpoint code may replace it.
+// ModelStore: loads a model for inference from a directory (`config.json` = RunConfig JSON,
+// `model.safetensors` = weights under the model's parameter/buffer names), a training run directory
+// (its `checkpoint/` folder), or an exported `.safetensors` file (RunConfig in the "config" metadata);
+// saves a model directory, and finds the bundled model. Kept small and tolerant: the checkpoint code
+// may replace it.
 import Foundation
 import TRMModels
 import TRMNN
@@ -57,12 +59,41 @@ public enum ModelStore {
     /// Where the bundled model lives, relative to the repository root.
     public static let bundledRelativePath = "Models/sudoku"
     public static let howToGetOne = """
-        train one with `trm train --preset trm-att-sudoku-small --out runs/sudoku` and pass --model runs/sudoku, \
+        train one with `trm train` and pass its run directory with --model, \
         or run from the repository root so that the bundled model at \(bundledRelativePath) is found
         """
 
-    /// Loads `directory/config.json` and `directory/model.safetensors`.
-    public static func load(directory: String) throws(ModelStoreError) -> LoadedModel {
+    /// Loads a model directory, a run directory (its `checkpoint/`), or an exported safetensors file.
+    public static func load(directory path: String) throws(ModelStoreError) -> LoadedModel {
+        var isDir: ObjCBool = false
+        let fm = FileManager.default
+        if fm.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue { return try loadExported(path) }
+        let direct = URL(fileURLWithPath: path).appendingPathComponent(configFile).path
+        let checkpoint = URL(fileURLWithPath: path).appendingPathComponent("checkpoint").path
+        if !fm.fileExists(atPath: direct), fm.fileExists(atPath: checkpoint + "/" + configFile) {
+            var model = try load(modelDirectory: checkpoint)
+            model.name = URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent
+            return model
+        }
+        return try load(modelDirectory: path)
+    }
+
+    /// An exported single file: weights plus the RunConfig JSON in the metadata key "config".
+    static func loadExported(_ path: String) throws(ModelStoreError) -> LoadedModel {
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadable(path: path, reason: String(describing: error))
+        }
+        guard let json = file.metadata["config"] else {
+            throw .incompatible(path: path, reason: "no \"config\" in the safetensors metadata; give a model directory with config.json")
+        }
+        let run: RunConfig
+        do { run = try decodeConfig(Data(json.utf8)) } catch { throw .unreadable(path: path, reason: "metadata config: \(error)") }
+        return try make(run: run, file: file, source: path,
+                        name: (URL(fileURLWithPath: path).lastPathComponent as NSString).deletingPathExtension, directory: path)
+    }
+
+    static func load(modelDirectory directory: String) throws(ModelStoreError) -> LoadedModel {
         let dir = URL(fileURLWithPath: directory)
         let configURL = dir.appendingPathComponent(configFile), weightsURL = dir.appendingPathComponent(weightsFile)
         let fm = FileManager.default
@@ -80,10 +111,16 @@ public enum ModelStore {
         do { file = try SafeTensorsFile(contentsOf: weightsURL) } catch {
             throw .unreadable(path: weightsURL.path, reason: String(describing: error))
         }
+        return try make(run: run, file: file, source: weightsURL.path, name: dir.standardizedFileURL.lastPathComponent,
+                        directory: directory)
+    }
+
+    static func make(run: RunConfig, file: SafeTensorsFile, source: String, name: String,
+                     directory: String) throws(ModelStoreError) -> LoadedModel {
         let model: ReasoningModel
         do {
             model = try ReasoningModel(config: run.model, seed: 0)
-            try model.load(file.floatTensors(), source: weightsURL.path)
+            try model.load(file.floatTensors(), source: source)
         } catch {
             throw .incompatible(path: directory, reason: String(describing: error))
         }
@@ -94,8 +131,7 @@ public enum ModelStore {
             let cols = file.metadata["grid.cols"].flatMap(Int.init) ?? 1
             if rows * cols == run.model.seqLen { spec = GridTaskSpec(alphabet: alphabet, rows: rows, cols: cols) }
         }
-        return LoadedModel(name: dir.standardizedFileURL.lastPathComponent, directory: directory, run: run,
-                           model: model, kind: kind, gridSpec: spec)
+        return LoadedModel(name: name, directory: directory, run: run, model: model, kind: kind, gridSpec: spec)
     }
 
     /// Accepts a bare RunConfig, or an object holding one under "run" or "config" (checkpoint layouts).
@@ -118,18 +154,24 @@ public enum ModelStore {
         try SafeTensorsFile(tensors: model.state, metadata: metadata).write(to: dir.appendingPathComponent(weightsFile))
     }
 
-    /// The bundled model directory: `$TRM_MODEL_DIR`, else `Models/sudoku` under the working directory
-    /// or under any folder above the executable (a build tree inside the repository). Nil if absent.
+    /// The bundled model: `$TRM_MODEL_DIR`, else `Models/sudoku` (a model or run directory, or
+    /// `Models/sudoku.safetensors`) under the working directory or any folder above the executable
+    /// (a build tree inside the repository). Nil if absent.
     public static func bundledDirectory(executable: String = CommandLine.arguments.first ?? "") -> String? {
         let fm = FileManager.default
-        func exists(_ p: String) -> Bool { fm.fileExists(atPath: p + "/" + configFile) }
+        func exists(_ p: String) -> Bool {
+            fm.fileExists(atPath: p + "/" + configFile) || fm.fileExists(atPath: p + "/checkpoint/" + configFile)
+                || fm.fileExists(atPath: p + ".safetensors")
+        }
         if let env = ProcessInfo.processInfo.environment["TRM_MODEL_DIR"], !env.isEmpty { return env }
-        let cwd = fm.currentDirectoryPath + "/" + bundledRelativePath
-        if exists(cwd) { return cwd }
+        func found(_ p: String) -> String? {
+            guard exists(p) else { return nil }
+            return fm.fileExists(atPath: p + "/" + configFile) || fm.fileExists(atPath: p + "/checkpoint/" + configFile) ? p : p + ".safetensors"
+        }
+        if let p = found(fm.currentDirectoryPath + "/" + bundledRelativePath) { return p }
         var url = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<8 {
-            let candidate = url.appendingPathComponent(bundledRelativePath).path
-            if exists(candidate) { return candidate }
+            if let p = found(url.appendingPathComponent(bundledRelativePath).path) { return p }
             let up = url.deletingLastPathComponent()
             if up.path == url.path { break }
             url = up
