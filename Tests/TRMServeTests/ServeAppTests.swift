@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import TRMPuzzles
 import TRMTraining
 @testable import TRMServe
 
@@ -186,5 +187,37 @@ import TRMTraining
             }
         }
         await hurried.shutdown()
+    }
+}
+
+/// A maze model next to the Sudoku model: requests are routed by kind.
+@Suite struct MazeServingTests {
+    @Test func aMazeIsSolvedByTheMazeModelAndCheckedForAShortestPath() async throws {
+        let maze = try ModelLoading.random(preset: "trm-att-maze-small")
+        let service = SolverService(models: [Fixtures.sudoku, maze])
+        let data = try StreamBenchmark.syntheticMazes(count: 1)
+        let grid = try #require(MazeGrid(tokens: Array(data.input(0)))).pretty.split(separator: "\n").map(String.init)
+        let body = try APICoding.encoder.encode(SolveRequest(kind: "maze", grid: grid, maxSteps: 1))
+        try await Fixtures.app(service).test(.router) { client in
+            try await client.execute(uri: "/v1/solve", method: .post, body: ByteBuffer(bytes: body)) { r in
+                #expect(r.status == .ok)
+                let s = try Fixtures.decode(SolveResponse.self, r.body)
+                #expect(s.kind == "maze" && s.model == "trm-att-maze-small-random")
+                #expect(s.question == grid && s.answer.count == 30 && s.answer.allSatisfy { $0.count == 30 })
+                #expect(s.verdict.validator.contains("shortest"))
+            }
+            try await client.execute(uri: "/v1/models", method: .get) { r in
+                #expect(String(buffer: r.body).contains(#""kind":"maze""#))
+            }
+            // A maze of the wrong size gets a reason.
+            try await client.execute(uri: "/v1/solve", method: .post,
+                                     body: ByteBuffer(bytes: try APICoding.encoder.encode(
+                                        SolveRequest(kind: "maze", grid: ["####", "#S #", "# G#", "####"])))) { r in
+                #expect(r.status == .unprocessableContent)
+                let reason = try Fixtures.decode(ErrorBody.self, r.body).reason
+                #expect(reason.contains("900 cells"))
+            }
+        }
+        await service.shutdown()
     }
 }

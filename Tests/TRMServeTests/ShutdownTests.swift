@@ -1,0 +1,56 @@
+// Graceful shutdown of a real `trm serve` process: SIGTERM while a request is being solved lets that
+// request finish with its answer, then the process exits cleanly.
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+import TRMTraining
+@testable import TRMServe
+
+@Suite struct ShutdownTests {
+    @Test func sigtermDrainsInFlightWork() async throws {
+        guard let trm = MCPTests.trmExecutable else {
+            print("ShutdownTests: skipping: no trm executable next to the tests (run `swift build` first)")
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: trm)
+        process.arguments = ["serve", "--random-preset", "trm-att-sudoku-small", "--port", "0", "--max-batch", "4"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        // The first line names the port.
+        var text = ""
+        let handle = out.fileHandleForReading
+        while !text.contains("\n") {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        let port = try #require(text.firstMatch(of: /127\.0\.0\.1:(\d+)/).flatMap { Int($0.output.1) })
+
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/solve")
+        request.method = .POST
+        request.body = .bytes(ByteBuffer(string: #"{"kind": "sudoku", "puzzle": "\#(PuzzleParser.defaultSudoku)", "max_steps": 48, "halt_threshold": 1}"#))
+        let inFlight = Task { () throws -> (UInt, ByteBuffer) in
+            let r = try await client.execute(request, timeout: .seconds(120))
+            return (r.status.code, try await r.body.collect(upTo: 1 << 20))
+        }
+        try await Task.sleep(for: .milliseconds(400))
+        kill(process.processIdentifier, SIGTERM)
+        let (status, body) = try await inFlight.value
+        #expect(status == 200)
+        let answer = try APICoding.decoder.decode(SolveResponse.self, from: Data(body.readableBytesView))
+        #expect(answer.stepsUsed == 48)
+        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!process.isRunning)
+        #expect(process.terminationStatus == 0)
+        let rest = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        #expect(rest.contains("stopped"))
+        try await client.shutdown()
+    }
+}
