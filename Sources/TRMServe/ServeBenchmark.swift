@@ -56,8 +56,7 @@ public enum ServeBenchmark {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys]
         let bodies = try requestBodies(kind: model.kind, count: 64, steps: options.steps)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton,
-                                configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(120))))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration(connections: options.concurrencies.max() ?? 64))
         do {
             try await runCases(model: model, options: options, client: client, bodies: bodies, encoder: encoder, emit: emit)
         } catch {
@@ -117,7 +116,7 @@ public enum ServeBenchmark {
                                                                           maxQueue: 4096),
                                     limits: SolverLimits(timeoutSeconds: 600))
         var logger = Logger(label: "trm.bench.serve")
-        logger.logLevel = .warning
+        logger.logLevel = .critical
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = ServeApp.application(service: service, options: ServerOptions(host: "127.0.0.1", port: 0),
                                        logger: logger, onServerRunning: { portContinuation.yield($0) })
@@ -132,6 +131,7 @@ public enum ServeBenchmark {
         let before = service.models[0].worker.counters
         let total = options.requests
         let next = Counter()
+        let firstError = FirstError()
         let start = ContinuousClock.now
         let deadline = start + .milliseconds(Int64(options.maxSeconds * 1000))
         let results = await withTaskGroup(of: [(Double, Bool)].self) { group in
@@ -140,7 +140,14 @@ public enum ServeBenchmark {
                     var mine: [(Double, Bool)] = []
                     while ContinuousClock.now < deadline, let i = next.take(below: total) {
                         let t0 = ContinuousClock.now
-                        let ok = (try? await post(client, url, bodies[i % bodies.count])) == 200
+                        var ok = false
+                        do {
+                            let status = try await post(client, url, bodies[i % bodies.count])
+                            ok = status == 200
+                            if !ok { firstError.set("HTTP status \(status)") }
+                        } catch {
+                            firstError.set("\(error)")
+                        }
                         mine.append((t0.duration(to: .now).inSeconds * 1000, ok))
                     }
                     return mine
@@ -167,6 +174,13 @@ public enum ServeBenchmark {
             meanBatch: steps > 0 ? Double(after.rowSteps - before.rowSteps) / Double(steps) : 0)
     }
 
+    /// One connection per concurrent client (AsyncHTTPClient pools 8 per host by default).
+    public static func clientConfiguration(connections: Int) -> HTTPClient.Configuration {
+        var c = HTTPClient.Configuration(timeout: .init(connect: .seconds(10), read: .seconds(300)))
+        c.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, connections))
+        return c
+    }
+
     static func post(_ client: HTTPClient, _ url: String, _ body: Data) async throws -> UInt {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
@@ -175,6 +189,16 @@ public enum ServeBenchmark {
         let response = try await client.execute(request, timeout: .seconds(120))
         _ = try await response.body.collect(upTo: 1 << 22)
         return response.status.code
+    }
+
+    /// The first failure of a case, reported on stderr.
+    final class FirstError: @unchecked Sendable {
+        private let lock = NSLock()
+        private var seen = false
+        func set(_ s: String) {
+            let first = lock.withLock { defer { seen = true }; return !seen }
+            if first { FileHandle.standardError.write(Data("bench serve: a request failed: \(s)\n".utf8)) }
+        }
     }
 
     /// A shared request counter.

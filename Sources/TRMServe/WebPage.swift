@@ -28,6 +28,7 @@ enum WebPage {
   td.given { font-weight: bold; color: #000; }
   td.pred { color: #1565c0; }
   td.changed { background: #ffe082; }
+  td.wrong { background: #ffcdd2; }
   td.wall { background: #37474f; }
   td.path { background: #66bb6a; }
   td.start, td.goal { background: #ef5350; color: #fff; }
@@ -83,6 +84,7 @@ function renderGrid(kind, rows, question, changed) {
       td.dataset.v = ch;
       if (kind === "sudoku") {
         td.className = (q && q !== ".") ? "given" : "pred";
+        if (q && q !== "." && q !== ch) td.classList.add("wrong");
         if (c % 3 === 0 && c) td.classList.add("bl");
         if (r % 3 === 0 && r) td.classList.add("bt");
       } else if (kind === "maze") {

@@ -37,6 +37,9 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "Model directory (config.json + model.safetensors); default: the bundled model (\(ModelStore.bundledRelativePath)).")
     var model: String?
 
+    @Option(help: "Use a random-weight model of this preset instead (answers are noise; for trying the tool).")
+    var randomPreset: String?
+
     @Option(help: "Stop once the halting confidence exceeds this (0...1).")
     var threshold: Float = 0.5
 
@@ -61,11 +64,12 @@ struct SolveCommand: ParsableCommand {
         guard index >= 0 else { throw ValidationError("--index must be 0 or more") }
         guard delay >= 0, delay <= 10 else { throw ValidationError("--delay must be in 0...10 seconds") }
         if puzzle != nil && file != nil { throw ValidationError("give the puzzle as an argument or with --file, not both") }
+        if model != nil && randomPreset != nil { throw ValidationError("give either --model or --random-preset, not both") }
     }
 
     func run() throws {
         let text = try PuzzleSource.read(argument: puzzle, file: file)
-        let loaded = try ModelStore.load(directory: ModelStore.resolve(model))
+        let loaded = try randomPreset.map { try ModelLoading.random(preset: $0) } ?? ModelStore.load(directory: ModelStore.resolve(model))
         let style: StepRenderer.Style = (!noColor && isatty(STDOUT_FILENO) == 1
                                          && ProcessInfo.processInfo.environment["NO_COLOR"] == nil) ? .ansi : .plain
         let request = ConsoleSolve.Request(text: text ?? PuzzleParser.defaultSudoku, kind: text == nil ? .sudoku : kind,
