@@ -38,15 +38,20 @@ public struct ServeBenchmarkRecord: Codable, Sendable {
     public var p99Ms: Double
     /// Mean rows per supervision step the worker ran.
     public var meanBatch: Double
+    /// CPU seconds this process used during the case (server, model and client together), and
+    /// requests per CPU second: batching's efficiency, less sensitive to other load on the machine.
+    public var cpuSeconds: Double
+    public var requestsPerCpuSecond: Double
 }
 
-/// Throughput of batching over max batch 1 at one concurrency.
+/// Throughput of batching over max batch 1 at one concurrency (wall clock and per CPU second).
 public struct ServeBenchmarkGain: Codable, Sendable {
     public var impl = "swift-trm"
     public var task = "serve-batching-gain"
     public var concurrency: Int
     public var maxBatch: Int
     public var gain: Double
+    public var cpuGain: Double
 }
 
 public enum ServeBenchmark {
@@ -69,15 +74,17 @@ public enum ServeBenchmark {
     static func runCases(model: LoadedModel, options: ServeBenchmarkOptions, client: HTTPClient, bodies: [Data],
                          encoder: JSONEncoder, emit: @Sendable (String) -> Void) async throws {
         for concurrency in options.concurrencies {
-            var throughput: [Int: Double] = [:]
+            var throughput: [Int: Double] = [:], perCPU: [Int: Double] = [:]
             for maxBatch in [options.maxBatch, 1] {
                 let r = try await measure(model: model, client: client, bodies: bodies, concurrency: concurrency,
                                           maxBatch: maxBatch, options: options)
                 throughput[maxBatch] = r.requestsPerSecond
+                perCPU[maxBatch] = r.requestsPerCpuSecond
                 emit(String(decoding: try encoder.encode(r), as: UTF8.self))
             }
             if let b = throughput[options.maxBatch], let one = throughput[1], one > 0 {
-                let g = ServeBenchmarkGain(concurrency: concurrency, maxBatch: options.maxBatch, gain: b / one)
+                let g = ServeBenchmarkGain(concurrency: concurrency, maxBatch: options.maxBatch, gain: b / one,
+                                           cpuGain: (perCPU[options.maxBatch] ?? 0) / max(perCPU[1] ?? 0, 1e-9))
                 emit(String(decoding: try encoder.encode(g), as: UTF8.self))
             }
         }
@@ -132,6 +139,7 @@ public enum ServeBenchmark {
         let total = options.requests
         let next = Counter()
         let firstError = FirstError()
+        let cpuStart = processCPUSeconds()
         let start = ContinuousClock.now
         let deadline = start + .milliseconds(Int64(options.maxSeconds * 1000))
         let results = await withTaskGroup(of: [(Double, Bool)].self) { group in
@@ -158,6 +166,7 @@ public enum ServeBenchmark {
             return all
         }
         let seconds = start.duration(to: .now).inSeconds
+        let cpu = processCPUSeconds() - cpuStart
         let after = service.models[0].worker.counters
         server.cancel()
         _ = await server.result
@@ -171,7 +180,20 @@ public enum ServeBenchmark {
             concurrency: concurrency, maxBatch: maxBatch, stepsPerRequest: options.steps, requests: results.count,
             errors: results.filter { !$0.1 }.count, seconds: seconds,
             requestsPerSecond: Double(latencies.count) / max(seconds, 1e-9), p50Ms: percentile(0.5), p99Ms: percentile(0.99),
-            meanBatch: steps > 0 ? Double(after.rowSteps - before.rowSteps) / Double(steps) : 0)
+            meanBatch: steps > 0 ? Double(after.rowSteps - before.rowSteps) / Double(steps) : 0,
+            cpuSeconds: cpu, requestsPerCpuSecond: Double(latencies.count) / max(cpu, 1e-9))
+    }
+
+    /// User + system CPU time of this process.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+        return s(usage.ru_utime) + s(usage.ru_stime)
     }
 
     /// One connection per concurrent client (AsyncHTTPClient pools 8 per host by default).

@@ -135,6 +135,11 @@ import TRMPuzzles
             .write(to: URL(fileURLWithPath: exported))
         let fromFile = try ModelStore.load(directory: exported)
         #expect(fromFile.name == "sudoku" && fromFile.model.initialY.scalars == model.initialY.scalars)
+        // ... also when that file is the model.safetensors of a folder without config.json.
+        let folder = dir + "/bundled"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: exported, toPath: folder + "/model.safetensors")
+        #expect(try ModelStore.load(directory: folder).name == "bundled")
         try Data("{}".utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
         #expect(throws: ModelStoreError.self) { try ModelStore.load(directory: dir) }
     }

@@ -70,9 +70,17 @@ public enum ModelStore {
         if fm.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue { return try loadExported(path) }
         let direct = URL(fileURLWithPath: path).appendingPathComponent(configFile).path
         let checkpoint = URL(fileURLWithPath: path).appendingPathComponent("checkpoint").path
+        let name = URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent
         if !fm.fileExists(atPath: direct), fm.fileExists(atPath: checkpoint + "/" + configFile) {
             var model = try load(modelDirectory: checkpoint)
-            model.name = URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent
+            model.name = name
+            return model
+        }
+        let weights = URL(fileURLWithPath: path).appendingPathComponent(weightsFile).path
+        if !fm.fileExists(atPath: direct), fm.fileExists(atPath: weights) {
+            // An exported file (config in its metadata) dropped into a folder.
+            var model = try loadExported(weights)
+            model.name = name
             return model
         }
         return try load(modelDirectory: path)
@@ -161,12 +169,12 @@ public enum ModelStore {
         let fm = FileManager.default
         func exists(_ p: String) -> Bool {
             fm.fileExists(atPath: p + "/" + configFile) || fm.fileExists(atPath: p + "/checkpoint/" + configFile)
-                || fm.fileExists(atPath: p + ".safetensors")
+                || fm.fileExists(atPath: p + "/" + weightsFile) || fm.fileExists(atPath: p + ".safetensors")
         }
         if let env = ProcessInfo.processInfo.environment["TRM_MODEL_DIR"], !env.isEmpty { return env }
         func found(_ p: String) -> String? {
             guard exists(p) else { return nil }
-            return fm.fileExists(atPath: p + "/" + configFile) || fm.fileExists(atPath: p + "/checkpoint/" + configFile) ? p : p + ".safetensors"
+            return fm.fileExists(atPath: p + ".safetensors") && !fm.fileExists(atPath: p) ? p + ".safetensors" : p
         }
         if let p = found(fm.currentDirectoryPath + "/" + bundledRelativePath) { return p }
         var url = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
