@@ -41,11 +41,14 @@ extension RunConfig {
         case "trm-att-maze-small": maze(); small(hidden: 128); m.hCycles = 2; m.lCycles = 2; t.batchSize = 16
         case "hrm-sudoku-small": sudoku(); hrm(); small(hidden: 128); m.layers = 2; m.puzzleEmbeddingLength = 1
         case "trm-tiny-sudoku4":
-            // 4x4 Sudoku (16 cells, digits 1..4 -> tokens 2..5): learns in about a minute on 2 cores.
+            // 4x4 Sudoku (16 cells, digits 1..4 -> tokens 2..5): about 99% exact on held-out
+            // generated puzzles after 250 steps (about a minute on 2 cores). The MLP token mixer
+            // learns this in a few hundred steps; the attention mixer at this size needs many more.
             m.seqLen = 16; m.vocabSize = 6; m.puzzleIdentifiers = 1; m.mixer = .mlp
             small(hidden: 64); m.heads = 1; m.puzzleEmbeddingLength = 4
             m.hCycles = 2; m.lCycles = 2; m.haltMaxSteps = 4
             t.batchSize = 64; t.warmupSteps = 20; t.learningRate = 3e-3; t.emaRate = 0.95
+            t.totalSteps = 250; t.evalInterval = 50; t.checkpointInterval = 50
         default:
             throw ConfigError.unknownPreset(name, known: presetNames)
         }

@@ -1,7 +1,67 @@
-// `trm bench kernels` (stub until implemented).
+// `trm bench kernels`: sgemm at TRM shapes and one TRM block forward+backward, as JSON lines.
 import ArgumentParser
+import Foundation
+import TRMNN
+import TRMTensor
 
 struct BenchKernelsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "kernels", abstract: "(not implemented yet)")
-    func run() throws { throw ValidationError("trm bench kernels is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "sgemm GFLOP/s at TRM shapes and a TRM block's forward+backward against it.",
+        discussion: """
+        Examples:
+          trm bench kernels --json
+          trm bench kernels --threads 1 --batches 8 --json
+        """
+    )
+
+    @Option(help: "Thread counts to measure (comma-separated).") var threads: String = "1,2"
+    @Option(help: "Batch sizes (rows = batch x 97 positions).") var batches: String = "8,64"
+    @Option(help: "Timed repeats per measurement (after one warm-up).") var repeats: Int = 5
+    @Option(help: "Block variants: attention, mlp.") var variants: String = "attention,mlp"
+    @Flag(help: "Print JSON lines only.") var json = false
+
+    func validate() throws {
+        guard parseList(threads) != nil, parseList(batches) != nil else {
+            throw ValidationError("--threads and --batches take comma-separated positive integers, e.g. 1,2")
+        }
+        guard repeats > 0 else { throw ValidationError("--repeats must be positive") }
+    }
+
+    func run() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func emit(_ r: KernelBenchmarkRecord) {
+            if json {
+                print(String(decoding: try! encoder.encode(r), as: UTF8.self))
+            } else {
+                let what = r.task == "sgemm" ? "sgemm M=\(r.m!) K=\(r.k!) N=\(r.n!)" : "block \(r.variant!) batch \(r.batch!)"
+                var line = "threads \(r.threads)  \(what): \(String(format: "%.1f", r.gflops)) GFLOP/s (\(String(format: "%.4f", r.seconds_median)) s)"
+                if let f = r.fraction_of_sgemm, let s = r.sgemm_gflops {
+                    line += String(format: "  sgemm of its GEMMs %.1f GFLOP/s -> %.0f%%", s, f * 100)
+                }
+                print(line)
+            }
+            fflush(nil)  // all streams: keeps JSON lines timely when piped
+        }
+        for t in parseList(threads)! {
+            BLAS.setThreads(t)
+            try ComputeContext.withThreads(t) {
+                for r in KernelBenchmark.sgemmRecords(batches: parseList(batches)!, length: 97,
+                                                      sizes: [(512, 1536), (512, 512), (512, 3072), (1536, 512)],
+                                                      threads: t, repeats: repeats) { emit(r) }
+                for v in variants.split(separator: ",").map(String.init) {
+                    for b in parseList(batches)! {
+                        emit(try KernelBenchmark.blockRecord(variant: v, batch: b, threads: t, repeats: repeats))
+                    }
+                }
+            }
+        }
+    }
+}
+
+func parseList(_ s: String) -> [Int]? {
+    let v = s.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !v.isEmpty, v.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+    return v.map { $0! }
 }

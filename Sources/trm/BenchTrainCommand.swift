@@ -1,7 +1,77 @@
-// `trm bench train` (stub until implemented).
+// `trm bench train`: TRMTraining's TrainBenchmark, printed in the JSON-lines schema of
+// ../shared/bench/torch_trm_bench.py (impl "swift-trm").
 import ArgumentParser
+import Foundation
+import TRMModels
+import TRMTraining
 
 struct BenchTrainCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "train", abstract: "(not implemented yet)")
-    func run() throws { throw ValidationError("trm bench train is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Time one training step (batch 8, 32) and the 16-step inference rollout (batch 1, 16) of the paper models.",
+        discussion: """
+        Prints one line per measurement with the field names of ../shared/bench/torch_trm_bench.py, so the
+        two outputs join on (model, task, batch, threads). One untimed warm-up run per case, then
+        --repeats timed runs: seconds_median and seconds_min. A `train_memory` line per model and
+        thread count gives the buffer pool's peak bytes during one batch-32 training step and the
+        process's peak resident set so far. Build with -c release for meaningful numbers.
+
+        Examples:
+          trm bench train --json
+          trm bench train --json --threads 1 --models trm-mlp-sudoku --quick
+          trm bench train --threads 1,2 --repeats 5
+        """)
+
+    @Option(help: "Comma-separated thread counts.")
+    var threads: String = "1,2"
+
+    @Option(help: "Comma-separated presets.")
+    var models: String = "trm-mlp-sudoku,trm-att-sudoku"
+
+    @Option(help: "Timed runs per case (after one warm-up run).")
+    var repeats: Int = 3
+
+    @Flag(help: "As the baseline's --quick: train batch 8 and infer batch 1 only, 2 repeats, no memory line.")
+    var quick = false
+
+    @Flag(help: "Print JSON lines (otherwise a table).")
+    var json = false
+
+    var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var modelNames: [String] { models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+
+    func validate() throws {
+        let counts = threadCounts
+        guard !counts.isEmpty, counts.count == threads.split(separator: ",").count, counts.allSatisfy({ (1...1024).contains($0) }) else {
+            throw ValidationError("--threads must be a comma-separated list of counts in 1...1024, e.g. 1,2")
+        }
+        for name in modelNames where !RunConfig.presetNames.contains(name) {
+            throw ValidationError("unknown preset '\(name)'; known presets: \(RunConfig.presetNames.joined(separator: ", "))")
+        }
+        guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be in 1...100") }
+    }
+
+    func run() throws {
+        var options = quick ? TrainBenchmarkOptions.quick : TrainBenchmarkOptions()
+        options.models = modelNames
+        if !quick { options.repeats = repeats }
+        if !json {
+            print("model            threads task          batch  median s   min s     rate")
+        }
+        try TrainBenchmark.run(threads: threadCounts, options: options) { line in
+            if json {
+                print(line.json)
+            } else if let peak = line.peakPoolBytes, let rss = line.maxResidentBytes {
+                print(String(format: "%@ %7d %@ %5d  peak pool %.1f MiB, max RSS %.1f MiB", line.model.padding(toLength: 16, withPad: " ", startingAt: 0),
+                             line.threads, line.task.padding(toLength: 13, withPad: " ", startingAt: 0), line.batch,
+                             Double(peak) / 1048576, Double(rss) / 1048576))
+            } else {
+                let unit = line.task == "train" ? "sample-steps/s" : "puzzles/s"
+                print(String(format: "%@ %7d %@ %5d  %-9.3f %-9.3f %.3f %@", line.model.padding(toLength: 16, withPad: " ", startingAt: 0),
+                             line.threads, line.task.padding(toLength: 13, withPad: " ", startingAt: 0), line.batch,
+                             line.secondsMedian, line.secondsMin, Double(line.batch) / line.secondsMedian, unit))
+            }
+            fflush(nil)
+        }
+    }
 }

@@ -1,7 +1,69 @@
-// `trm check-fixture` (stub until implemented).
+// `trm check-fixture`: runs a golden fixture folder through TRMTraining's GoldenFixture and prints
+// every comparison; exits non-zero when an output is beyond its tolerance.
 import ArgumentParser
+import Foundation
+import TRMTraining
 
 struct CheckFixtureCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check-fixture", abstract: "(not implemented yet)")
-    func run() throws { throw ValidationError("trm check-fixture is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "check-fixture",
+        abstract: "Check reference parity on a golden fixture folder (config.json + tensors.safetensors).",
+        discussion: """
+        Reruns what the fixture records (three training supervision steps with losses, gradients and
+        optimizer updates, and the 16-step evaluation rollout) and prints, for every output, the max
+        absolute error, the relative error max|ours - ref| / max|ref| and its tolerance. Outputs with a
+        null tolerance (chaotic at float32 in the reference itself) are reported, not judged.
+        Exit status 1 when any judged output is beyond its tolerance.
+
+        Examples:
+          trm check-fixture ../shared/fixtures/golden/trm-att-sudoku
+          trm check-fixture ../shared/fixtures/golden/hrm-att-sudoku --failures-only
+          trm check-fixture ../shared/fixtures/golden/trm-mlp-sudoku --json
+        """)
+
+    @Argument(help: "The fixture folder.")
+    var directory: String
+
+    @Flag(help: "Print only the outputs beyond tolerance (and the summary).")
+    var failuresOnly = false
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    @OptionGroup var threads: ThreadOptions
+
+    func validate() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("\(directory) is not a folder")
+        }
+        for name in ["config.json", "tensors.safetensors"] where !FileManager.default.fileExists(atPath: directory + "/" + name) {
+            throw ValidationError("\(directory) is not a golden fixture folder: it has no \(name) (layout: ../shared/fixtures/README.md)")
+        }
+    }
+
+    func run() throws {
+        let report = try threads.run { try GoldenFixture.check(directory: URL(fileURLWithPath: directory)) }
+        let judged = report.comparisons.filter { $0.tolerance != nil }
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+            print(String(decoding: try enc.encode(report), as: UTF8.self))
+        } else {
+            let width = max(20, (report.comparisons.map(\.name.count).max() ?? 20))
+            print("\("output".padding(toLength: width, withPad: " ", startingAt: 0))  max abs err   rel err     tolerance   result")
+            for c in report.comparisons where !failuresOnly || !c.passed {
+                let tol = c.tolerance.map { String(format: "%.1e", $0) } ?? "none"
+                let result = c.tolerance == nil ? "report-only" : (c.passed ? "pass" : "FAIL")
+                var line = c.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                line += "  " + String(format: "%-11.3e %-11.3e", c.maxAbsoluteError, c.error) + " " + tol.padding(toLength: 11, withPad: " ", startingAt: 0) + " " + result
+                if let note = c.note { line += "  (\(note))" }
+                print(line)
+            }
+            let failures = report.failures.count
+            print("\(report.caseName): \(judged.count - failures)/\(judged.count) judged outputs pass, \(report.comparisons.count - judged.count) report-only: \(report.passed ? "PASS" : "FAIL")")
+        }
+        if !report.passed { throw ExitCode(1) }
+    }
 }

@@ -1,7 +1,103 @@
-// `trm eval` (stub until implemented).
+// `trm eval`: argument parsing for TRMTraining's Evaluator; writes report.json, report.md and the chart.
 import ArgumentParser
+import Foundation
+import TRMModels
+import TRMPuzzles
+import TRMTraining
+
+extension EvaluationProtocol: ExpressibleByArgument {}
 
 struct EvalCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eval", abstract: "(not implemented yet)")
-    func run() throws { throw ValidationError("trm eval is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a checkpoint: exact and token accuracy, all 16 steps and early halting, per-step accuracy.",
+        discussion: """
+        Protocols: `all` runs every supervision step for every puzzle and scores the final answer (the
+        reference's evaluation); `halting` stops each puzzle once sigmoid(q_halt) > --threshold; `both`
+        (default) gets both from one rollout, plus the accuracy after each supervision step.
+        Writes report.json, report.md and step_accuracy.svg into --out.
+
+        Examples:
+          trm eval --model runs/sudoku4                       # 4x4 models: generated held-out puzzles
+          trm eval --model runs/sudoku --data ../shared/data/sudoku-extreme-lite/test.csv --limit 1000
+          trm eval --model runs/sudoku --data test.trmd --protocol halting --threshold 0.7 --json
+        """)
+
+    @Option(help: "A run directory or checkpoint folder (uses model.safetensors: the EMA weights).")
+    var model: String
+
+    @Option(name: .customLong("data"), parsing: .upToNextOption, help: "Test data: a .trmd file or raw puzzle files.")
+    var data: [String] = []
+
+    @Option(help: "Evaluate only the first N puzzles.")
+    var limit: Int?
+
+    @Option(name: .customLong("protocol"), help: "all, halting or both.")
+    var evaluationProtocol: EvaluationProtocol = .both
+
+    @Option(help: "Early halting: stop once sigmoid(q_halt) exceeds this (0..1).")
+    var threshold: Float = 0.5
+
+    @Option(help: "Puzzles per batch.")
+    var batchSize: Int = 64
+
+    @Option(help: "Report directory (default: <run>/eval).")
+    var out: String?
+
+    @Flag(help: "Print report.json on standard output.")
+    var json = false
+
+    @OptionGroup var threads: ThreadOptions
+    @OptionGroup var log: LogOptions
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        guard threshold >= 0 && threshold <= 1 else { throw ValidationError("--threshold must be in 0...1") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        for path in data where !FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("no such file or folder: \(path)")
+        }
+    }
+
+    func run() throws {
+        let logger = log.makeLogger("trm.eval")
+        try threads.run {
+            let (loaded, contents) = try Checkpoint.loadModel(URL(fileURLWithPath: model))
+            var dataset: PuzzleDataset
+            var name: String
+            if data.isEmpty {
+                guard TrainingData.canGenerate(for: contents.run.model) else {
+                    throw CommandError("--data is required (only 4x4 Sudoku models have generated test puzzles)")
+                }
+                dataset = TrainingData.generatedSudoku4(seed: contents.run.training.seed).test
+                name = "generated 4x4 Sudoku test set (seed \(contents.run.training.seed))"
+            } else {
+                dataset = try TrainingData.load(paths: data)
+                name = data.joined(separator: ", ")
+            }
+            if let limit { dataset = dataset.prefix(limit) }
+            logger.info("evaluating \(contents.directory.path) (step \(contents.manifest.step)) on \(dataset.count) puzzles of \(name)")
+            let options = EvaluationOptions(evaluationProtocol: evaluationProtocol, threshold: threshold, batchSize: batchSize)
+            let progress = ProgressBar(total: dataset.count, label: "eval", mode: log.quiet ? .quiet : (json ? .plain : .automatic))
+            let result = try Evaluator.evaluate(model: loaded, dataset: dataset, name: name, options: options, progress: progress)
+            progress.finish()
+            let report = result.report(model: contents.run.name, checkpoint: contents.directory.path, dataset: name,
+                                       notes: ["step": String(contents.manifest.step), "protocol": evaluationProtocol.rawValue,
+                                               "threshold": String(threshold), "threads": String(threads.count)])
+            let runDir = [Checkpoint.directoryName, Checkpoint.previousDirectoryName].contains(contents.directory.lastPathComponent)
+                ? contents.directory.deletingLastPathComponent() : contents.directory
+            let outDir = URL(fileURLWithPath: out ?? runDir.appendingPathComponent("eval").path)
+            try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+            let files = try report.write(to: outDir)
+            if json {
+                print(String(decoding: try report.jsonData(), as: UTF8.self), terminator: "")
+            } else {
+                print(Trainer.summaryLine(result) + String(format: " (%.1f s)", result.elapsedSeconds))
+                if !result.perStep.isEmpty {
+                    print("exact accuracy after each step: " + result.perStep.map { String(format: "%.1f", $0.exactAccuracy * 100) }.joined(separator: " "))
+                }
+                print("wrote \(files.json.path), \(files.markdown.lastPathComponent), \(files.chart.lastPathComponent)")
+            }
+        }
+    }
 }

@@ -1,7 +1,161 @@
-// `trm train` (stub until implemented).
+// `trm train`: argument parsing for TRMTraining's Trainer (fresh runs and --resume).
 import ArgumentParser
+import Foundation
+import TRMModels
+import TRMPuzzles
+import TRMTraining
 
 struct TrainCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "train", abstract: "(not implemented yet)")
-    func run() throws { throw ValidationError("trm train is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a TRM or HRM model with deep supervision; resumable, Ctrl-C saves a checkpoint.",
+        discussion: """
+        Writes <out>/metrics.jsonl (one line per step), <out>/checkpoint/ (latest; the one before is
+        kept as checkpoint.previous/), <out>/eval/report.md and the training charts (*.svg).
+        Ctrl-C finishes the current step, saves a checkpoint and exits 0 (twice: quit at once).
+
+        Examples:
+          # 4x4 Sudoku, puzzles generated in code, about a minute on 2 cores:
+          trm train --preset trm-tiny-sudoku4 --out runs/sudoku4
+          # Sudoku-Extreme with a small CPU model, 1000 training puzzles:
+          trm train --preset trm-att-sudoku-small --data ../shared/data/sudoku-extreme-lite/train.csv \\
+              --test-data ../shared/data/sudoku-extreme-lite/test.csv --train-limit 1000 --out runs/sudoku
+          # continue a run (to 6000 steps in total):
+          trm train --resume runs/sudoku --steps 6000
+          # your own configuration:
+          trm info --preset trm-att-sudoku-small --json > my.json; trm train --config my.json --data train.trmd
+        """)
+
+    @OptionGroup var model: RunConfigOptions
+
+    @Option(name: .customLong("data"), parsing: .upToNextOption,
+            help: "Training data: a .trmd file or raw CSV/JSONL/ARC files (4x4 Sudoku models: generated when omitted).")
+    var data: [String] = []
+
+    @Option(name: .customLong("test-data"), parsing: .upToNextOption, help: "Test data for the periodic evaluation.")
+    var testData: [String] = []
+
+    @Option(help: "Run directory (default: runs/<config name>).")
+    var out: String?
+
+    @Option(help: "Continue the run (or checkpoint folder) at this path; writes into it unless --out is given.")
+    var resume: String?
+
+    @Option(help: "Total optimizer steps of the run (a resumed run continues up to this).")
+    var steps: Int?
+
+    @Option(help: "Batch size (rows, each with its own ACT carry).")
+    var batchSize: Int?
+
+    @Option(help: "Learning rate after warm-up.")
+    var lr: Float?
+
+    @Option(help: "Seed for weights, data order and exploration.")
+    var seed: UInt64?
+
+    @Option(help: "Evaluate the EMA weights on the test data every N steps (0: only at the end).")
+    var evalInterval: Int?
+
+    @Option(help: "Save a checkpoint every N steps (0: only at the end).")
+    var checkpointInterval: Int?
+
+    @Option(help: "Test puzzles per periodic evaluation.")
+    var evalLimit: Int = 1000
+
+    @Option(help: "Use only the first N training puzzles.")
+    var trainLimit: Int?
+
+    @Flag(help: "Print every step's metrics as a JSON line on standard output (progress as plain lines).")
+    var json = false
+
+    @OptionGroup var threads: ThreadOptions
+    @OptionGroup var log: LogOptions
+
+    func validate() throws {
+        if resume != nil && (batchSize != nil || seed != nil || lr != nil) {
+            throw ValidationError("--batch-size, --lr and --seed cannot change on --resume (the saved optimizer state and carry depend on them)")
+        }
+        if resume == nil && !model.isGiven { throw ValidationError("give --preset NAME or --config FILE (or --resume DIR)") }
+        if let steps, steps < 0 { throw ValidationError("--steps must be at least 0") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
+        if let evalInterval, evalInterval < 0 { throw ValidationError("--eval-interval must be at least 0") }
+        if let checkpointInterval, checkpointInterval < 0 { throw ValidationError("--checkpoint-interval must be at least 0") }
+        if evalLimit < 1 { throw ValidationError("--eval-limit must be at least 1") }
+        if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1") }
+        for path in data + testData where !FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("no such file or folder: \(path)")
+        }
+    }
+
+    func run() throws {
+        let logger = log.makeLogger("trm.train")
+        try threads.run {
+            var run: RunConfig
+            var resumeFrom: URL?
+            var runDirectory: URL
+            if let resume {
+                let contents = try Checkpoint.readContents(URL(fileURLWithPath: resume))
+                run = try model.load() ?? contents.run
+                resumeFrom = contents.directory
+                let parent = contents.directory.deletingLastPathComponent()
+                let isRunChild = [Checkpoint.directoryName, Checkpoint.previousDirectoryName].contains(contents.directory.lastPathComponent)
+                runDirectory = URL(fileURLWithPath: out ?? (isRunChild ? parent.path : contents.directory.path + "-resumed"))
+            } else {
+                run = try model.load()!
+                runDirectory = URL(fileURLWithPath: out ?? "runs/\(run.name)")
+            }
+            if let steps { run.training.totalSteps = steps }
+            if let batchSize { run.training.batchSize = batchSize }
+            if let lr { run.training.learningRate = lr }
+            if let seed { run.training.seed = seed }
+            if let evalInterval { run.training.evalInterval = evalInterval }
+            if let checkpointInterval { run.training.checkpointInterval = checkpointInterval }
+
+            var trainSet: PuzzleDataset, testSet: PuzzleDataset?
+            var sources = data
+            if data.isEmpty {
+                guard TrainingData.canGenerate(for: run.model) else {
+                    throw CommandError("--data is required for \(run.name) (only 4x4 Sudoku models can generate their puzzles)")
+                }
+                let generated = TrainingData.generatedSudoku4(seed: run.training.seed)
+                trainSet = generated.train
+                testSet = generated.test
+                sources = ["generated 4x4 Sudoku (seed \(run.training.seed)): \(generated.train.count) train, \(generated.test.count) test"]
+                logger.info("\(sources[0])")
+            } else {
+                trainSet = try TrainingData.load(paths: data, limit: trainLimit)
+            }
+            if let trainLimit { trainSet = trainSet.prefix(trainLimit) }
+            if !testData.isEmpty { testSet = try TrainingData.load(paths: testData) }
+
+            var options = TrainerOptions(runDirectory: runDirectory, resumeFrom: resumeFrom)
+            options.evalLimit = evalLimit
+            options.progressMode = log.quiet ? .quiet : (json ? .plain : .automatic)
+            options.jsonLines = json
+            options.dataSources = sources
+            let trainer = try Trainer(run: run, trainingSet: trainSet, testSet: testSet, options: options, logger: logger)
+            let stop = StopRequest()
+            stop.installSignalHandlers { name in
+                logger.notice("\(name): finishing the current step and saving a checkpoint (press Ctrl-C again to quit now)")
+            }
+            defer { stop.removeSignalHandlers() }
+            let summary = try trainer.train(stop: stop)
+            var line = String(format: "%@ steps %d..%d in %.1f s (%.1f samples/s)", summary.interrupted ? "stopped:" : "done:",
+                              summary.firstStep, summary.lastStep, summary.elapsedSeconds, summary.samplesPerSecond)
+            if let e = summary.lastEvaluation { line += "; " + Trainer.summaryLine(e) }
+            line += "; checkpoint \(summary.checkpoint?.path ?? "-")"
+            if json {
+                var object: [String: Any] = ["event": "done", "first_step": summary.firstStep, "last_step": summary.lastStep,
+                                             "interrupted": summary.interrupted, "elapsed_seconds": summary.elapsedSeconds,
+                                             "samples_per_second": summary.samplesPerSecond,
+                                             "checkpoint": summary.checkpoint?.path ?? NSNull()]
+                if let a = summary.lastEvaluation?.allSteps { object["eval_exact_accuracy"] = a.exactAccuracy; object["eval_token_accuracy"] = a.tokenAccuracy }
+                if let h = summary.lastEvaluation?.earlyHalting { object["eval_halting_exact_accuracy"] = h.exactAccuracy; object["eval_halting_mean_steps"] = h.meanSteps }
+                print(jsonLine(object))
+            } else if !log.quiet {
+                print(line)
+            }
+        }
+    }
 }

@@ -72,29 +72,29 @@ extension Kernels {
     }
 
     /// qkv: [B, L, 3*H*d] -> out: [B, L, H*d]; probs: [B, H, L, L] saved for the backward.
+    /// Heads run in parallel on the context's threads; per-head products use `smallGemm`.
     public static func attentionForward(_ qkv: UnsafePointer<Float>, shape s: AttentionShape,
                                         cos: UnsafePointer<Float>?, sin: UnsafePointer<Float>?,
                                         _ out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>) {
         let L = s.length, d = s.headDim
         let scale = 1 / Float(d).squareRoot()
-        // Heads run one after another; each sgemm uses the process's BLAS threads. (Running heads
-        // on Dispatch workers would nest OpenBLAS's own threads inside ours.)
-        do {
-            let r = 0..<(s.batch * s.heads)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * L * d) { buf in
-                let q = buf.baseAddress!, k = q + L * d, v = k + L * d
+        parallelChunks(s.batch * s.heads) { r in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * L * d) { buf in
+                let q = buf.baseAddress!, k = q + L * d, v = k + L * d, kT = v + L * d
                 for bh in r {
                     let b = bh / s.heads, h = bh % s.heads
                     gatherHead(qkv, b: b, h: h, part: 0, s: s, cos: cos, sin: sin, q)
                     gatherHead(qkv, b: b, h: h, part: 1, s: s, cos: cos, sin: sin, k)
                     gatherHead(qkv, b: b, h: h, part: 2, s: s, cos: nil, sin: nil, v)
                     let p = probs + bh * L * L
-                    BLAS.sgemm(transA: false, transB: true, m: L, n: L, k: d, alpha: scale,
-                               a: q, lda: d, b: k, ldb: d, beta: 0, c: p, ldc: L)
+                    // S = q k^T * scale, as q [L, d] @ k^T [d, L]
+                    transposeInto(k, rows: L, cols: d, lds: d, kT)
+                    smallGemm(m: L, n: L, k: d, alpha: scale, a: q, aRow: d, aCol: 1, b: kT, ldb: L,
+                              beta: 0, c: p, ldc: L)
                     softmaxRowsInPlace(p, rows: L, n: L)
-                    BLAS.sgemm(transA: false, transB: false, m: L, n: d, k: L, alpha: 1,
-                               a: p, lda: L, b: v, ldb: d, beta: 0,
-                               c: out + b * L * s.width + h * d, ldc: s.width)
+                    // O = P v
+                    smallGemm(m: L, n: d, k: L, alpha: 1, a: p, aRow: L, aCol: 1, b: v, ldb: d,
+                              beta: 0, c: out + b * L * s.width + h * d, ldc: s.width)
                 }
             }
         }
@@ -107,11 +107,10 @@ extension Kernels {
                                          _ dqkv: UnsafeMutablePointer<Float>) {
         let L = s.length, d = s.headDim
         let scale = 1 / Float(d).squareRoot()
-        do {
-            let r = 0..<(s.batch * s.heads)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * L * d + L * L) { buf in
+        parallelChunks(s.batch * s.heads) { r in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7 * L * d + L * L) { buf in
                 let q = buf.baseAddress!, k = q + L * d, v = k + L * d
-                let dq = v + L * d, dk = dq + L * d, dv = dk + L * d, dp = dv + L * d
+                let dq = v + L * d, dk = dq + L * d, dv = dk + L * d, vT = dv + L * d, dp = vT + L * d
                 for bh in r {
                     let b = bh / s.heads, h = bh % s.heads
                     gatherHead(qkv, b: b, h: h, part: 0, s: s, cos: cos, sin: sin, q)
@@ -119,11 +118,13 @@ extension Kernels {
                     gatherHead(qkv, b: b, h: h, part: 2, s: s, cos: nil, sin: nil, v)
                     let p = probs + bh * L * L
                     let dO = dOut + b * L * s.width + h * d
-                    // dV = P^T dO ; dP = dO V^T
-                    BLAS.sgemm(transA: true, transB: false, m: L, n: d, k: L, alpha: 1,
-                               a: p, lda: L, b: dO, ldb: s.width, beta: 0, c: dv, ldc: d)
-                    BLAS.sgemm(transA: false, transB: true, m: L, n: L, k: d, alpha: 1,
-                               a: dO, lda: s.width, b: v, ldb: d, beta: 0, c: dp, ldc: L)
+                    // dV = P^T dO
+                    smallGemm(m: L, n: d, k: L, alpha: 1, a: p, aRow: 1, aCol: L, b: dO, ldb: s.width,
+                              beta: 0, c: dv, ldc: d)
+                    // dP = dO v^T, as dO [L, d] @ v^T [d, L]
+                    transposeInto(v, rows: L, cols: d, lds: d, vT)
+                    smallGemm(m: L, n: L, k: d, alpha: 1, a: dO, aRow: s.width, aCol: 1, b: vT, ldb: L,
+                              beta: 0, c: dp, ldc: L)
                     // dS = P * (dP - rowsum(dP * P)) * scale
                     for i in 0..<L {
                         let pr = p + i * L, dr = dp + i * L
@@ -131,11 +132,11 @@ extension Kernels {
                         for j in 0..<L { dot += pr[j] * dr[j] }
                         for j in 0..<L { dr[j] = pr[j] * (dr[j] - dot) * scale }
                     }
-                    // dQ = dS K ; dK = dS^T Q
-                    BLAS.sgemm(transA: false, transB: false, m: L, n: d, k: L, alpha: 1,
-                               a: dp, lda: L, b: k, ldb: d, beta: 0, c: dq, ldc: d)
-                    BLAS.sgemm(transA: true, transB: false, m: L, n: d, k: L, alpha: 1,
-                               a: dp, lda: L, b: q, ldb: d, beta: 0, c: dk, ldc: d)
+                    // dQ = dS k ; dK = dS^T q
+                    smallGemm(m: L, n: d, k: L, alpha: 1, a: dp, aRow: L, aCol: 1, b: k, ldb: d,
+                              beta: 0, c: dq, ldc: d)
+                    smallGemm(m: L, n: d, k: L, alpha: 1, a: dp, aRow: 1, aCol: L, b: q, ldb: d,
+                              beta: 0, c: dk, ldc: d)
                     scatterHead(dq, b: b, h: h, part: 0, s: s, cos: cos, sin: sin, dqkv)
                     scatterHead(dk, b: b, h: h, part: 1, s: s, cos: cos, sin: sin, dqkv)
                     scatterHead(dv, b: b, h: h, part: 2, s: s, cos: nil, sin: nil, dqkv)

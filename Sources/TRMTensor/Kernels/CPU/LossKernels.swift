@@ -21,6 +21,22 @@ extension Kernels {
         return 1 / (t * t)
     }
 
+    /// Float64 normaliser of one row: (max, sum exp(x - max)) for softmax; (0, sum s(x)) for stable-max.
+    @inline(__always)
+    static func normaliser(_ x: UnsafePointer<Float>, vocab: Int, kind: CrossEntropyKind) -> (shift: Double, sum: Double) {
+        var sum = 0.0
+        switch kind {
+        case .softmax:
+            var mx = -Double.infinity
+            for j in 0..<vocab { mx = max(mx, Double(x[j])) }
+            for j in 0..<vocab { sum += Foundation.exp(Double(x[j]) - mx) }
+            return (mx, sum)
+        case .stablemax:
+            for j in 0..<vocab { sum += stableS(Double(x[j])) }
+            return (0, sum)
+        }
+    }
+
     /// logits: [N, V], labels: [N] -> loss: [N] (0 where label == ignoreIndex).
     public static func crossEntropyForward(_ logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
                                            vocab: Int, kind: CrossEntropyKind, ignoreIndex: Int32,
@@ -30,16 +46,11 @@ extension Kernels {
                 let y = labels[n]
                 if y == ignoreIndex || y < 0 || Int(y) >= vocab { loss[n] = 0; continue }
                 let x = logits + n * vocab
+                let (mx, sum) = normaliser(x, vocab: vocab, kind: kind)
                 switch kind {
                 case .softmax:
-                    var mx = -Double.infinity
-                    for j in 0..<vocab { mx = max(mx, Double(x[j])) }
-                    var sum = 0.0
-                    for j in 0..<vocab { sum += Foundation.exp(Double(x[j]) - mx) }
                     loss[n] = Float(Foundation.log(sum) + mx - Double(x[Int(y)]))
                 case .stablemax:
-                    var sum = 0.0
-                    for j in 0..<vocab { sum += stableS(Double(x[j])) }
                     loss[n] = Float(Foundation.log(sum) - Foundation.log(stableS(Double(x[Int(y)]))))
                 }
             }
@@ -58,19 +69,14 @@ extension Kernels {
                     g.update(repeating: 0, count: vocab); continue
                 }
                 let up = Double(dLoss[n])
+                let (mx, sum) = normaliser(x, vocab: vocab, kind: kind)
                 switch kind {
                 case .softmax:
-                    var mx = -Double.infinity
-                    for j in 0..<vocab { mx = max(mx, Double(x[j])) }
-                    var sum = 0.0
-                    for j in 0..<vocab { sum += Foundation.exp(Double(x[j]) - mx) }
                     for j in 0..<vocab {
                         let p = Foundation.exp(Double(x[j]) - mx) / sum
                         g[j] = Float(up * (p - (j == Int(y) ? 1 : 0)))
                     }
                 case .stablemax:
-                    var sum = 0.0
-                    for j in 0..<vocab { sum += stableS(Double(x[j])) }
                     for j in 0..<vocab {
                         let xj = Double(x[j])
                         var d = stableSPrime(xj) / sum

@@ -1,0 +1,174 @@
+// Kernel benchmarks: sgemm throughput at TRM shapes, and forward+backward of one TRM block
+// (attention and MLP-mixer variants) compared with the sgemm rate of exactly the GEMMs that block
+// performs. Results are JSON-line records.
+import Foundation
+import TRMTensor
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public struct KernelBenchmarkRecord: Codable, Sendable {
+    public var impl = "swift-trm"
+    public var task: String
+    public var threads: Int
+    public var batch: Int?
+    public var m: Int?
+    public var n: Int?
+    public var k: Int?
+    public var variant: String?
+    public var seconds_median: Double
+    public var seconds_min: Double
+    public var gflops: Double
+    /// The sgemm rate of the block's own GEMMs measured in the same run (block records only).
+    public var sgemm_gflops: Double?
+    /// gflops / sgemm_gflops (block records only).
+    public var fraction_of_sgemm: Double?
+    public var peak_pool_bytes: Int?
+    public var max_rss_bytes: Int?
+}
+
+public enum KernelBenchmark {
+    /// Median and minimum wall time of `body` over `repeats` runs after one warm-up run.
+    public static func time(repeats: Int, _ body: () throws -> Void) rethrows -> (median: Double, min: Double) {
+        try body()
+        var samples: [Double] = []
+        for _ in 0..<max(1, repeats) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        samples.sort()
+        return (samples[samples.count / 2], samples[0])
+    }
+
+    /// Peak resident set size of this process, in bytes.
+    public static var maxResidentBytes: Int {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        #if os(Linux)
+        return Int(usage.ru_maxrss) * 1024
+        #else
+        return Int(usage.ru_maxrss)
+        #endif
+    }
+
+    /// One GEMM the block performs: C[m, n] = op(A) op(B) with inner size k.
+    struct Gemm { var m: Int, n: Int, k: Int, ta: Bool, tb: Bool }
+
+    /// The forward and backward GEMMs of one block on `rows` rows (linear layers x W^T) plus,
+    /// for the MLP mixer, its per-sample GEMMs. Attention's per-head GEMMs are counted as flops
+    /// of the block but not in this list (they are small and run inside the fused kernel).
+    static func blockGemms(batch: Int, length: Int, hidden d: Int, inner: Int, mixer: String, mixerInner: Int) -> [(Gemm, Int)] {
+        let rows = batch * length
+        var list: [(Gemm, Int)] = []
+        func linear(_ inF: Int, _ outF: Int) {
+            list.append((Gemm(m: rows, n: outF, k: inF, ta: false, tb: true), 1))   // y = x W^T
+            list.append((Gemm(m: rows, n: inF, k: outF, ta: false, tb: false), 1))  // dx = dy W
+            list.append((Gemm(m: outF, n: inF, k: rows, ta: true, tb: false), 1))   // dW = dy^T x
+        }
+        if mixer == "attention" {
+            linear(d, 3 * d); linear(d, d)
+        } else {
+            // The token mixer as TokenMixer runs it: per sample [L, D]^T @ Wgu^T -> [D, 2I] (and its
+            // two backward GEMMs), then one folded [B*D, I] @ Wd^T -> [B*D, L] (and its two).
+            let (l, i2, i) = (length, 2 * mixerInner, mixerInner)
+            list.append((Gemm(m: d, n: i2, k: l, ta: true, tb: true), batch))
+            list.append((Gemm(m: l, n: d, k: i2, ta: true, tb: true), batch))
+            list.append((Gemm(m: i2, n: l, k: d, ta: true, tb: true), batch))
+            list.append((Gemm(m: batch * d, n: l, k: i, ta: false, tb: true), 1))
+            list.append((Gemm(m: batch * d, n: i, k: l, ta: false, tb: false), 1))
+            list.append((Gemm(m: l, n: i, k: batch * d, ta: true, tb: false), 1))
+        }
+        linear(d, 2 * inner); linear(inner, d)
+        return list
+    }
+
+    static func flops(_ gemms: [(Gemm, Int)]) -> Double {
+        gemms.reduce(0) { $0 + 2 * Double($1.0.m * $1.0.n * $1.0.k * $1.1) }
+    }
+
+    /// Runs a list of GEMMs back to back on preallocated buffers.
+    static func runGemms(_ gemms: [(Gemm, Int)], buffers: inout [UnsafeMutablePointer<Float>]) {
+        for (i, (g, count)) in gemms.enumerated() {
+            let a = buffers[3 * i], b = buffers[3 * i + 1], c = buffers[3 * i + 2]
+            for _ in 0..<count {
+                BLAS.sgemm(transA: g.ta, transB: g.tb, m: g.m, n: g.n, k: g.k, alpha: 1,
+                           a: a, lda: g.ta ? g.m : g.k, b: b, ldb: g.tb ? g.k : g.n, beta: 0, c: c, ldc: g.n)
+            }
+        }
+    }
+
+    static func allocate(_ gemms: [(Gemm, Int)]) -> [UnsafeMutablePointer<Float>] {
+        gemms.flatMap { g, _ -> [UnsafeMutablePointer<Float>] in
+            [g.m * g.k, g.k * g.n, g.m * g.n].map { n in
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
+                for i in 0..<n { p[i] = Float(i % 7) * 0.01 }
+                return p
+            }
+        }
+    }
+
+    /// sgemm GFLOP/s of single shapes (x W^T with M = batch x length).
+    public static func sgemmRecords(batches: [Int], length: Int, sizes: [(Int, Int)], threads: Int, repeats: Int) -> [KernelBenchmarkRecord] {
+        var out: [KernelBenchmarkRecord] = []
+        for b in batches {
+            for (k, n) in sizes {
+                let g = [(Gemm(m: b * length, n: n, k: k, ta: false, tb: true), 1)]
+                var bufs = allocate(g)
+                defer { bufs.forEach { $0.deallocate() } }
+                let t = time(repeats: repeats) { runGemms(g, buffers: &bufs) }
+                out.append(KernelBenchmarkRecord(task: "sgemm", threads: threads, batch: b, m: b * length, n: n, k: k,
+                                                 seconds_median: t.median, seconds_min: t.min, gflops: flops(g) / t.median / 1e9))
+            }
+        }
+        return out
+    }
+
+    /// Forward + backward of one block vs the sgemm rate of its GEMMs.
+    public static func blockRecord(variant: String, batch: Int, length: Int = 97, hidden: Int = 512, heads: Int = 8,
+                                   inner: Int = 1536, threads: Int, repeats: Int) throws -> KernelBenchmarkRecord {
+        var rng = SeededRandom(seed: 1)
+        let mixerInner = swigluInnerWidth(width: length, expansion: 4)
+        let block: Block
+        let mlp = SwiGLU(width: hidden, inner: inner, rng: &rng)
+        if variant == "attention" {
+            block = Block(attention: SelfAttention(width: hidden, heads: heads, rng: &rng), tokenMixer: nil, mlp: mlp)
+        } else {
+            block = Block(attention: nil, tokenMixer: TokenMixer(length: length, inner: mixerInner, rng: &rng), mlp: mlp)
+        }
+        let rope = variant == "attention" ? RotaryTables(length: length, headDim: hidden / heads) : nil
+        let x = try Tensor(shape: [batch, length, hidden], values: rng.truncatedNormal(count: batch * length * hidden, std: 1))
+        let seed = try Tensor(shape: [batch, length, hidden], values: rng.truncatedNormal(count: batch * length * hidden, std: 1))
+        func step() throws {
+            let tape = Tape()
+            let y = try tape.record { try block(x, rotary: rope) }
+            try tape.backward(y, seed: seed)
+            block.zeroGradients()
+        }
+        BufferPool.shared.resetPeak()
+        let t = try time(repeats: repeats, step)
+        let gemms = blockGemms(batch: batch, length: length, hidden: hidden, inner: inner, mixer: variant, mixerInner: mixerInner)
+        var attentionFlops = 0.0
+        if variant == "attention" {
+            let headDim = hidden / heads
+            attentionFlops = Double(batch * heads * length * length * headDim) * (4 + 8)
+        }
+        let total = flops(gemms) + attentionFlops
+        var bufs = allocate(gemms)
+        defer { bufs.forEach { $0.deallocate() } }
+        let g = time(repeats: repeats) { runGemms(gemms, buffers: &bufs) }
+        let sgemmRate = flops(gemms) / g.median / 1e9
+        let rate = total / t.median / 1e9
+        return KernelBenchmarkRecord(task: "block_fwd_bwd", threads: threads, batch: batch, variant: variant,
+                                     seconds_median: t.median, seconds_min: t.min, gflops: rate,
+                                     sgemm_gflops: sgemmRate, fraction_of_sgemm: rate / sgemmRate,
+                                     peak_pool_bytes: BufferPool.shared.statistics.peakInUseBytes,
+                                     max_rss_bytes: maxResidentBytes)
+    }
+}

@@ -1,0 +1,187 @@
+// Evaluator: scores a model on a puzzle set under the two protocols TRM results are quoted with,
+//   all steps      every puzzle runs all N_sup supervision steps (16), the final answer is scored
+//                  (the reference's evaluation);
+//   early halting  a puzzle stops at the first step where sigmoid(q_halt) > threshold (or at N_sup),
+//                  and that step's answer is scored;
+// plus exact and token accuracy after every supervision step. With both protocols one rollout of
+// all steps serves both (a row's computation does not depend on the other rows); the halting-only
+// protocol uses the inference session's continuous batching and stops rows as they halt.
+import Foundation
+import TRMModels
+import TRMPuzzles
+import TRMTensor
+
+/// Which protocols to run.
+public enum EvaluationProtocol: String, Sendable, CaseIterable, Codable {
+    case all, halting, both
+}
+
+public struct EvaluationOptions: Sendable {
+    public var evaluationProtocol: EvaluationProtocol = .both
+    /// sigmoid(q_halt) above this halts a puzzle in the early-halting protocol.
+    public var threshold: Float = 0.5
+    /// Supervision steps (nil: the model's haltMaxSteps; at most that).
+    public var maxSteps: Int? = nil
+    /// Puzzles per forward batch.
+    public var batchSize: Int = 64
+    public init(evaluationProtocol: EvaluationProtocol = .both, threshold: Float = 0.5, maxSteps: Int? = nil, batchSize: Int = 64) {
+        self.evaluationProtocol = evaluationProtocol; self.threshold = threshold
+        self.maxSteps = maxSteps; self.batchSize = batchSize
+    }
+}
+
+/// What an evaluation measured; turn it into files with ``report(model:checkpoint:dataset:notes:)``.
+public struct EvaluationResult: Sendable {
+    public var allSteps: EvalProtocolResult?
+    public var earlyHalting: EvalProtocolResult?
+    /// After each step 1...maxSteps (empty for the halting-only protocol).
+    public var perStep: [StepAccuracy]
+    public var puzzleCount: Int
+    /// Labelled cells scored.
+    public var tokenCount: Int
+    public var maxSteps: Int
+    public var elapsedSeconds: Double
+
+    public func report(model: String, checkpoint: String?, dataset: String, notes: [String: String] = [:]) -> EvalReport {
+        let missing = EvalProtocolResult(exactAccuracy: .nan, tokenAccuracy: .nan, meanSteps: .nan)
+        return EvalReport(model: model, checkpoint: checkpoint, dataset: dataset, puzzleCount: puzzleCount,
+                          tokenCount: tokenCount, maxSupervisionSteps: maxSteps, allSteps: allSteps ?? missing,
+                          earlyHalting: earlyHalting ?? missing, perStep: perStep, elapsedSeconds: elapsedSeconds,
+                          notes: notes)
+    }
+}
+
+/// A dataset that does not fit a model.
+public enum DatasetMismatchError: Error, CustomStringConvertible, Equatable, Sendable {
+    case incompatible(dataset: String, reason: String)
+    case empty(dataset: String)
+
+    public var description: String {
+        switch self {
+        case let .incompatible(d, r): return "\(d) does not fit the model: \(r). Use data built for this model's preset, or a matching --config."
+        case let .empty(d): return "\(d) holds no puzzles."
+        }
+    }
+}
+
+extension PuzzleDataset {
+    /// Why this dataset cannot be fed to a model with `config`, or nil.
+    public func problem(for config: ModelConfig) -> String? {
+        if seqLen != config.seqLen { return "puzzles have \(seqLen) cells, the model expects \(config.seqLen)" }
+        if vocabSize > config.vocabSize { return "tokens go up to \(vocabSize - 1), the model's vocabulary is 0..<\(config.vocabSize)" }
+        if let id = puzzleIdentifiers.first(where: { $0 < 0 || Int($0) >= config.puzzleIdentifiers }) {
+            return "puzzle identifier \(id) is outside the model's 0..<\(config.puzzleIdentifiers)"
+        }
+        return consistencyProblem
+    }
+}
+
+public enum Evaluator {
+    /// Evaluates `model` on every puzzle of `dataset` (inputs and labels in order).
+    /// - progress: advanced by the number of puzzles finished.
+    public static func evaluate(model: ReasoningModel, dataset: PuzzleDataset, name: String = "dataset",
+                                options: EvaluationOptions = EvaluationOptions(),
+                                progress: ProgressBar? = nil) throws -> EvaluationResult {
+        guard dataset.count > 0 else { throw DatasetMismatchError.empty(dataset: name) }
+        if let p = dataset.problem(for: model.config) { throw DatasetMismatchError.incompatible(dataset: name, reason: p) }
+        let maxSteps = min(options.maxSteps ?? model.config.haltMaxSteps, model.config.haltMaxSteps)
+        let start = Date()
+        var result: EvaluationResult
+        switch options.evaluationProtocol {
+        case .halting:
+            result = try haltingOnly(model: model, dataset: dataset, options: options, maxSteps: maxSteps, progress: progress)
+        case .all, .both:
+            result = try rollout(model: model, dataset: dataset, options: options, maxSteps: maxSteps, progress: progress)
+            if options.evaluationProtocol == .all { result.earlyHalting = nil }
+        }
+        result.elapsedSeconds = Date().timeIntervalSince(start)
+        return result
+    }
+
+    /// Scores of one puzzle's prediction: (labelled cells right, labelled cells).
+    /// prediction, labels: [S]
+    @inline(__always)
+    static func score(_ prediction: ArraySlice<Int32>, labels: ArraySlice<Int32>) -> (correct: Int, count: Int) {
+        var correct = 0, count = 0
+        for (p, l) in zip(prediction, labels) where l != PuzzleDataset.ignoreLabel {
+            count += 1
+            if p == l { correct += 1 }
+        }
+        return (correct, count)
+    }
+
+    /// Every puzzle runs all steps; the halting answer is the one at the first confident step.
+    static func rollout(model: ReasoningModel, dataset: PuzzleDataset, options: EvaluationOptions, maxSteps: Int,
+                        progress: ProgressBar?) throws -> EvaluationResult {
+        let s = dataset.seqLen, n = dataset.count
+        var stepExact = [Int](repeating: 0, count: maxSteps), stepCorrect = stepExact
+        var haltExact = 0, haltCorrect = 0, haltSteps = 0
+        var tokenCount = 0
+        var rng = SeededRandom(seed: 0)  // evaluation draws nothing; step() wants one
+        var start = 0
+        while start < n {
+            let b = min(max(1, options.batchSize), n - start)
+            let rows = start..<(start + b)
+            let tokens = try IntTensor(shape: [b, s], values: Array(dataset.inputs[(start * s)..<((start + b) * s)]))
+            let labels = try IntTensor(shape: [b, s], values: Array(dataset.labels[(start * s)..<((start + b) * s)]))
+            let batch = try PuzzleBatch(tokens: tokens, labels: labels, puzzleIdentifiers: Array(dataset.puzzleIdentifiers[rows]))
+            var carry = model.initialCarry(for: batch)
+            var halted = [Bool](repeating: false, count: b)
+            try Tape.noGrad {
+                for k in 0..<maxSteps {
+                    let out = try model.step(&carry, newBatch: batch, training: false, rng: &rng)
+                    let preds = out.predictions.values, q = out.qHalt.scalars
+                    for r in 0..<b {
+                        let sc = score(preds[(r * s)..<((r + 1) * s)], labels: labels.values[(r * s)..<((r + 1) * s)])
+                        let exact = sc.count > 0 && sc.correct == sc.count
+                        stepCorrect[k] += sc.correct
+                        if exact { stepExact[k] += 1 }
+                        if k == 0 { tokenCount += sc.count }
+                        let confident = 1 / (1 + Foundation.exp(-Double(q[r]))) > Double(options.threshold)
+                        if !halted[r] && (confident || k == maxSteps - 1) {
+                            halted[r] = true
+                            haltSteps += k + 1
+                            haltCorrect += sc.correct
+                            if exact { haltExact += 1 }
+                        }
+                    }
+                }
+            }
+            start += b
+            progress?.advance(by: b)
+        }
+        let nd = Double(n), td = Double(max(tokenCount, 1))
+        let perStep = (0..<maxSteps).map {
+            StepAccuracy(step: $0 + 1, exactAccuracy: Double(stepExact[$0]) / nd, tokenAccuracy: Double(stepCorrect[$0]) / td)
+        }
+        let last = perStep[maxSteps - 1]
+        return EvaluationResult(
+            allSteps: EvalProtocolResult(exactAccuracy: last.exactAccuracy, tokenAccuracy: last.tokenAccuracy, meanSteps: Double(maxSteps)),
+            earlyHalting: EvalProtocolResult(exactAccuracy: Double(haltExact) / nd, tokenAccuracy: Double(haltCorrect) / td,
+                                             meanSteps: Double(haltSteps) / nd),
+            perStep: perStep, puzzleCount: n, tokenCount: tokenCount, maxSteps: maxSteps, elapsedSeconds: 0)
+    }
+
+    /// Early halting only, with continuous batching: halted puzzles free their slot for the next.
+    static func haltingOnly(model: ReasoningModel, dataset: PuzzleDataset, options: EvaluationOptions, maxSteps: Int,
+                            progress: ProgressBar?) throws -> EvaluationResult {
+        let s = dataset.seqLen, n = dataset.count
+        let inputs = (0..<n).map { Array(dataset.input($0)) }
+        let policy = HaltingPolicy(threshold: options.threshold, maxSteps: maxSteps)
+        let results = try solvePuzzles(model: model, inputs: inputs, puzzleIdentifiers: dataset.puzzleIdentifiers,
+                                       policy: policy, batchSize: options.batchSize)
+        var exact = 0, correct = 0, tokens = 0, steps = 0
+        for (i, r) in results.enumerated() {
+            let sc = score(r.prediction[0..<s], labels: dataset.label(i))
+            tokens += sc.count; correct += sc.correct; steps += r.stepsUsed
+            if sc.count > 0 && sc.correct == sc.count { exact += 1 }
+        }
+        progress?.advance(by: n)
+        return EvaluationResult(
+            allSteps: nil,
+            earlyHalting: EvalProtocolResult(exactAccuracy: Double(exact) / Double(n),
+                                             tokenAccuracy: Double(correct) / Double(max(tokens, 1)),
+                                             meanSteps: Double(steps) / Double(n)),
+            perStep: [], puzzleCount: n, tokenCount: tokens, maxSteps: maxSteps, elapsedSeconds: 0)
+    }
+}

@@ -1,0 +1,114 @@
+// Options shared by the model commands (train, eval, info, bench train, export): thread count,
+// log level, and where a run configuration comes from.
+import ArgumentParser
+import Foundation
+import Logging
+import TRMModels
+import TRMTensor
+import TRMTraining
+
+/// --threads N (default: TRM_THREADS, else the number of cores).
+struct ThreadOptions: ParsableArguments {
+    @Option(help: "Worker threads for kernels and BLAS (default: TRM_THREADS, else all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1...1024, got \(threads)") }
+    }
+
+    var count: Int { threads ?? ComputeContext.defaultThreads }
+
+    /// Sets the process-wide BLAS threads once, then runs `body` with the kernel thread count.
+    func run<R>(_ body: () throws -> R) rethrows -> R {
+        BLAS.setThreads(count)
+        return try ComputeContext.withThreads(count, body)
+    }
+}
+
+/// --log-level, --quiet.
+struct LogOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info; TRM_LOG_LEVEL).")
+    var logLevel: String?
+
+    @Flag(name: .shortAndLong, help: "Only warnings and errors; no progress bar.")
+    var quiet = false
+
+    func validate() throws {
+        if let logLevel, Logger.Level(rawValue: logLevel.lowercased()) == nil {
+            throw ValidationError("unknown --log-level '\(logLevel)'; use trace, debug, info, notice, warning, error or critical")
+        }
+    }
+
+    var level: Logger.Level {
+        if let logLevel, let l = Logger.Level(rawValue: logLevel.lowercased()) { return l }
+        if quiet { return .warning }
+        if let env = ProcessInfo.processInfo.environment["TRM_LOG_LEVEL"], let l = Logger.Level(rawValue: env.lowercased()) { return l }
+        return .info
+    }
+
+    /// Routes swift-log to standard error at the chosen level and returns a logger.
+    func makeLogger(_ label: String) -> Logger {
+        let level = self.level
+        LoggingBootstrap.once(level: level)
+        var logger = Logger(label: label)
+        logger.logLevel = level
+        return logger
+    }
+}
+
+enum LoggingBootstrap {
+    nonisolated(unsafe) private static var done = false
+    private static let lock = NSLock()
+    static func once(level: Logger.Level) {
+        lock.lock(); defer { lock.unlock() }
+        guard !done else { return }
+        done = true
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// --preset NAME | --config FILE.
+struct RunConfigOptions: ParsableArguments {
+    @Option(help: "A named configuration: \(RunConfig.presetNames.joined(separator: ", ")).")
+    var preset: String?
+
+    @Option(help: "A run configuration JSON file (see `trm info --preset NAME --json` for the format).")
+    var config: String?
+
+    func validate() throws {
+        if preset != nil && config != nil { throw ValidationError("give --preset or --config, not both") }
+        if let preset, !RunConfig.presetNames.contains(preset) {
+            throw ValidationError("unknown preset '\(preset)'; known presets: \(RunConfig.presetNames.joined(separator: ", "))")
+        }
+    }
+
+    var isGiven: Bool { preset != nil || config != nil }
+
+    /// The configuration asked for, or nil when neither option was given.
+    func load() throws -> RunConfig? {
+        if let preset { return try RunConfig.preset(preset) }
+        if let config { return try RunConfig.load(from: URL(fileURLWithPath: config)) }
+        return nil
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Compact JSON for one object, keys sorted.
+func jsonLine(_ object: [String: Any]) -> String {
+    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// An error found while running (not while parsing): printed as "Error: <description>" without usage.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

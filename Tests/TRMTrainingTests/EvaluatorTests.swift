@@ -1,0 +1,109 @@
+// EvaluatorTests: on a hand-built model whose answers are known in advance (zero output head:
+// every cell predicts token 0; the Q head's bias decides halting) the evaluator's exact and token
+// accuracy, mean steps and per-step curve are exactly what they must be; both protocol paths agree;
+// a dataset that does not fit the model is refused. Also: parameter counts of the paper presets.
+import Foundation
+import Testing
+import TRMModels
+import TRMPuzzles
+import TRMTensor
+@testable import TRMTraining
+
+@Suite("Evaluator")
+struct EvaluatorTests {
+    /// seqLen 4, vocab 3, hidden 8, three supervision steps; lm_head zero, q_head bias = haltBias.
+    static func handBuiltModel(haltBias: Float) throws -> ReasoningModel {
+        var c = ModelConfig()
+        c.seqLen = 4; c.vocabSize = 3; c.hidden = 8; c.heads = 2; c.layers = 1
+        c.hCycles = 1; c.lCycles = 1; c.haltMaxSteps = 3
+        c.puzzleEmbeddingLength = 1; c.puzzleEmbeddingWidth = 8; c.puzzleIdentifiers = 1
+        let model = try ReasoningModel(config: c, seed: 1)
+        model.lmHead.weight.zero()
+        try model.qHead.bias!.assign(Tensor(shape: [2], values: [haltBias, 0]))
+        return model
+    }
+
+    /// Labels chosen against the all-zero prediction: rows 0 and 2 exactly right, row 1 two of three
+    /// labelled cells, row 3 none. Exact 2/4; tokens 9/14.
+    static func dataset() -> PuzzleDataset {
+        var d = PuzzleDataset(kind: .grid, seqLen: 4, vocabSize: 3, numPuzzleIdentifiers: 1, gridRows: 2, gridCols: 2)
+        let ignore = PuzzleDataset.ignoreLabel
+        d.append(input: [1, 2, 1, 2], label: [0, 0, 0, 0])
+        d.append(input: [2, 2, 1, 1], label: [0, 0, 1, ignore])
+        d.append(input: [1, 1, 1, 1], label: [ignore, 0, 0, 0])
+        d.append(input: [2, 1, 2, 1], label: [1, 1, 1, 1])
+        return d
+    }
+
+    @Test("known answers: exact 2/4, tokens 9/14, constant per-step curve, halting after 1 step", arguments: [1, 3])
+    func knownAnswers(batchSize: Int) throws {
+        let model = try Self.handBuiltModel(haltBias: 5)  // sigmoid(5) = 0.993: confident at once
+        let r = try Evaluator.evaluate(model: model, dataset: Self.dataset(), options: EvaluationOptions(batchSize: batchSize))
+        let all = try #require(r.allSteps), halting = try #require(r.earlyHalting)
+        #expect(r.puzzleCount == 4 && r.tokenCount == 14 && r.maxSteps == 3)
+        #expect(all.exactAccuracy == 0.5 && all.tokenAccuracy == 9.0 / 14 && all.meanSteps == 3)
+        #expect(halting.exactAccuracy == 0.5 && halting.tokenAccuracy == 9.0 / 14 && halting.meanSteps == 1)
+        #expect(r.perStep.map(\.step) == [1, 2, 3])
+        #expect(r.perStep.allSatisfy { $0.exactAccuracy == 0.5 && $0.tokenAccuracy == 9.0 / 14 })
+    }
+
+    @Test("a threshold above the halting confidence runs every step; the halting-only path agrees")
+    func threshold() throws {
+        let model = try Self.handBuiltModel(haltBias: 5)
+        let strict = try Evaluator.evaluate(model: model, dataset: Self.dataset(), options: EvaluationOptions(threshold: 0.999))
+        #expect(strict.earlyHalting?.meanSteps == 3)
+        let never = try Self.handBuiltModel(haltBias: -5)
+        for p in [EvaluationProtocol.both, .halting] {
+            let r = try Evaluator.evaluate(model: never, dataset: Self.dataset(), options: EvaluationOptions(evaluationProtocol: p))
+            #expect(r.earlyHalting?.meanSteps == 3 && r.earlyHalting?.exactAccuracy == 0.5)
+            #expect((r.allSteps == nil) == (p == .halting))
+        }
+        let fast = try Evaluator.evaluate(model: model, dataset: Self.dataset(), options: EvaluationOptions(evaluationProtocol: .halting))
+        #expect(fast.earlyHalting?.meanSteps == 1 && fast.perStep.isEmpty)
+        let allOnly = try Evaluator.evaluate(model: model, dataset: Self.dataset(), options: EvaluationOptions(evaluationProtocol: .all))
+        #expect(allOnly.earlyHalting == nil && allOnly.allSteps?.exactAccuracy == 0.5)
+    }
+
+    @Test("the report carries both protocols; a missing protocol shows as n/a")
+    func report() throws {
+        let model = try Self.handBuiltModel(haltBias: 5)
+        let r = try Evaluator.evaluate(model: model, dataset: Self.dataset(), options: EvaluationOptions(evaluationProtocol: .all))
+        let report = r.report(model: "hand-built", checkpoint: nil, dataset: "four rows")
+        #expect(report.allSteps.exactAccuracy == 0.5 && report.earlyHalting.exactAccuracy.isNaN)
+        #expect(report.markdown().contains("n/a"))
+        let dir = TestDirectory()
+        let files = try report.write(to: dir.url)
+        #expect(FileManager.default.fileExists(atPath: files.chart.path))
+    }
+
+    @Test("a dataset that does not fit the model is refused with the reason")
+    func mismatch() throws {
+        let model = try Self.handBuiltModel(haltBias: 0)
+        var wrong = PuzzleDataset(kind: .grid, seqLen: 6, vocabSize: 3, numPuzzleIdentifiers: 1, gridRows: 2, gridCols: 3)
+        wrong.append(input: [1, 1, 1, 1, 1, 1], label: [1, 1, 1, 1, 1, 1])
+        #expect {
+            _ = try Evaluator.evaluate(model: model, dataset: wrong, name: "wrong.csv")
+        } throws: { error in
+            "\(error)".contains("wrong.csv") && "\(error)".contains("6 cells")
+        }
+        var badId = Self.dataset()
+        badId.numPuzzleIdentifiers = 5
+        badId.puzzleIdentifiers[0] = 4
+        #expect(throws: DatasetMismatchError.self) { _ = try Evaluator.evaluate(model: model, dataset: badId) }
+    }
+
+    @Test("paper presets have the published parameter counts (puzzle embeddings excluded)",
+          arguments: [("trm-att-sudoku", 6.83e6), ("trm-mlp-sudoku", 5.03e6), ("hrm-sudoku", 27.3e6)])
+    func parameterCounts(preset: String, expected: Double) throws {
+        let summary = try ModelSummary(run: RunConfig.preset(preset))
+        #expect(abs(Double(summary.parameters) - expected) / expected < 0.005, "\(preset): \(summary.parameters)")
+        #expect(summary.lines[1].hasPrefix("parameters: \(ModelSummary.compact(summary.parameters))"))
+    }
+
+    @Test func compactCounts() {
+        #expect(ModelSummary.compact(6_830_000) == "6.83M")
+        #expect(ModelSummary.compact(27_270_000) == "27.3M")
+        #expect(ModelSummary.compact(129_922) == "130K")
+        #expect(ModelSummary.compact(512) == "512")
+    }
+}
