@@ -60,7 +60,7 @@ public enum ServeBenchmark {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys]
-        let bodies = try requestBodies(kind: model.kind, count: 64, steps: options.steps)
+        let bodies = try requestBodies(kind: model.kind, cells: model.run.model.seqLen, count: 64, steps: options.steps)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration(connections: options.concurrencies.max() ?? 64))
         do {
             try await runCases(model: model, options: options, client: client, bodies: bodies, encoder: encoder, emit: emit)
@@ -91,9 +91,15 @@ public enum ServeBenchmark {
     }
 
     /// Request bodies: generated Sudoku puzzles (or mazes) for the model's kind.
-    static func requestBodies(kind: PuzzleKind, count: Int, steps: Int) throws -> [Data] {
+    static func requestBodies(kind: PuzzleKind, cells: Int, count: Int, steps: Int) throws -> [Data] {
         var puzzles: [SolveRequest] = []
         switch kind {
+        case .sudoku where cells == 16:
+            var rng = DeterministicRandom(seed: 7)
+            for _ in 0..<count {
+                let p = TinySudoku.puzzle(blanks: 6 + rng.below(7), using: &rng).puzzle
+                puzzles.append(SolveRequest(kind: "sudoku", puzzle: String(p.map { $0 == 0 ? "." : Character(String($0)) })))
+            }
         case .sudoku:
             // Random subsets of one solution's cells as clues: distinct valid puzzles.
             var rng = DeterministicRandom(seed: 7)

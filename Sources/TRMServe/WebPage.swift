@@ -63,7 +63,8 @@ The verdict comes from an exact validator, not from the model.</p>
 <script>
 "use strict";
 const $ = (id) => document.getElementById(id);
-const EXAMPLE_SUDOKU = "..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3..";
+const EXAMPLES = { 81: "..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3..", 16: "12..3.....4....1" };
+let sudokuCells = 81;
 let playing = 0;
 
 function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
@@ -148,19 +149,23 @@ async function loadModels() {
     const r = await fetch("/v1/models");
     const m = await r.json();
     $("models").textContent = "models: " + m.models.map((x) => x.name + " (" + x.kind + ", " + x.parameters + " parameters)").join(", ");
+    const s = m.models.find((x) => x.kind === "sudoku");
+    if (s && EXAMPLES[s.cells]) sudokuCells = s.cells;
   } catch (e) { $("models").textContent = ""; }
 }
 
-$("example").onclick = () => { $("kind").value = "sudoku"; $("puzzle").value = EXAMPLE_SUDOKU; };
+$("example").onclick = () => { $("kind").value = "sudoku"; $("puzzle").value = EXAMPLES[sudokuCells]; };
 $("solve").onclick = () => solve(350);
-loadModels();
 
-const params = new URLSearchParams(location.search);
-if (params.get("kind")) $("kind").value = params.get("kind");
-if (params.get("puzzle")) $("puzzle").value = params.get("puzzle").split("|").join("\n");
-if (params.get("max_steps")) $("maxSteps").value = params.get("max_steps");
-if (!$("puzzle").value) $("puzzle").value = EXAMPLE_SUDOKU;
-if (params.get("autorun") === "1") solve(parseInt(params.get("delay") || "0", 10));
+(async () => {
+  await loadModels();
+  const params = new URLSearchParams(location.search);
+  if (params.get("kind")) $("kind").value = params.get("kind");
+  if (params.get("puzzle")) $("puzzle").value = params.get("puzzle").split("|").join("\n");
+  if (params.get("max_steps")) $("maxSteps").value = params.get("max_steps");
+  if (!$("puzzle").value) $("puzzle").value = EXAMPLES[sudokuCells];
+  if (params.get("autorun") === "1") solve(parseInt(params.get("delay") || "0", 10));
+})();
 </script>
 </body>
 </html>

@@ -72,7 +72,7 @@ struct SolveCommand: ParsableCommand {
         let loaded = try randomPreset.map { try ModelLoading.random(preset: $0) } ?? ModelStore.load(directory: ModelStore.resolve(model))
         let style: StepRenderer.Style = (!noColor && isatty(STDOUT_FILENO) == 1
                                          && ProcessInfo.processInfo.environment["NO_COLOR"] == nil) ? .ansi : .plain
-        let request = ConsoleSolve.Request(text: text ?? PuzzleParser.defaultSudoku, kind: text == nil ? .sudoku : kind,
+        let request = ConsoleSolve.Request(text: text ?? PuzzleParser.defaultPuzzle(for: loaded), kind: text == nil ? .sudoku : kind,
                                            index: index, threshold: noHalt ? nil : threshold, maxSteps: maxSteps,
                                            json: json, style: style, delaySeconds: delay)
         try ConsoleSolve.run(request, model: loaded) { writeLine($0) }

@@ -49,13 +49,12 @@ import TRMTraining
         let puzzle = PuzzleParser.defaultSudoku
         try await Fixtures.withLiveServer(service) { port in
             // The same request through the API, for the expected answer.
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let client = HTTPClient.shared
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/solve")
             request.method = .POST
             request.body = .bytes(ByteBuffer(string: #"{"kind": "sudoku", "puzzle": "\#(puzzle)", "max_steps": 3, "return_steps": true}"#))
             let response = try await client.execute(request, timeout: .seconds(60))
             let expected = try APICoding.decoder.decode(SolveResponse.self, from: Data(try await response.body.collect(upTo: 1 << 20).readableBytesView))
-            try await client.shutdown()
 
             let dom = try Self.dumpDOM("http://127.0.0.1:\(port)/?autorun=1&kind=sudoku&max_steps=3&delay=50&puzzle=\(puzzle)")
             #expect(dom.contains(#"data-state="done""#), "the page did not finish: \(dom.prefix(2000))")

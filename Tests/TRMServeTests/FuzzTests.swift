@@ -49,7 +49,7 @@ import TRMTraining
         let service = Fixtures.service(maxBatch: 16, maxQueue: 64, timeoutSeconds: 20)
         let cases = Self.bodies(count: 2000, seed: 42)
         let statuses: [Int] = try await Fixtures.withLiveServer(service, maxBodyBytes: 16 * 1024) { port in
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let client = HTTPClient.shared
             let next = ServeBenchmark.Counter()
             let all = await withTaskGroup(of: [Int].self) { group in
                 for _ in 0..<16 {
@@ -86,7 +86,6 @@ import TRMTraining
             // Still healthy afterwards.
             let health = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(10))
             #expect(health.status == .ok)
-            try await client.shutdown()
             return all
         }
         #expect(statuses.count == cases.count)
@@ -101,7 +100,7 @@ import TRMTraining
     @Test func oversizedAndChunkedBodiesOverTheWire() async throws {
         let service = Fixtures.service()
         try await Fixtures.withLiveServer(service, maxBodyBytes: 4096) { port in
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let client = HTTPClient.shared
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/solve")
             request.method = .POST
             request.body = .bytes(ByteBuffer(bytes: [UInt8](repeating: UInt8(ascii: "x"), count: 100_000)))
@@ -109,7 +108,6 @@ import TRMTraining
             #expect(r.status.code == 413)
             let body = try await r.body.collect(upTo: 1 << 20)
             #expect(String(buffer: body).contains("payload_too_large"))
-            try await client.shutdown()
         }
     }
 }

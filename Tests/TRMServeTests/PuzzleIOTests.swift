@@ -6,6 +6,7 @@ import TRMModels
 import TRMNN
 import TRMPuzzles
 @testable import TRMTraining
+@testable import TRMServe
 
 @Suite struct PuzzleIOTests {
     static let solution: SudokuGrid = {
@@ -151,5 +152,37 @@ import TRMPuzzles
         let ansi = StepRenderer.grid(q, prediction: Self.solution.tokens, changed: [0], style: .ansi)
         #expect(ansi.contains("\u{1B}[30;43m"))
         #expect(StepRenderer.status(step: 2, maxSteps: 16, haltProbability: 0.5, threshold: 0.5, changed: 3).contains("0.500"))
+    }
+}
+
+/// 4x4 Sudoku models (trm-tiny-sudoku4: 16 cells, digits 1...4 -> tokens 2...5) are Sudoku models too.
+@Suite struct MiniSudokuTests {
+    @Test func theDefault4x4PuzzleHasOneSolutionAndTheValidatorJudgesIt() throws {
+        let q = try PuzzleParser.parse(PuzzleParser.defaultMiniSudoku)
+        guard case .miniSudoku(let cells) = q else { Issue.record("not a 4x4 Sudoku"); return }
+        #expect(TinySudoku.countSolutions(cells, limit: 3) == 1)
+        #expect(q.kind == .sudoku && q.tokens.count == 16 && q.shape == (4, 4) as (Int, Int))
+        let solution: [Int32] = [1, 2, 3, 4, 3, 4, 1, 2, 2, 1, 4, 3, 4, 3, 2, 1].map { $0 + 1 }
+        #expect(q.verdict(solution).status == .valid)
+        #expect(TinySudoku.isSolution(solution, of: q.tokens))
+        var wrong = solution
+        wrong.swapAt(0, 1)
+        #expect(q.verdict(wrong).status == .invalid)
+        #expect(q.rows(solution) == ["1234", "3412", "2143", "4321"])
+        #expect(throws: PuzzleInputError.self) { try PuzzleParser.parse("11..............", kind: .sudoku) }
+        #expect(throws: PuzzleInputError.self) { try PuzzleParser.parse("5...............", kind: .sudoku) }
+        let drawn = StepRenderer.grid(q, prediction: solution, changed: [], style: .plain)
+        #expect(drawn.split(separator: "\n").first == "+-----+-----+")
+    }
+
+    @Test func aTiny4x4ModelIsServedAsASudokuModel() async throws {
+        let tiny = try ModelLoading.random(preset: "trm-tiny-sudoku4")
+        #expect(tiny.kind == .sudoku)
+        #expect(PuzzleParser.defaultPuzzle(for: tiny) == PuzzleParser.defaultMiniSudoku)
+        let service = SolverService(models: [tiny])
+        let r = try await service.solve(SolveRequest(kind: "sudoku", puzzle: PuzzleParser.defaultMiniSudoku, maxSteps: 2))
+        #expect(r.answer.count == 4 && r.stepsUsed == 2 && r.verdict.validator.contains("4x4"))
+        await #expect(throws: ServeError.self) { try await service.solve(SolveRequest(kind: "sudoku", puzzle: PuzzleParser.defaultSudoku)) }
+        await service.shutdown()
     }
 }

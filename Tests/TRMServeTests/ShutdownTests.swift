@@ -32,7 +32,7 @@ import TRMTraining
         }
         let port = try #require(text.firstMatch(of: /127\.0\.0\.1:(\d+)/).flatMap { Int($0.output.1) })
 
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = HTTPClient.shared
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/solve")
         request.method = .POST
         request.body = .bytes(ByteBuffer(string: #"{"kind": "sudoku", "puzzle": "\#(PuzzleParser.defaultSudoku)", "max_steps": 48, "halt_threshold": 1}"#))
@@ -51,6 +51,5 @@ import TRMTraining
         #expect(process.terminationStatus == 0)
         let rest = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         #expect(rest.contains("stopped"))
-        try await client.shutdown()
     }
 }

@@ -31,7 +31,7 @@ public struct LoadedModel: Sendable {
     public static func kind(of config: ModelConfig, metadata: [String: String] = [:]) -> PuzzleKind {
         if let k = metadata["puzzle.kind"].flatMap(PuzzleKind.init(rawValue:)) { return k }
         switch (config.seqLen, config.vocabSize) {
-        case (81, 11): return .sudoku
+        case (81, 11), (16, 6): return .sudoku  // 9x9, and 4x4 (trm-tiny-sudoku4: digits 1...4 -> tokens 2...5)
         case (let n, 6) where n > 1 && Int(Double(n).squareRoot()) * Int(Double(n).squareRoot()) == n: return .maze
         case (900, 12): return .arc
         default: return .grid

@@ -55,20 +55,35 @@ public enum PuzzleParser {
         }
         let sudokuChars = Set("0123456789.|+-_")
         if trimmed.allSatisfy({ $0.isWhitespace || sudokuChars.contains($0) }),
-           trimmed.filter({ $0.isNumber || $0 == "." }).count == 81 { return .sudoku }
+           [81, 16].contains(trimmed.filter({ $0.isNumber || $0 == "." }).count) { return .sudoku }
         if trimmed.contains(where: { "#SG".contains($0) }) { return .maze }
         throw PuzzleInputError(kind: "auto", reason: "cannot tell the kind (81 digits and dots for Sudoku; '#', ' ', 'S', 'G' rows for a maze; ARC or grid JSON); use --kind")
     }
 
-    /// 81 cells: digits 1-9, `.` or `0` blank; whitespace and box-drawing `|+-` are ignored.
+    /// 81 cells (9x9) or 16 cells (4x4): digits, `.` or `0` blank; whitespace and box-drawing `|+-`
+    /// are ignored.
     public static func sudoku(_ text: String) throws(PuzzleInputError) -> PuzzleQuestion {
         let cells = text.filter { !$0.isWhitespace && !"|+-".contains($0) }.map { $0 == "_" ? "." : $0 }
+        if cells.count == 16 { return try miniSudoku(cells) }
         switch SudokuGrid.parse(String(cells)) {
         case .success(let g):
             if let conflict = g.conflict { throw PuzzleInputError(kind: "sudoku", reason: "the clues break the rules: \(conflict)") }
             return .sudoku(g)
         case .failure(let f): throw PuzzleInputError(kind: "sudoku", reason: f.reason)
         }
+    }
+
+    static func miniSudoku(_ cells: [Character]) throws(PuzzleInputError) -> PuzzleQuestion {
+        var out: [UInt8] = []
+        for (i, ch) in cells.enumerated() {
+            switch ch {
+            case ".", "0": out.append(0)
+            case "1", "2", "3", "4": out.append(UInt8(String(ch))!)
+            default: throw PuzzleInputError(kind: "sudoku", reason: "unknown character '\(ch)' at position \(i + 1) of a 4x4 Sudoku; use digits 1-4 and '.' or '0' for blanks")
+            }
+        }
+        guard TinySudoku.isConsistent(out) else { throw PuzzleInputError(kind: "sudoku", reason: "the clues break the rules: a digit repeats in a row, column or box") }
+        return .miniSudoku(out)
     }
 
     /// A square maze: one text row per line (`#` wall, space open, `S` start, `G` goal, `o` path
@@ -176,4 +191,11 @@ public enum PuzzleParser {
 
     /// A Sudoku (Project Euler problem 96, grid 01) solved when no puzzle is given.
     public static let defaultSudoku = "..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3.."
+    /// The 4x4 default (unique solution 1234/3412/2143/4321) for 16-cell Sudoku models.
+    public static let defaultMiniSudoku = "12..3.....4....1"
+
+    /// The default puzzle for a model: the 4x4 one for 16-cell Sudoku models, else the 9x9 one.
+    public static func defaultPuzzle(for model: LoadedModel) -> String {
+        model.kind == .sudoku && model.run.model.seqLen == 16 ? defaultMiniSudoku : defaultSudoku
+    }
 }

@@ -6,6 +6,8 @@ import TRMPuzzles
 
 public enum PuzzleQuestion: Sendable, Equatable {
     case sudoku(SudokuGrid)
+    /// A 4x4 Sudoku (2x2 boxes, digits 1...4; cells 0 = blank): the `trm-tiny-sudoku4` models.
+    case miniSudoku([UInt8])
     /// The maze without path marks.
     case maze(MazeGrid)
     /// One ARC test input and, when the task file has it, the expected output.
@@ -16,7 +18,7 @@ public enum PuzzleQuestion: Sendable, Equatable {
 
     public var kind: PuzzleKind {
         switch self {
-        case .sudoku: return .sudoku
+        case .sudoku, .miniSudoku: return .sudoku
         case .maze: return .maze
         case .arc: return .arc
         case .grid: return .grid
@@ -27,6 +29,7 @@ public enum PuzzleQuestion: Sendable, Equatable {
     public var tokens: [Int32] {
         switch self {
         case .sudoku(let g): return g.tokens
+        case .miniSudoku(let cells): return cells.map { Int32($0) + 1 }
         case .maze(let m): return m.tokens
         case .arc(let input, _): return ARCCanvas.encode(input)
         case .grid(_, let input, _): return input
@@ -37,6 +40,7 @@ public enum PuzzleQuestion: Sendable, Equatable {
     public var shape: (rows: Int, cols: Int) {
         switch self {
         case .sudoku: return (9, 9)
+        case .miniSudoku: return (4, 4)
         case .maze(let m): return (m.side, m.side)
         case .arc: return (ARCCanvas.side, ARCCanvas.side)
         case .grid(let spec, _, _): return (spec.rows, spec.cols)
@@ -47,6 +51,7 @@ public enum PuzzleQuestion: Sendable, Equatable {
     public var givenCells: Set<Int> {
         switch self {
         case .sudoku(let g): return Set(g.cells.indices.filter { g.cells[$0] != 0 })
+        case .miniSudoku(let cells): return Set(cells.indices.filter { cells[$0] != 0 })
         case .maze(let m): return Set(m.cells.indices.filter { m.cells[$0] != .open })
         case .arc, .grid: return []
         }
@@ -71,6 +76,8 @@ public enum PuzzleQuestion: Sendable, Equatable {
         switch self {
         case .sudoku:
             return (2...10).contains(t) ? Character(String(t - 1)) : "."
+        case .miniSudoku:
+            return (2...5).contains(t) ? Character(String(t - 1)) : "."
         case .maze:
             return MazeCell(rawValue: UInt8(clamping: t)).map(\.character) ?? "?"
         case .arc:
@@ -105,6 +112,18 @@ public enum PuzzleQuestion: Sendable, Equatable {
             guard prediction.count == 81 else { return Verdict(.invalid, "answer has \(prediction.count) cells", validator) }
             let answer = SudokuGrid(cells: prediction.map { (2...10).contains($0) ? UInt8($0 - 1) : 0 })
             if let problem = q.completionProblem(answer) { return Verdict(.invalid, problem, validator) }
+            return Verdict(.valid, nil, validator)
+        case .miniSudoku(let q):
+            let validator = "sudoku 4x4: complete, agrees with every clue, no digit twice in a row, column or 2x2 box"
+            guard prediction.count == 16 else { return Verdict(.invalid, "answer has \(prediction.count) cells", validator) }
+            let answer = prediction.map { (2...5).contains($0) ? UInt8($0 - 1) : 0 }
+            if let blank = answer.firstIndex(of: 0) {
+                return Verdict(.invalid, "answer has a blank at row \(blank / 4 + 1), column \(blank % 4 + 1)", validator)
+            }
+            for i in 0..<16 where q[i] != 0 && q[i] != answer[i] {
+                return Verdict(.invalid, "answer \(answer[i]) contradicts clue \(q[i]) at row \(i / 4 + 1), column \(i % 4 + 1)", validator)
+            }
+            if !TinySudoku.isConsistent(answer) { return Verdict(.invalid, "answer breaks the rules: a digit repeats in a row, column or box", validator) }
             return Verdict(.valid, nil, validator)
         case .maze(let q):
             let validator = "maze: question unchanged, marks exactly one shortest S-to-G path"

@@ -27,14 +27,15 @@ public enum StepRenderer {
             }
         }
         var lines: [String] = []
-        if case .sudoku = question {
-            let rule = "+-------+-------+-------+"
-            for r in 0..<9 {
-                if r % 3 == 0 { lines.append(rule) }
+        if question.kind == .sudoku {
+            let box = rows == 4 ? 2 : 3
+            let rule = "+" + Array(repeating: String(repeating: "-", count: 2 * box + 1), count: rows / box).joined(separator: "+") + "+"
+            for r in 0..<rows {
+                if r % box == 0 { lines.append(rule) }
                 var line = ""
-                for c in 0..<9 {
-                    if c % 3 == 0 { line += "| " }
-                    line += cell(r * 9 + c)
+                for c in 0..<cols {
+                    if c % box == 0 { line += "| " }
+                    line += cell(r * cols + c)
                 }
                 lines.append(line + "|")
             }
