@@ -40,7 +40,14 @@ import TRMTraining
             let r = try await client.execute(request, timeout: .seconds(120))
             return (r.status.code, try await r.body.collect(upTo: 1 << 20))
         }
-        try await Task.sleep(for: .milliseconds(400))
+        // SIGTERM once the puzzle is in the model batch (the metrics show a running row).
+        var running = false
+        for _ in 0..<500 where !running {
+            let m = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(10))
+            running = String(buffer: try await m.body.collect(upTo: 1 << 20)).contains("trm_running_rows 1")
+            if !running { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(running)
         kill(process.processIdentifier, SIGTERM)
         let (status, body) = try await inFlight.value
         #expect(status == 200)
