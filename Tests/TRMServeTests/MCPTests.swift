@@ -4,6 +4,8 @@ import Foundation
 import MCP
 import SystemPackage
 import Testing
+import TRMModels
+import TRMPuzzles
 import TRMTraining
 @testable import TRMServe
 
@@ -85,5 +87,35 @@ import TRMTraining
         // Closing stdin ends the server.
         for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!process.isRunning)
+    }
+}
+
+/// A user-defined grid task model end to end through the MCP tool and the HTTP service.
+@Suite struct GridTaskServingTests {
+    /// A random model for a 2x3 grid over the alphabet ".123" (tokens 1...4, vocab 5).
+    static func gridModel() throws -> LoadedModel {
+        var run = try RunConfig.preset("trm-tiny-sudoku4")
+        run.name = "grid-demo"
+        run.model.seqLen = 6
+        run.model.vocabSize = 5
+        let model = try ReasoningModel(config: run.model, seed: 1)
+        #expect(LoadedModel.kind(of: run.model) == .grid)
+        return LoadedModel(name: "grid-demo", directory: "", run: run, model: model, kind: .grid,
+                           gridSpec: GridTaskSpec(alphabet: ".123", rows: 2, cols: 3))
+    }
+
+    @Test func solveGridToolAnswersInTheTaskAlphabet() async throws {
+        let service = SolverService(models: [try Self.gridModel()])
+        let ok = await MCPTools.call("solve_grid", arguments: ["input": .array(["1.3", "..2"]), "target": .array(["123", "312"]),
+                                                                "max_steps": 2], service: service)
+        #expect(ok.isError == false)
+        guard case .object(let structured)? = ok.structuredContent else { Issue.record("no structured content"); return }
+        let answer = structured["answer"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(answer.count == 2 && answer.allSatisfy { $0.count == 3 && $0.allSatisfy { ".123?".contains($0) } })
+        #expect(structured["verdict"]?.objectValue?["status"]?.stringValue != "unchecked")   // a target was given
+        // Without the model's header the tool takes one in the arguments; a wrong alphabet is refused.
+        let bad = await MCPTools.call("solve_grid", arguments: ["input": .array(["1x3", "..2"])], service: service)
+        #expect(bad.isError == true)
+        await service.shutdown()
     }
 }

@@ -4,6 +4,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Testing
+import TRMPuzzles
 import TRMTraining
 @testable import TRMServe
 
@@ -15,7 +16,9 @@ import TRMTraining
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: trm)
-        process.arguments = ["serve", "--random-preset", "trm-att-sudoku-small", "--port", "0", "--max-batch", "4"]
+        // A maze model: one step over 916 positions takes long enough to be caught in flight even
+        // on a loaded machine.
+        process.arguments = ["serve", "--random-preset", "trm-att-maze-small", "--port", "0", "--max-batch", "4"]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -35,14 +38,18 @@ import TRMTraining
         let client = HTTPClient.shared
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/solve")
         request.method = .POST
-        request.body = .bytes(ByteBuffer(string: #"{"kind": "sudoku", "puzzle": "\#(PuzzleParser.defaultSudoku)", "max_steps": 48, "halt_threshold": 1}"#))
+        let maze = try #require(MazeGrid(tokens: Array(try StreamBenchmark.syntheticMazes(count: 1).input(0))))
+        let steps = 6
+        request.body = .bytes(ByteBuffer(bytes: try APICoding.encoder.encode(
+            SolveRequest(kind: "maze", grid: maze.pretty.split(separator: "\n").map(String.init), maxSteps: steps, haltThreshold: 1))))
         let inFlight = Task { () throws -> (UInt, ByteBuffer) in
             let r = try await client.execute(request, timeout: .seconds(120))
             return (r.status.code, try await r.body.collect(upTo: 1 << 20))
         }
         // SIGTERM once the puzzle is in the model batch (the metrics show a running row).
         var running = false
-        for _ in 0..<500 where !running {
+        let pollUntil = ContinuousClock.now + .seconds(60)
+        while !running, ContinuousClock.now < pollUntil {
             let m = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(10))
             running = String(buffer: try await m.body.collect(upTo: 1 << 20)).contains("trm_running_rows 1")
             if !running { try await Task.sleep(for: .milliseconds(20)) }
@@ -52,7 +59,7 @@ import TRMTraining
         let (status, body) = try await inFlight.value
         #expect(status == 200)
         let answer = try APICoding.decoder.decode(SolveResponse.self, from: Data(body.readableBytesView))
-        #expect(answer.stepsUsed == 48)
+        #expect(answer.stepsUsed == steps)
         for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!process.isRunning)
         #expect(process.terminationStatus == 0)
