@@ -2,6 +2,7 @@
 // swift-trm: Tiny Recursive Models and Hierarchical Reasoning Models in Swift.
 // Dependency direction: CBLAS -> TRMTensor -> TRMNN -> TRMModels -> TRMTraining -> trm
 //                       TRMPuzzles (independent of the engine) -> TRMTraining -> trm
+//                       TRMTraining -> TRMServe (Hummingbird, MCP) -> trm
 import PackageDescription
 
 #if os(Linux)
@@ -25,10 +26,14 @@ let package = Package(
         .library(name: "TRMModels", targets: ["TRMModels"]),
         .library(name: "TRMPuzzles", targets: ["TRMPuzzles"]),
         .library(name: "TRMTraining", targets: ["TRMTraining"]),
+        .library(name: "TRMServe", targets: ["TRMServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: blasTargets + [
         // Kernels are optimised in debug builds too: the test suite runs real models.
@@ -40,8 +45,16 @@ let package = Package(
         .target(name: "TRMPuzzles"),
         .target(name: "TRMTraining", dependencies: ["TRMModels", "TRMNN", "TRMPuzzles",
                                                      .product(name: "Logging", package: "swift-log")]),
+        // HTTP server, load generator and MCP tools over the inference session.
+        .target(name: "TRMServe", dependencies: [
+            "TRMTraining", "TRMModels", "TRMPuzzles",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "MCP", package: "swift-sdk"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "trm", dependencies: [
-            "TRMTraining",
+            "TRMTraining", "TRMServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -50,6 +63,12 @@ let package = Package(
         .testTarget(name: "TRMModelsTests", dependencies: ["TRMModels", "TRMTraining"]),
         .testTarget(name: "TRMNNTests", dependencies: ["TRMNN"]),
         .testTarget(name: "TRMTrainingTests", dependencies: ["TRMTraining"]),
+        .testTarget(name: "TRMServeTests", dependencies: [
+            "TRMServe", "TRMTraining", "TRMModels", "TRMNN", "TRMPuzzles",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "MCP", package: "swift-sdk"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

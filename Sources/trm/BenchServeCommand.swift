@@ -1,7 +1,50 @@
-// `trm bench serve` (stub until implemented).
+// `trm bench serve`: HTTP load on loopback at several concurrencies, with and without batching.
 import ArgumentParser
+import Foundation
+import TRMServe
+import TRMTraining
 
-struct BenchServeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "(not implemented yet)")
-    func run() throws { throw ValidationError("trm bench serve is not implemented yet") }
+struct BenchServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Load the HTTP server in-process on 127.0.0.1: throughput, p50/p99 latency, gain of batching (JSON lines).",
+        discussion: """
+            Without --model or --random-preset it uses the bundled model, else a random-weight \
+            trm-att-sudoku-small. Every request runs exactly --steps supervision steps, so the cases do equal work.
+            """)
+
+    @OptionGroup var models: ServedModelOptions
+    @Option(help: "Comma-separated client concurrencies.") var concurrency = "1,8,64"
+    @Option(help: "Requests per case.") var requests = 128
+    @Option(help: "A case stops after this many seconds.") var seconds = 60.0
+    @Option(help: "Max batch of the batching server (the baseline uses 1).") var maxBatch = 64
+    @Option(help: "Supervision steps per request.") var steps = 4
+
+    func validate() throws {
+        guard parsedConcurrency.count > 0, parsedConcurrency.allSatisfy({ (1...1024).contains($0) }) else {
+            throw ValidationError("--concurrency must be a comma-separated list of numbers in 1...1024")
+        }
+        guard (1...100_000).contains(requests) else { throw ValidationError("--requests must be in 1...100000") }
+        guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be in (0, 3600]") }
+        guard (1...4096).contains(maxBatch) else { throw ValidationError("--max-batch must be in 1...4096") }
+        guard (1...64).contains(steps) else { throw ValidationError("--steps must be in 1...64") }
+    }
+
+    var parsedConcurrency: [Int] { concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    func run() async throws {
+        let model: LoadedModel
+        if models.directories.isEmpty, models.randomPreset == nil, ModelStore.bundledDirectory() == nil {
+            model = try ModelLoading.random(preset: "trm-att-sudoku-small")
+        } else {
+            model = try models.load()[0]
+        }
+        var options = ServeBenchmarkOptions()
+        options.concurrencies = parsedConcurrency
+        options.requests = requests
+        options.maxSeconds = seconds
+        options.maxBatch = maxBatch
+        options.steps = steps
+        try await ServeBenchmark.run(model: model, options: options) { line in writeLine(line) }
+    }
 }

@@ -1,7 +1,22 @@
-// `trm mcp` (stub until implemented).
+// `trm mcp`: a Model Context Protocol server over stdio with solve_sudoku, solve_maze, solve_grid.
 import ArgumentParser
+import TRMServe
 
-struct MCPCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mcp", abstract: "(not implemented yet)")
-    func run() throws { throw ValidationError("trm mcp is not implemented yet") }
+struct MCPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mcp",
+        abstract: "Model Context Protocol server over stdin/stdout: tools solve_sudoku, solve_maze, solve_grid.",
+        discussion: """
+            Add it to an MCP client as a stdio server, e.g. {"command": "trm", "args": ["mcp"]}. \
+            stdout carries only the protocol; messages go to stderr.
+            """)
+
+    @OptionGroup var models: ServedModelOptions
+    @Option(help: "Seconds a tool call may take.") var timeout = 60.0
+
+    func run() async throws {
+        let service = SolverService(models: try models.load(), limits: SolverLimits(timeoutSeconds: timeout))
+        try await MCPTools.runStdio(service: service)
+        await service.shutdown()
+    }
 }

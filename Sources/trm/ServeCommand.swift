@@ -1,7 +1,69 @@
-// `trm serve` (stub until implemented).
+// `trm serve`: the HTTP API, web page and metrics over continuous batching (library: TRMServe).
 import ArgumentParser
+import Foundation
+import Logging
+import TRMServe
+import TRMTraining
 
-struct ServeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "(not implemented yet)")
-    func run() throws { throw ValidationError("trm serve is not implemented yet") }
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve models over HTTP: POST /v1/solve, a web page at /, /metrics, /openapi.json.",
+        discussion: """
+            Concurrent requests share model batches: before every supervision step free rows are filled \
+            from the queue, and a puzzle that halts leaves at its step. SIGINT/SIGTERM drain in-flight work.
+
+            Examples:
+              trm serve --port 8080                           # the bundled Sudoku model
+              trm serve --model runs/sudoku --model runs/maze # one model per kind
+              trm serve --random-preset trm-att-sudoku-small  # random weights
+            """)
+
+    @OptionGroup var models: ServedModelOptions
+
+    @Option(help: "Address to bind (default loopback only).") var host = "127.0.0.1"
+    @Option(help: "Port (0 picks a free one).") var port = 8080
+    @Option(help: "Rows per supervision step (model batch).") var maxBatch = 32
+    @Option(help: "Milliseconds an idle worker waits to fill its first batch.") var maxWaitMs = 2.0
+    @Option(help: "Puzzles allowed to wait for a row; more get 503.") var maxQueue = 512
+    @Option(help: "Seconds a request may take, queue included (504 beyond).") var timeout = 30.0
+    @Option(help: "Largest request body in bytes (413 beyond).") var maxBodyBytes = 262_144
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be in 0...65535") }
+        guard (1...4096).contains(maxBatch) else { throw ValidationError("--max-batch must be in 1...4096") }
+        guard maxWaitMs >= 0, maxWaitMs <= 10_000 else { throw ValidationError("--max-wait-ms must be in 0...10000") }
+        guard maxQueue >= 0 else { throw ValidationError("--max-queue must be 0 or more") }
+        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be in (0, 3600] seconds") }
+        guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "trm.serve")
+        logger.logLevel = .info
+        let loaded = try models.load()
+        let service = SolverService(models: loaded,
+                                    worker: WorkerOptions(maxBatch: maxBatch, maxWaitSeconds: maxWaitMs / 1000, maxQueue: maxQueue),
+                                    limits: SolverLimits(timeoutSeconds: timeout))
+        let host = host
+        let names = loaded.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ")
+        try await ServeApp.serve(service: service, options: ServerOptions(host: host, port: port, maxBodyBytes: maxBodyBytes),
+                                 logger: logger) { port in
+            writeLine("trm serve: \(names) on http://\(host):\(port)  (web page at /, API at /v1/solve, Ctrl-C drains and stops)")
+        }
+        writeLine("trm serve: stopped")
+    }
+}
+
+/// `--model DIR` (repeatable) or `--random-preset NAME`, shared by serve, mcp and bench serve.
+struct ServedModelOptions: ParsableArguments {
+    @Option(name: .customLong("model"), help: "Model directory (config.json + model.safetensors); repeat for several kinds. Default: the bundled model.")
+    var directories: [String] = []
+
+    @Option(help: "Serve a random-weight model of this preset instead (answers are noise; for trying the plumbing).")
+    var randomPreset: String?
+
+    func load() throws -> [LoadedModel] {
+        try ModelLoading.models(directories: directories, randomPreset: randomPreset)
+    }
 }

@@ -1,7 +1,82 @@
-// `trm solve` (stub until implemented).
+// `trm solve`: solve one puzzle with early halting, showing the grid after every supervision step
+// (changed cells highlighted), the halting confidence, and the exact validator's verdict.
 import ArgumentParser
+import Foundation
+import TRMServe
+import TRMTraining
 
 struct SolveCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "solve", abstract: "(not implemented yet)")
-    func run() throws { throw ValidationError("trm solve is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "solve",
+        abstract: "Solve a puzzle step by step with a trained model.",
+        discussion: """
+            The puzzle is the argument, --file PATH ('-' for stdin), or piped stdin; with none, an embedded \
+            Sudoku is solved. Accepted: an 81-character Sudoku ('.' or '0' for blanks, grid text with \
+            |+- separators also works), maze rows ('#', ' ', 'S', 'G'), an ARC task JSON, or a trm-grid \
+            JSONL header and example line. The verdict comes from an exact validator, not from the model.
+
+            Examples:
+              trm solve                                   # the embedded Sudoku, bundled model
+              trm solve '..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3..'
+              trm solve --file maze.txt --model runs/maze # a 30x30 maze with a maze model
+              trm solve --json < puzzle.txt               # one JSON object for machines
+            """)
+
+    @Argument(help: "The puzzle text (omit to use --file, stdin, or the embedded Sudoku).")
+    var puzzle: String?
+
+    @Option(name: .long, help: "Read the puzzle from this file ('-' for stdin).")
+    var file: String?
+
+    @Option(help: "Puzzle kind: auto, sudoku, maze, arc, grid.")
+    var kind: PuzzleInputKind = .auto
+
+    @Option(help: "ARC test pair or grid example line to solve (0-based).")
+    var index = 0
+
+    @Option(help: "Model directory (config.json + model.safetensors); default: the bundled model (\(ModelStore.bundledRelativePath)).")
+    var model: String?
+
+    @Option(help: "Use a random-weight model of this preset instead (answers are noise; for trying the tool).")
+    var randomPreset: String?
+
+    @Option(help: "Stop once the halting confidence exceeds this (0...1).")
+    var threshold: Float = 0.5
+
+    @Flag(help: "Ignore the halting head and run every step up to --max-steps.")
+    var noHalt = false
+
+    @Option(help: "Supervision steps at most (default: the model's training limit).")
+    var maxSteps: Int?
+
+    @Flag(help: "Plain markers ('*' after a changed cell) instead of ANSI colour.")
+    var noColor = false
+
+    @Flag(help: "Print one JSON object (the HTTP API's answer with every step) instead of the step view.")
+    var json = false
+
+    @Option(help: "Seconds to pause after each step (animation in a terminal).")
+    var delay: Double = 0
+
+    func validate() throws {
+        guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be in 0...1") }
+        if let m = maxSteps, !(1...256).contains(m) { throw ValidationError("--max-steps must be in 1...256") }
+        guard index >= 0 else { throw ValidationError("--index must be 0 or more") }
+        guard delay >= 0, delay <= 10 else { throw ValidationError("--delay must be in 0...10 seconds") }
+        if puzzle != nil && file != nil { throw ValidationError("give the puzzle as an argument or with --file, not both") }
+        if model != nil && randomPreset != nil { throw ValidationError("give either --model or --random-preset, not both") }
+    }
+
+    func run() throws {
+        let text = try PuzzleSource.read(argument: puzzle, file: file)
+        let loaded = try randomPreset.map { try ModelLoading.random(preset: $0) } ?? ModelStore.load(directory: ModelStore.resolve(model))
+        let style: StepRenderer.Style = (!noColor && isatty(STDOUT_FILENO) == 1
+                                         && ProcessInfo.processInfo.environment["NO_COLOR"] == nil) ? .ansi : .plain
+        let request = ConsoleSolve.Request(text: text ?? PuzzleParser.defaultPuzzle(for: loaded), kind: text == nil ? .sudoku : kind,
+                                           index: index, threshold: noHalt ? nil : threshold, maxSteps: maxSteps,
+                                           json: json, style: style, delaySeconds: delay)
+        try ConsoleSolve.run(request, model: loaded) { writeLine($0) }
+    }
 }
+
+extension PuzzleInputKind: ExpressibleByArgument {}

@@ -1,0 +1,67 @@
+// ConsoleSolve: what `trm solve` does once its arguments are parsed: read the puzzle for the model,
+// run the recursion with early halting, and write the step view (or one JSON object).
+import Foundation
+import TRMTraining
+
+public enum ConsoleSolve {
+    public struct Request: Sendable {
+        public var text: String
+        public var kind: PuzzleInputKind
+        public var index: Int
+        /// nil runs every step.
+        public var threshold: Float?
+        public var maxSteps: Int?
+        public var json: Bool
+        public var style: StepRenderer.Style
+        public var delaySeconds: Double
+
+        public init(text: String, kind: PuzzleInputKind, index: Int = 0, threshold: Float?, maxSteps: Int?, json: Bool,
+                    style: StepRenderer.Style, delaySeconds: Double = 0) {
+            self.text = text; self.kind = kind; self.index = index; self.threshold = threshold; self.maxSteps = maxSteps
+            self.json = json; self.style = style; self.delaySeconds = delaySeconds
+        }
+    }
+
+    /// Solves and writes through `output`; returns the response (whose verdict says if it is right).
+    @discardableResult
+    public static func run(_ r: Request, model: LoadedModel, output: @escaping (String) -> Void) throws -> SolveResponse {
+        let q = try PuzzleParser.parse(r.text, kind: r.kind, index: r.index, gridSpec: model.gridSpec)
+        if let problem = PuzzleParser.mismatch(q, for: model) { throw PuzzleInputError(kind: q.kind.rawValue, reason: problem) }
+        let maxSteps = r.maxSteps ?? model.run.model.haltMaxSteps
+        let policy = HaltingPolicy(threshold: r.threshold, maxSteps: maxSteps)
+        if !r.json {
+            output("\(q.kind.rawValue) puzzle, model '\(model.name)' (\(model.run.name), \(model.model.parameterCount) parameters)")
+            output(StepRenderer.grid(q, prediction: q.tokens, changed: [], style: r.style))
+        }
+        let start = ContinuousClock.now
+        let results = try solvePuzzles(model: model.model, inputs: [q.tokens], policy: policy, batchSize: 1,
+                                       keepSteps: true) { _, step in
+            guard !r.json else { return }
+            output("")
+            output(StepRenderer.status(step: step.step, maxSteps: maxSteps, haltProbability: step.haltProbability,
+                                       threshold: r.threshold, changed: step.changedCells.count))
+            output(StepRenderer.grid(q, prediction: step.prediction, changed: Set(step.changedCells), style: r.style))
+            if r.delaySeconds > 0 { Thread.sleep(forTimeInterval: r.delaySeconds) }
+        }
+        let seconds = start.duration(to: .now)
+        let result = results[0]
+        let halted = r.threshold.map { result.haltProbability > $0 } ?? false
+        let totalSeconds = Double(seconds.components.seconds) + Double(seconds.components.attoseconds) * 1e-18
+        let outcome = WorkerOutcome(steps: result.steps, haltProbabilities: result.steps.map(\.haltProbability),
+                                    stepsUsed: result.stepsUsed, halted: halted, computeSeconds: totalSeconds,
+                                    finishedAtStep: result.stepsUsed)
+        let response = SolveResponse(question: q, model: model.name, outcome: outcome, returnSteps: true, totalSeconds: totalSeconds)
+        if r.json {
+            let encoder = APICoding.encoder
+            output(String(decoding: try encoder.encode(response), as: UTF8.self))
+        } else {
+            output("")
+            output("\(result.stepsUsed) step\(result.stepsUsed == 1 ? "" : "s"), " + (halted ? "halted by the model" : "step limit reached")
+                   + String(format: ", %.0f ms", totalSeconds * 1000))
+            let v = response.verdict
+            let mark = v.status == .valid ? "VALID" : v.status == .invalid ? "INVALID" : "UNCHECKED"
+            output("verdict: \(mark)" + (v.reason.map { " - \($0)" } ?? "") + "  [\(v.validator)]")
+        }
+        return response
+    }
+}

@@ -1,0 +1,33 @@
+// ModelLoading: the models a server, MCP server or benchmark runs: model directories (or the bundled
+// model), or a random-weight model of a preset for trying the plumbing without a trained model.
+import Foundation
+import TRMModels
+import TRMTraining
+
+public enum ModelLoading {
+    /// Loads `directories` (the bundled model when empty), or a random-weight `randomPreset`.
+    public static func models(directories: [String], randomPreset: String?) throws -> [LoadedModel] {
+        if let preset = randomPreset {
+            guard directories.isEmpty else { throw ServeError.badRequest("give either --model or --random-preset, not both") }
+            return [try random(preset: preset)]
+        }
+        if directories.isEmpty { return [try ModelStore.load(directory: ModelStore.resolve(nil))] }
+        var out: [LoadedModel] = []
+        for d in directories {
+            let m = try ModelStore.load(directory: d)
+            if let clash = out.first(where: { $0.kind == m.kind }) {
+                throw ModelStoreError.incompatible(path: d, reason: "\(clash.name) already serves \(m.kind.rawValue) puzzles; one model per kind")
+            }
+            out.append(m)
+        }
+        return out
+    }
+
+    /// A model of `preset` with random weights (seed 0), named "<preset>-random".
+    public static func random(preset: String, seed: UInt64 = 0) throws -> LoadedModel {
+        let run = try RunConfig.preset(preset)
+        let model = try ReasoningModel(config: run.model, seed: seed)
+        return LoadedModel(name: "\(preset)-random", directory: "", run: run, model: model,
+                           kind: LoadedModel.kind(of: run.model))
+    }
+}

@@ -1,0 +1,140 @@
+// SolverService: the transport-free core of `trm serve` and `trm mcp`. It owns one BatchingWorker per
+// loaded model, reads a SolveRequest into a PuzzleQuestion, runs it with continuous batching and
+// answers with the grid, the halting confidences and the exact validator's verdict.
+import Foundation
+import TRMModels
+import TRMPuzzles
+import TRMTraining
+
+/// A model being served and its worker.
+public struct ServedModel: Sendable {
+    public var loaded: LoadedModel
+    public var worker: BatchingWorker
+
+    public var info: ModelInfo {
+        let c = loaded.run.model
+        return ModelInfo(name: loaded.name, kind: loaded.kind.rawValue, preset: loaded.run.name, family: c.family.rawValue,
+                         parameters: loaded.model.parameterCount, cells: c.seqLen, vocabSize: c.vocabSize,
+                         maxSteps: c.haltMaxSteps, maxBatch: worker.options.maxBatch)
+    }
+}
+
+public struct SolverLimits: Sendable, Equatable {
+    /// Largest max_steps a request may ask for.
+    public var maxStepsLimit: Int = 64
+    /// Per-request timeout (queue wait included), seconds.
+    public var timeoutSeconds: Double = 30
+    /// Most puzzles in one /v1/solve/batch request.
+    public var maxBatchRequests: Int = 64
+
+    public init(maxStepsLimit: Int = 64, timeoutSeconds: Double = 30, maxBatchRequests: Int = 64) {
+        self.maxStepsLimit = maxStepsLimit; self.timeoutSeconds = timeoutSeconds; self.maxBatchRequests = maxBatchRequests
+    }
+}
+
+public final class SolverService: Sendable {
+    public let models: [ServedModel]
+    public let limits: SolverLimits
+    public let metrics: ServeMetrics
+
+    public init(models: [LoadedModel], worker: WorkerOptions = WorkerOptions(), limits: SolverLimits = SolverLimits(),
+                metrics: ServeMetrics = ServeMetrics()) {
+        self.limits = limits
+        self.metrics = metrics
+        self.models = models.map { m in
+            ServedModel(loaded: m, worker: BatchingWorker(
+                model: m.model, options: worker,
+                onStep: { [metrics] batch, seconds in metrics.recordStep(batchSize: batch, seconds: seconds) },
+                onFinish: { [metrics] steps in metrics.recordStepsUsed(steps) }))
+        }
+        metrics.gauges = { [models = self.models] in
+            let c = models.map(\.worker.counters)
+            return [("trm_queue_depth", "Puzzles waiting for a slot", Double(c.map(\.queued).reduce(0, +))),
+                    ("trm_running_rows", "Puzzles in the model batch", Double(c.map(\.running).reduce(0, +))),
+                    ("trm_admitted_while_running_total", "Admissions into a batch with rows mid-solve (continuous batching)",
+                     Double(c.map(\.admittedWhileRunning).reduce(0, +)))]
+        }
+    }
+
+    /// The model for a kind name, or why there is none.
+    public func model(for kind: String) throws(ServeError) -> ServedModel {
+        guard let k = PuzzleKind(rawValue: kind.lowercased()) else {
+            throw .unprocessable("unknown kind '\(kind)'; use one of: \(PuzzleKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let m = models.first(where: { $0.loaded.kind == k }) else {
+            let served = models.map { $0.loaded.kind.rawValue }.joined(separator: ", ")
+            throw .unprocessable("no \(k.rawValue) model is loaded; this server solves: \(served.isEmpty ? "nothing" : served)")
+        }
+        return m
+    }
+
+    /// Reads the request's puzzle for the model.
+    public func question(_ request: SolveRequest, for served: ServedModel) throws(ServeError) -> PuzzleQuestion {
+        let text: String
+        switch (request.puzzle, request.grid) {
+        case (let p?, nil): text = p
+        case (nil, let rows?):
+            guard rows.count <= 1024 else { throw .unprocessable("grid has \(rows.count) rows; at most 1024") }
+            text = rows.joined(separator: "\n")
+        case (nil, nil): throw .badRequest("give the puzzle as 'puzzle' (a string) or 'grid' (a list of row strings)")
+        case (_?, _?): throw .badRequest("give either 'puzzle' or 'grid', not both")
+        }
+        guard let kind = PuzzleInputKind(rawValue: served.loaded.kind.rawValue) else { throw .unprocessable("unknown kind") }
+        let q: PuzzleQuestion
+        do { q = try PuzzleParser.parse(text, kind: kind, gridSpec: served.loaded.gridSpec) } catch { throw ServeError(error) }
+        if let problem = PuzzleParser.mismatch(q, for: served.loaded) { throw .unprocessable(problem) }
+        return q
+    }
+
+    /// Solves one request.
+    public func solve(_ request: SolveRequest) async throws(ServeError) -> SolveResponse {
+        let started = ContinuousClock.now
+        let served = try model(for: request.kind)
+        let q = try question(request, for: served)
+        let c = served.loaded.run.model
+        let maxSteps = request.maxSteps ?? c.haltMaxSteps
+        guard (1...limits.maxStepsLimit).contains(maxSteps) else {
+            throw .unprocessable("max_steps must be in 1...\(limits.maxStepsLimit), got \(maxSteps)")
+        }
+        let threshold = request.haltThreshold ?? 0.5
+        guard threshold.isFinite, (0...1).contains(threshold) else {
+            throw .unprocessable("halt_threshold must be in 0...1, got \(threshold)")
+        }
+        let keep = request.returnSteps ?? false
+        let job = WorkerJob(tokens: q.tokens, policy: HaltingPolicy(threshold: threshold, maxSteps: maxSteps),
+                            keepSteps: keep, timeoutSeconds: limits.timeoutSeconds)
+        let out: WorkerOutcome
+        do { out = try await served.worker.solve(job) } catch let e as WorkerError { throw ServeError(e) } catch {
+            throw .internalError("unexpected worker failure")
+        }
+        metrics.recordVerdict(kind: q.kind.rawValue, q.verdict(out.last.prediction).status.rawValue)
+        return SolveResponse(question: q, model: served.loaded.name, outcome: out, returnSteps: keep,
+                             totalSeconds: started.duration(to: .now).inSeconds)
+    }
+
+    /// Solves every request of a batch concurrently (they share model batches); per-item errors.
+    public func solveBatch(_ batch: BatchSolveRequest) async throws(ServeError) -> BatchSolveResponse {
+        guard !batch.requests.isEmpty else { throw .unprocessable("'requests' is empty") }
+        guard batch.requests.count <= limits.maxBatchRequests else {
+            throw .unprocessable("\(batch.requests.count) requests in one batch; at most \(limits.maxBatchRequests)")
+        }
+        let items = await withTaskGroup(of: (Int, BatchItem).self) { group in
+            for (i, r) in batch.requests.enumerated() {
+                group.addTask {
+                    do { return (i, .answer(try await self.solve(r))) } catch let e as ServeError { return (i, .failure(e)) } catch {
+                        return (i, .failure(.internalError("unexpected failure")))
+                    }
+                }
+            }
+            var out = [BatchItem?](repeating: nil, count: batch.requests.count)
+            for await (i, item) in group { out[i] = item }
+            return out.map { $0! }
+        }
+        return BatchSolveResponse(results: items)
+    }
+
+    /// Drains every worker (graceful shutdown).
+    public func shutdown() async {
+        for m in models { await m.worker.shutdown() }
+    }
+}

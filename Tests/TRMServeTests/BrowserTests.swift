@@ -1,0 +1,71 @@
+// The web page in a real browser: headless Chromium (Debian package `chromium`) loads `/` from a live
+// server on 127.0.0.1, submits the puzzle (autorun), animates the steps, and the dumped DOM must show
+// the finished run: the step count, the validator's verdict and the answer grid the API returns.
+// Skipped, with the reason, where no Chromium is installed.
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+import TRMTraining
+@testable import TRMServe
+
+@Suite struct BrowserTests {
+    /// $CHROMIUM, else chromium / chromium-browser / google-chrome on PATH.
+    static let chromium: String? = {
+        if let env = ProcessInfo.processInfo.environment["CHROMIUM"], FileManager.default.isExecutableFile(atPath: env) { return env }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") {
+            for name in ["chromium", "chromium-browser", "google-chrome"] {
+                let p = "\(dir)/\(name)"
+                if FileManager.default.isExecutableFile(atPath: p) { return p }
+            }
+        }
+        return nil
+    }()
+
+    /// Runs Chromium headless and returns the DOM after the page's scripts ran (bounded: 90 s).
+    static func dumpDOM(_ url: String) throws -> String {
+        let profile = Fixtures.temporaryDirectory("chromium-profile")
+        defer { try? FileManager.default.removeItem(atPath: profile) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: chromium!)
+        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                       "--user-data-dir=\(profile)", "--virtual-time-budget=30000", "--dump-dom", url]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let killer = DispatchWorkItem { if p.isRunning { p.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 90, execute: killer)
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        killer.cancel()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test(.enabled(if: BrowserTests.chromium != nil, "no Chromium found; install the Debian package: apt-get install -y chromium"))
+    func thePageSolvesAPuzzleStepByStepInChromium() async throws {
+        let service = Fixtures.service()
+        let puzzle = PuzzleParser.defaultSudoku
+        try await Fixtures.withLiveServer(service) { port in
+            // The same request through the API, for the expected answer.
+            let client = HTTPClient.shared
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/solve")
+            request.method = .POST
+            request.body = .bytes(ByteBuffer(string: #"{"kind": "sudoku", "puzzle": "\#(puzzle)", "max_steps": 3, "return_steps": true}"#))
+            let response = try await client.execute(request, timeout: .seconds(60))
+            let expected = try APICoding.decoder.decode(SolveResponse.self, from: Data(try await response.body.collect(upTo: 1 << 20).readableBytesView))
+
+            let dom = try Self.dumpDOM("http://127.0.0.1:\(port)/?autorun=1&kind=sudoku&max_steps=3&delay=50&puzzle=\(puzzle)")
+            #expect(dom.contains(#"data-state="done""#), "the page did not finish: \(dom.prefix(2000))")
+            #expect(dom.contains(#"data-steps="3""#))
+            #expect(dom.contains(#"data-status="\#(expected.verdict.status.rawValue)""#))
+            #expect(dom.contains("done in 3 steps"))
+            // The final grid: 81 cells whose values are the API's answer, clues marked as given.
+            let values = dom.matches(of: /<td[^>]*data-v="(.)"/).map { String($0.output.1) }
+            #expect(values.count == 81)
+            #expect(values.joined() == expected.answer.joined())
+            #expect(dom.matches(of: /class="given/).count == puzzle.filter { $0 != "." }.count)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+// `trm solve`'s library side: the step view with changed-cell markers, the halting confidence and
+// the validator's verdict; the JSON form; mismatched puzzles rejected with a reason.
+import Foundation
+import Testing
+import TRMTraining
+@testable import TRMServe
+
+@Suite struct ConsoleSolveTests {
+    final class Lines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [String] = []
+        func add(_ s: String) { lock.withLock { lines.append(s) } }
+        var all: [String] { lock.withLock { lines } }
+    }
+
+    @Test func stepViewShowsEveryStepAndTheVerdict() throws {
+        let out = Lines()
+        let r = try ConsoleSolve.run(.init(text: PuzzleParser.defaultSudoku, kind: .auto, threshold: 0.5, maxSteps: 3,
+                                           json: false, style: .plain), model: Fixtures.sudoku, output: out.add)
+        let text = out.all.joined(separator: "\n")
+        #expect(text.contains("step 1/3  halting confidence"))
+        #expect(text.contains("step 3/3"))
+        #expect(text.contains("81 cells changed"))
+        #expect(text.contains("verdict: INVALID"))
+        #expect(text.contains("*"))               // plain markers for changed cells
+        #expect(!text.contains("\u{1B}["))        // no ANSI in plain mode
+        #expect(r.stepsUsed == 3 && r.steps?.count == 3)
+    }
+
+    @Test func jsonModePrintsOneObject() throws {
+        let out = Lines()
+        _ = try ConsoleSolve.run(.init(text: PuzzleParser.defaultSudoku, kind: .sudoku, threshold: nil, maxSteps: 2,
+                                       json: true, style: .plain), model: Fixtures.sudoku, output: out.add)
+        #expect(out.all.count == 1)
+        let r = try APICoding.decoder.decode(SolveResponse.self, from: Data(out.all[0].utf8))
+        #expect(r.stepsUsed == 2 && r.verdict.status == .invalid && r.steps?.count == 2)
+    }
+
+    @Test func aMazeForASudokuModelIsRefusedWithAReason() {
+        do {
+            _ = try ConsoleSolve.run(.init(text: "####\n#S #\n# G#\n####", kind: .auto, threshold: 0.5, maxSteps: 1,
+                                           json: false, style: .plain), model: Fixtures.sudoku) { _ in }
+            Issue.record("accepted a maze")
+        } catch {
+            #expect(String(describing: error).contains("solves sudoku"))
+        }
+    }
+}

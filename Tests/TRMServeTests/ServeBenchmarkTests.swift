@@ -1,0 +1,36 @@
+// `trm bench serve` in miniature: every case and gain line is JSON with the documented fields, and
+// every request is answered.
+import Foundation
+import Testing
+@testable import TRMServe
+
+@Suite struct ServeBenchmarkTests {
+    final class Lines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [String] = []
+        func add(_ s: String) { lock.withLock { lines.append(s) } }
+        var all: [String] { lock.withLock { lines } }
+    }
+
+    @Test func smallLoadProducesCasesAndGains() async throws {
+        var options = ServeBenchmarkOptions()
+        options.concurrencies = [1, 4]
+        options.requests = 6
+        options.steps = 1
+        options.maxBatch = 4
+        options.maxSeconds = 60
+        let lines = Lines()
+        try await ServeBenchmark.run(model: Fixtures.sudoku, options: options) { lines.add($0) }
+        let objects = try lines.all.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let cases = objects.filter { $0["task"] as? String == "serve" }
+        let gains = objects.filter { $0["task"] as? String == "serve-batching-gain" }
+        #expect(cases.count == 4 && gains.count == 2)
+        for c in cases {
+            #expect(c["requests"] as? Int == 6 && c["errors"] as? Int == 0)
+            #expect((c["p99_ms"] as? Double ?? 0) >= (c["p50_ms"] as? Double ?? 1))
+            #expect((c["requests_per_second"] as? Double ?? 0) > 0)
+        }
+        #expect(cases.filter { $0["max_batch"] as? Int == 1 }.allSatisfy { $0["mean_batch"] as? Double == 1 })
+        #expect(gains.allSatisfy { ($0["gain"] as? Double ?? 0) > 0 && $0["cpu_gain"] != nil })
+    }
+}

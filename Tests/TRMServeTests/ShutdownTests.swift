@@ -1,0 +1,69 @@
+// Graceful shutdown of a real `trm serve` process: SIGTERM while a request is being solved lets that
+// request finish with its answer, then the process exits cleanly.
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+import TRMPuzzles
+import TRMTraining
+@testable import TRMServe
+
+@Suite struct ShutdownTests {
+    @Test func sigtermDrainsInFlightWork() async throws {
+        guard let trm = MCPTests.trmExecutable else {
+            print("ShutdownTests: skipping: no trm executable next to the tests (run `swift build` first)")
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: trm)
+        // A maze model: one step over 916 positions takes long enough to be caught in flight even
+        // on a loaded machine.
+        process.arguments = ["serve", "--random-preset", "trm-att-maze-small", "--port", "0", "--max-batch", "4"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        // The first line names the port.
+        var text = ""
+        let handle = out.fileHandleForReading
+        while !text.contains("\n") {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        let port = try #require(text.firstMatch(of: /127\.0\.0\.1:(\d+)/).flatMap { Int($0.output.1) })
+
+        let client = HTTPClient.shared
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/solve")
+        request.method = .POST
+        let maze = try #require(MazeGrid(tokens: Array(try StreamBenchmark.syntheticMazes(count: 1).input(0))))
+        let steps = 6
+        request.body = .bytes(ByteBuffer(bytes: try APICoding.encoder.encode(
+            SolveRequest(kind: "maze", grid: maze.pretty.split(separator: "\n").map(String.init), maxSteps: steps, haltThreshold: 1))))
+        let inFlight = Task { () throws -> (UInt, ByteBuffer) in
+            let r = try await client.execute(request, timeout: .seconds(120))
+            return (r.status.code, try await r.body.collect(upTo: 1 << 20))
+        }
+        // SIGTERM once the puzzle is in the model batch (the metrics show a running row).
+        var running = false
+        let pollUntil = ContinuousClock.now + .seconds(60)
+        while !running, ContinuousClock.now < pollUntil {
+            let m = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(10))
+            running = String(buffer: try await m.body.collect(upTo: 1 << 20)).contains("trm_running_rows 1")
+            if !running { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(running)
+        kill(process.processIdentifier, SIGTERM)
+        let (status, body) = try await inFlight.value
+        #expect(status == 200)
+        let answer = try APICoding.decoder.decode(SolveResponse.self, from: Data(body.readableBytesView))
+        #expect(answer.stepsUsed == steps)
+        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!process.isRunning)
+        #expect(process.terminationStatus == 0)
+        let rest = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        #expect(rest.contains("stopped"))
+    }
+}

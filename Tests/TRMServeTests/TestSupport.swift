@@ -1,0 +1,68 @@
+// Shared test helpers: random-weight models from small presets (the plumbing is under test, not the
+// weights), a model directory in the ModelStore layout, and a live server on a free loopback port.
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import TRMModels
+@testable import TRMServe
+import TRMTraining
+
+enum Fixtures {
+    /// A random trm-att-sudoku-small model (cached: building it is cheap but not free).
+    static let sudoku: LoadedModel = try! ModelLoading.random(preset: "trm-att-sudoku-small")
+
+    /// A solved 81-character puzzle line and its solution.
+    static let puzzle = PuzzleParser.defaultSudoku
+
+    /// A fresh empty directory under the temporary folder.
+    static func temporaryDirectory(_ name: String = #function) -> String {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        let path = NSTemporaryDirectory() + "trm-serve-tests-\(safe)-\(UInt32.random(in: 0...UInt32.max))"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func service(maxBatch: Int = 8, maxWaitSeconds: Double = 0.002, maxQueue: Int = 256,
+                        timeoutSeconds: Double = 30) -> SolverService {
+        SolverService(models: [sudoku], worker: WorkerOptions(maxBatch: maxBatch, maxWaitSeconds: maxWaitSeconds, maxQueue: maxQueue),
+                      limits: SolverLimits(timeoutSeconds: timeoutSeconds))
+    }
+
+    static func app(_ service: SolverService, maxBodyBytes: Int = 64 * 1024) -> some ApplicationProtocol {
+        var logger = Logger(label: "trm.serve.test")
+        logger.logLevel = .critical
+        return ServeApp.application(service: service, options: ServerOptions(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes),
+                                    logger: logger)
+    }
+
+    /// Runs `body` against a real server on 127.0.0.1 (free port), then stops it and drains the service.
+    static func withLiveServer<T: Sendable>(_ service: SolverService, maxBodyBytes: Int = 64 * 1024,
+                                            _ body: @Sendable (Int) async throws -> T) async throws -> T {
+        var logger = Logger(label: "trm.serve.test")
+        logger.logLevel = .critical
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = ServeApp.application(service: service, options: ServerOptions(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes),
+                                       logger: logger, onServerRunning: { continuation.yield($0) })
+        let server = Task { try await app.run() }
+        var it = ports.makeAsyncIterator()
+        guard let port = await it.next() else { server.cancel(); throw ServeError.internalError("no port") }
+        do {
+            let value = try await body(port)
+            server.cancel(); _ = await server.result
+            await service.shutdown()
+            return value
+        } catch {
+            server.cancel(); _ = await server.result
+            await service.shutdown()
+            throw error
+        }
+    }
+
+    static func json(_ s: String) -> ByteBuffer { ByteBuffer(string: s) }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ buffer: ByteBuffer) throws -> T {
+        try APICoding.decoder.decode(T.self, from: Data(buffer.readableBytesView))
+    }
+}
