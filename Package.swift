@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: blasTargets + [
         // Kernels are optimised in debug builds too: the test suite runs real models.
@@ -66,6 +67,7 @@ let package = Package(
         .testTarget(name: "TRMServeTests", dependencies: [
             "TRMServe", "TRMTraining", "TRMModels", "TRMNN", "TRMPuzzles",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "MCP", package: "swift-sdk"),
         ]),

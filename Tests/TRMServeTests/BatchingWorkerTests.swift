@@ -14,28 +14,30 @@ import TRMTraining
     }
 
     @Test func aHaltedRowsSlotGoesToTheWaitingRequestAtTheNextStep() async throws {
-        // Two slots; A (1 step) and B (3 steps) start together, C waits and takes A's slot.
+        // Two slots; A (1 step) and B (6 steps) start together; C arrives while they run and takes
+        // A's freed slot at the first step boundary after it was queued, while B is still going.
         let worker = BatchingWorker(model: Fixtures.sudoku.model, options: WorkerOptions(maxBatch: 2, maxWaitSeconds: 1, maxQueue: 8))
         func until(_ condition: (WorkerCounters) -> Bool) async throws {
             for _ in 0..<5000 where !condition(worker.counters) { try await Task.sleep(for: .milliseconds(1)) }
         }
         let a = Task { try await worker.solve(Self.job(1)) }
         try await until { $0.queued == 1 }
-        let b = Task { try await worker.solve(Self.job(3)) }
+        let b = Task { try await worker.solve(Self.job(6)) }
         try await until { $0.running == 2 }          // both admitted: step 1 is under way
         let c = Task { try await worker.solve(Self.job(1)) }
         let (ra, rb, rc) = try await (a.value, b.value, c.value)
-        #expect(ra.stepsUsed == 1 && rb.stepsUsed == 3 && rc.stepsUsed == 1)
+        #expect(ra.stepsUsed == 1 && rb.stepsUsed == 6 && rc.stepsUsed == 1)
         #expect(ra.admittedAtStep == 1 && rb.admittedAtStep == 1)
-        // C ran in the step right after A left, while B was still mid-solve.
-        #expect(rc.admittedAtStep == ra.finishedAtStep + 1)
-        #expect(rc.admittedAtStep == 2 && rb.finishedAtStep == 3)
+        // C ran in A's old slot beside B. (Exactly which step depends on when its task was queued
+        // on a loaded machine: step 2 when it arrives during step 1.)
+        #expect(rc.admittedAtStep > ra.finishedAtStep && rc.admittedAtStep <= rb.finishedAtStep)
+        #expect(rb.finishedAtStep == 6)
         let counters = worker.counters
         #expect(counters.admittedWhileRunning >= 1)
         #expect(counters.completed == 3)
         #expect(counters.largestBatch == 2)
-        #expect(counters.rowSteps == 5)               // 1 + 3 + 1 row-steps
-        #expect(counters.supervisionSteps == 3)       // in 3 batched steps, never 5
+        #expect(counters.rowSteps == 8)               // 1 + 6 + 1 row-steps
+        #expect(counters.supervisionSteps == 6)       // in 6 batched steps, never 8
         await worker.shutdown()
     }
 

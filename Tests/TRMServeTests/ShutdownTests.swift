@@ -39,7 +39,7 @@ import TRMTraining
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/solve")
         request.method = .POST
         let maze = try #require(MazeGrid(tokens: Array(try StreamBenchmark.syntheticMazes(count: 1).input(0))))
-        let steps = 6
+        let steps = 24  // long enough to be caught in flight on a loaded machine
         request.body = .bytes(ByteBuffer(bytes: try APICoding.encoder.encode(
             SolveRequest(kind: "maze", grid: maze.pretty.split(separator: "\n").map(String.init), maxSteps: steps, haltThreshold: 1))))
         let inFlight = Task { () throws -> (UInt, ByteBuffer) in

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import TRMModels
 @testable import TRMServe
 import TRMTraining
@@ -45,17 +46,26 @@ enum Fixtures {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = ServeApp.application(service: service, options: ServerOptions(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes),
                                        logger: logger, onServerRunning: { continuation.yield($0) })
-        let server = Task { try await app.run() }
+        // Run under a ServiceGroup and stop with a graceful shutdown: cancelling the server task
+        // while a client (e.g. Chromium) still holds a connection trips an NIO precondition.
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let server = Task { try await group.run() }
         var it = ports.makeAsyncIterator()
-        guard let port = await it.next() else { server.cancel(); throw ServeError.internalError("no port") }
+        guard let port = await it.next() else {
+            await group.triggerGracefulShutdown(); _ = await server.result
+            throw ServeError.internalError("no port")
+        }
+        func stop() async {
+            await group.triggerGracefulShutdown()
+            _ = await server.result
+            await service.shutdown()
+        }
         do {
             let value = try await body(port)
-            server.cancel(); _ = await server.result
-            await service.shutdown()
+            await stop()
             return value
         } catch {
-            server.cancel(); _ = await server.result
-            await service.shutdown()
+            await stop()
             throw error
         }
     }
