@@ -18,7 +18,7 @@ import TRMTraining
         process.executableURL = URL(fileURLWithPath: trm)
         // A maze model: one step over 916 positions takes long enough to be caught in flight even
         // on a loaded machine.
-        process.arguments = ["serve", "--random-preset", "trm-att-maze-small", "--port", "0", "--max-batch", "4"]
+        process.arguments = ["serve", "--random-preset", "trm-att-maze-small", "--port", "0", "--max-batch", "4", "--timeout", "600"]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -46,15 +46,17 @@ import TRMTraining
             let r = try await client.execute(request, timeout: .seconds(120))
             return (r.status.code, try await r.body.collect(upTo: 1 << 20))
         }
-        // SIGTERM once the puzzle is in the model batch (the metrics show a running row).
-        var running = false
-        let pollUntil = ContinuousClock.now + .seconds(60)
-        while !running, ContinuousClock.now < pollUntil {
-            let m = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(10))
-            running = String(buffer: try await m.body.collect(upTo: 1 << 20)).contains("trm_running_rows 1")
-            if !running { try await Task.sleep(for: .milliseconds(20)) }
+        // SIGTERM once the server holds the puzzle (queued or in the model batch, seen in /metrics).
+        var accepted = false
+        var lastMetrics = ""
+        let pollUntil = ContinuousClock.now + .seconds(120)
+        while !accepted, ContinuousClock.now < pollUntil {
+            let m = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(30))
+            lastMetrics = String(buffer: try await m.body.collect(upTo: 1 << 20))
+            accepted = lastMetrics.contains("trm_running_rows 1") || lastMetrics.contains("trm_queue_depth 1")
+            if !accepted { try await Task.sleep(for: .milliseconds(10)) }
         }
-        #expect(running)
+        #expect(accepted, "the request never showed up in /metrics:\n\(lastMetrics)")
         kill(process.processIdentifier, SIGTERM)
         let (status, body) = try await inFlight.value
         #expect(status == 200)
