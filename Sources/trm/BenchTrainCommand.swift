@@ -10,11 +10,7 @@ struct BenchTrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Time one training step (batch 8, 32) and the 16-step inference rollout (batch 1, 16) of the paper models.",
         discussion: """
-        Prints one line per measurement with the field names of ../shared/bench/torch_trm_bench.py, so the
-        two outputs join on (model, task, batch, threads). One untimed warm-up run per case, then
-        --repeats timed runs: seconds_median and seconds_min. A `train_memory` line per model and
-        thread count gives the buffer pool's peak bytes during one batch-32 training step and the
-        process's peak resident set so far. Build with -c release for meaningful numbers.
+        Prints one line per measurement with the field names of ../shared/bench/torch_trm_bench.py, so the two outputs join on (model, task, batch, threads). One untimed warm-up run per case, then --repeats timed runs: seconds_median and seconds_min. A `train_memory` line per model and thread count gives the buffer pool's peak bytes during one batch-32 training step and the process's peak resident set so far. Build with -c release for meaningful numbers.
 
         Examples:
           trm bench train --json

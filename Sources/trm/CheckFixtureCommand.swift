@@ -9,11 +9,7 @@ struct CheckFixtureCommand: ParsableCommand {
         commandName: "check-fixture",
         abstract: "Check reference parity on a golden fixture folder (config.json + tensors.safetensors).",
         discussion: """
-        Reruns what the fixture records (three training supervision steps with losses, gradients and
-        optimizer updates, and the 16-step evaluation rollout) and prints, for every output, the max
-        absolute error, the relative error max|ours - ref| / max|ref| and its tolerance. Outputs with a
-        null tolerance (chaotic at float32 in the reference itself) are reported, not judged.
-        Exit status 1 when any judged output is beyond its tolerance.
+        Reruns what the fixture records (three training supervision steps with losses, gradients and optimizer updates, and the 16-step evaluation rollout) and prints, for every output, the max absolute error, the relative error max|ours - ref| / max|ref| and its tolerance. Outputs with a null tolerance (chaotic at float32 in the reference itself) are reported, not judged. Exit status 1 when any judged output is beyond its tolerance.
 
         Examples:
           trm check-fixture ../shared/fixtures/golden/trm-att-sudoku

@@ -12,15 +12,14 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Evaluate a checkpoint: exact and token accuracy, all 16 steps and early halting, per-step accuracy.",
         discussion: """
-        Protocols: `all` runs every supervision step for every puzzle and scores the final answer (the
-        reference's evaluation); `halting` stops each puzzle once sigmoid(q_halt) > --threshold; `both`
-        (default) gets both from one rollout, plus the accuracy after each supervision step.
-        Writes report.json, report.md and step_accuracy.svg into --out.
+        Protocols: `all` runs every supervision step for every puzzle and scores the final answer (the reference's evaluation); `halting` stops each puzzle once sigmoid(q_halt) > --threshold; `both` (default) gets both from one rollout, plus the accuracy after each supervision step. Writes report.json, report.md and step_accuracy.svg into --out.
 
         Examples:
-          trm eval --model runs/sudoku4                       # 4x4 models: generated held-out puzzles
-          trm eval --model runs/sudoku --data ../shared/data/sudoku-extreme-lite/test.csv --limit 1000
-          trm eval --model runs/sudoku --data test.trmd --protocol halting --threshold 0.7 --json
+          trm eval --model runs/sudoku4     # 4x4: generated held-out puzzles
+          D=../shared/data/sudoku-extreme-lite
+          trm eval --model runs/sudoku --data $D/test.csv --limit 1000
+          trm eval --model runs/sudoku --data test.trmd --protocol halting \\
+              --threshold 0.7 --json
         """)
 
     @Option(help: "A run directory or checkpoint folder (uses model.safetensors: the EMA weights).")

@@ -8,8 +8,7 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export a checkpoint's weights (EMA when trained with EMA) and config as one safetensors file.",
         discussion: """
-        The file holds every parameter and buffer under its reference name (inner.L_level.layers.0...)
-        and, in its metadata, "config" (the RunConfig JSON), "step", "format": "trm" and "weights".
+        The file holds every parameter and buffer under its reference name (inner.L_level.layers.0...) and, in its metadata, "config" (the RunConfig JSON), "step", "format": "trm" and "weights".
 
         Examples:
           trm export --model runs/sudoku4 --out sudoku4.safetensors

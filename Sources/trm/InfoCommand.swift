@@ -12,10 +12,10 @@ struct InfoCommand: ParsableCommand {
         Parameter counts exclude the puzzle embeddings, as the papers do.
 
         Examples:
-          trm info --preset trm-att-sudoku          # 6.83M parameters, then the config JSON
-          trm info --preset trm-mlp-sudoku --json > my.json   # a config file to edit for --config
-          trm info --model runs/sudoku4             # checkpoint: step, files, config
-          trm info --list                           # every preset with its parameter count
+          trm info --preset trm-att-sudoku    # 6.83M parameters, config JSON
+          trm info --preset trm-mlp-sudoku --json > my.json  # for --config
+          trm info --model runs/sudoku4       # checkpoint: step, files, config
+          trm info --list                     # every preset, parameter count
         """)
 
     @OptionGroup var source: RunConfigOptions

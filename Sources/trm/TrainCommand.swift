@@ -10,20 +10,20 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a TRM or HRM model with deep supervision; resumable, Ctrl-C saves a checkpoint.",
         discussion: """
-        Writes <out>/metrics.jsonl (one line per step), <out>/checkpoint/ (latest; the one before is
-        kept as checkpoint.previous/), <out>/eval/report.md and the training charts (*.svg).
-        Ctrl-C finishes the current step, saves a checkpoint and exits 0 (twice: quit at once).
+        Writes <out>/metrics.jsonl (one line per step), <out>/checkpoint/ (latest; the one before is kept as checkpoint.previous/), <out>/eval/report.md and the training charts (*.svg). Ctrl-C finishes the current step, saves a checkpoint and exits 0 (twice: quit at once).
 
         Examples:
           # 4x4 Sudoku, puzzles generated in code, about a minute on 2 cores:
           trm train --preset trm-tiny-sudoku4 --out runs/sudoku4
-          # Sudoku-Extreme with a small CPU model, 1000 training puzzles:
-          trm train --preset trm-att-sudoku-small --data ../shared/data/sudoku-extreme-lite/train.csv \\
-              --test-data ../shared/data/sudoku-extreme-lite/test.csv --train-limit 1000 --out runs/sudoku
+          # Sudoku-Extreme, small CPU model, 1000 training puzzles:
+          D=../shared/data/sudoku-extreme-lite
+          trm train --preset trm-att-sudoku-small --data $D/train.csv \\
+              --test-data $D/test.csv --train-limit 1000 --out runs/sudoku
           # continue a run (to 6000 steps in total):
           trm train --resume runs/sudoku --steps 6000
           # your own configuration:
-          trm info --preset trm-att-sudoku-small --json > my.json; trm train --config my.json --data train.trmd
+          trm info --preset trm-att-sudoku-small --json > my.json
+          trm train --config my.json --data train.trmd
         """)
 
     @OptionGroup var model: RunConfigOptions

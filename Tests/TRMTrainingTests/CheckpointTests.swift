@@ -37,6 +37,13 @@ let quietLogger: Logger = {
     return l
 }()
 
+/// Trains with one kernel thread: these models are tiny, and the suite runs tests in parallel
+/// (two-thread parallel regions stall badly when the cores are oversubscribed).
+@discardableResult
+func singleThreaded(_ trainer: Trainer) throws -> TrainingSummary {
+    try ComputeContext.withThreads(1) { try trainer.train() }
+}
+
 /// Every tensor of a safetensors file by name, as raw bytes (exact comparison).
 func tensorBytes(_ url: URL) throws -> [String: Data] {
     try SafeTensorsFile(contentsOf: url).tensors.mapValues(\.data)
@@ -48,7 +55,7 @@ struct CheckpointTests {
     func roundTrip() throws {
         let dir = TestDirectory()
         let trainer = try tinyTrainer(tinyRun(), directory: dir.url)
-        _ = try trainer.train()
+        _ = try singleThreaded(trainer)
         let (state, contents) = try Checkpoint.loadTrainingState(dir.url)
         let original = trainer.state
         #expect(contents.directory.lastPathComponent == Checkpoint.directoryName)
@@ -77,7 +84,7 @@ struct CheckpointTests {
     func noEMA() throws {
         let dir = TestDirectory()
         let trainer = try tinyTrainer(tinyRun(ema: false), directory: dir.url)
-        _ = try trainer.train()
+        _ = try singleThreaded(trainer)
         let ckpt = dir.url.appendingPathComponent("checkpoint")
         #expect(!FileManager.default.fileExists(atPath: ckpt.appendingPathComponent(Checkpoint.File.rawWeights).path))
         let (state, _) = try Checkpoint.loadTrainingState(dir.url)
@@ -90,11 +97,11 @@ struct CheckpointTests {
         var run = try tinyRun()
         run.training.totalSteps = 10
         let straight = TestDirectory(), split = TestDirectory()
-        _ = try tinyTrainer(run, directory: straight.url).train()
+        _ = try singleThreaded(tinyTrainer(run, directory: straight.url))
         var half = run
         half.training.totalSteps = 5
-        _ = try tinyTrainer(half, directory: split.url).train()
-        _ = try tinyTrainer(run, directory: split.url, resume: true).train()
+        _ = try singleThreaded(tinyTrainer(half, directory: split.url))
+        _ = try singleThreaded(tinyTrainer(run, directory: split.url, resume: true))
         for file in [Checkpoint.File.rawWeights, Checkpoint.File.model, Checkpoint.File.ema, Checkpoint.File.optimizer, Checkpoint.File.carry] {
             let a = try tensorBytes(straight.url.appendingPathComponent("checkpoint/\(file)"))
             let b = try tensorBytes(split.url.appendingPathComponent("checkpoint/\(file)"))
@@ -105,7 +112,7 @@ struct CheckpointTests {
     /// A run with one saved checkpoint; returns its run directory and checkpoint folder.
     func savedCheckpoint() throws -> (TestDirectory, URL) {
         let dir = TestDirectory()
-        _ = try tinyTrainer(tinyRun(), directory: dir.url).train()
+        _ = try singleThreaded(tinyTrainer(tinyRun(), directory: dir.url))
         return (dir, dir.url.appendingPathComponent("checkpoint"))
     }
 
@@ -202,6 +209,14 @@ struct CheckpointTests {
         try FileManager.default.removeItem(at: ckpt)  // as if the machine died between the two renames
         #expect(try Checkpoint.resolve(dir.url) == previous)
         _ = try Checkpoint.loadTrainingState(dir.url)
+    }
+
+    @Test("a fresh run into a directory that holds a run is refused (nothing is overwritten)")
+    func freshRunIntoExistingRun() throws {
+        let (dir, ckpt) = try savedCheckpoint()
+        let before = try tensorBytes(ckpt.appendingPathComponent(Checkpoint.File.rawWeights))
+        #expect(throws: TrainingError.self) { _ = try tinyTrainer(tinyRun(), directory: dir.url) }
+        #expect(try tensorBytes(ckpt.appendingPathComponent(Checkpoint.File.rawWeights)) == before)
     }
 
     @Test("not a checkpoint: a clear error")

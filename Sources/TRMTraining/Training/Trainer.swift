@@ -100,6 +100,9 @@ public final class Trainer {
                                   threads: options.dataThreads)
             logger.info("resuming \(contents.directory.path) at step \(state.step)")
         } else {
+            if (try? Checkpoint.resolve(options.runDirectory)) != nil {
+                throw TrainingError.invalidOption("\(options.runDirectory.path) already holds a training run; continue it with --resume \(options.runDirectory.path), or choose another --out")
+            }
             let model = try ReasoningModel(config: run.model, seed: run.training.seed)
             state = TrainingState(run: run, model: model)
             priorElapsedSeconds = 0
