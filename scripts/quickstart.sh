@@ -6,18 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-have_cblas() {
-  for f in /usr/include/cblas.h /usr/include/*-linux-gnu/cblas.h /usr/include/openblas/cblas.h; do
-    [ -e "$f" ] && return 0
-  done
-  return 1
-}
-
-if [ "$(uname -s)" = "Linux" ] && ! have_cblas; then
-  echo "==> installing OpenBLAS (libopenblas-dev)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq libopenblas-dev
+if [ "$(uname -s)" = "Linux" ]; then
+  bash scripts/install-deps.sh
 fi
 
 if ! command -v swift >/dev/null 2>&1; then
