@@ -123,6 +123,7 @@ public final class BatchingWorker: @unchecked Sendable {
     private var earlyCancels: Set<UInt64> = []
     private var nextID: UInt64 = 0
     private var stopping = false
+    private var paused = false
     private var finished = false
     private var finishWaiters: [CheckedContinuation<Void, Never>] = []
     private var _counters = WorkerCounters()
@@ -188,6 +189,16 @@ public final class BatchingWorker: @unchecked Sendable {
         return nextID
     }
 
+    /// Holds admissions and steps (queued jobs wait; deadlines still apply when resumed): for
+    /// maintenance, and for tests that need a known queue before the first step.
+    public func pause() {
+        condition.lock(); paused = true; condition.unlock()
+    }
+
+    public func resume() {
+        condition.lock(); paused = false; condition.broadcast(); condition.unlock()
+    }
+
     /// Stops taking jobs, finishes the queued and running ones, and ends the worker thread.
     public func shutdown() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
@@ -206,7 +217,7 @@ public final class BatchingWorker: @unchecked Sendable {
         var stepCounter = 0
         while true {
             condition.lock()
-            while queue.isEmpty && running.isEmpty && !stopping { condition.wait() }
+            while ((queue.isEmpty && running.isEmpty) || paused) && !stopping { condition.wait() }
             if queue.isEmpty && running.isEmpty && stopping {
                 finished = true
                 let waiters = finishWaiters

@@ -29,6 +29,8 @@ enum WebPage {
   td.pred { color: #1565c0; }
   td.changed { background: #ffe082; }
   td.wrong { background: #ffcdd2; }
+  table.grid.maze td.open.wrong { background: #ef9a9a; }
+  table.grid.maze td.wall.wrong { box-shadow: inset 0 0 0 1px #ef5350; }
   td.wall { background: #37474f; }
   td.path { background: #66bb6a; }
   td.start, td.goal { background: #ef5350; color: #fff; }
@@ -89,7 +91,12 @@ function renderGrid(kind, rows, question, changed) {
         if (c % 3 === 0 && c) td.classList.add("bl");
         if (r % 3 === 0 && r) td.classList.add("bt");
       } else if (kind === "maze") {
-        td.className = { "#": "wall", "o": "path", "S": "start", "G": "goal" }[ch] || "open";
+        // The maze itself from the question; the prediction adds path marks. A prediction that
+        // changes the maze (anything but 'o' on an open cell) is tinted red.
+        const base = q !== undefined ? q : ch;
+        td.className = { "#": "wall", "S": "start", "G": "goal" }[base] || "open";
+        if (ch === "o" && base === " ") td.className = "path";
+        else if (ch !== base) td.classList.add("wrong");
       }
       if (changedSet.has(i)) td.classList.add("changed");
       tr.appendChild(td);

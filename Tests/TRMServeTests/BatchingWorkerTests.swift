@@ -14,30 +14,32 @@ import TRMTraining
     }
 
     @Test func aHaltedRowsSlotGoesToTheWaitingRequestAtTheNextStep() async throws {
-        // Two slots; A (1 step) and B (6 steps) start together; C arrives while they run and takes
-        // A's freed slot at the first step boundary after it was queued, while B is still going.
-        let worker = BatchingWorker(model: Fixtures.sudoku.model, options: WorkerOptions(maxBatch: 2, maxWaitSeconds: 1, maxQueue: 8))
+        // Two slots; the queue is A (1 step), B (3 steps), C (1 step) before the first step.
+        let worker = BatchingWorker(model: Fixtures.sudoku.model, options: WorkerOptions(maxBatch: 2, maxWaitSeconds: 0, maxQueue: 8))
+        worker.pause()
         func until(_ condition: (WorkerCounters) -> Bool) async throws {
-            for _ in 0..<5000 where !condition(worker.counters) { try await Task.sleep(for: .milliseconds(1)) }
+            let limit = ContinuousClock.now + .seconds(120)
+            while !condition(worker.counters), ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(1)) }
         }
         let a = Task { try await worker.solve(Self.job(1)) }
         try await until { $0.queued == 1 }
-        let b = Task { try await worker.solve(Self.job(6)) }
-        try await until { $0.running == 2 }          // both admitted: step 1 is under way
+        let b = Task { try await worker.solve(Self.job(3)) }
+        try await until { $0.queued == 2 }
         let c = Task { try await worker.solve(Self.job(1)) }
+        try await until { $0.queued == 3 }
+        worker.resume()
         let (ra, rb, rc) = try await (a.value, b.value, c.value)
-        #expect(ra.stepsUsed == 1 && rb.stepsUsed == 6 && rc.stepsUsed == 1)
+        #expect(ra.stepsUsed == 1 && rb.stepsUsed == 3 && rc.stepsUsed == 1)
         #expect(ra.admittedAtStep == 1 && rb.admittedAtStep == 1)
-        // C ran in A's old slot beside B. (Exactly which step depends on when its task was queued
-        // on a loaded machine: step 2 when it arrives during step 1.)
-        #expect(rc.admittedAtStep > ra.finishedAtStep && rc.admittedAtStep <= rb.finishedAtStep)
-        #expect(rb.finishedAtStep == 6)
+        // C ran in the step right after A left, while B was still mid-solve.
+        #expect(rc.admittedAtStep == ra.finishedAtStep + 1)
+        #expect(rc.admittedAtStep == 2 && rb.finishedAtStep == 3)
         let counters = worker.counters
         #expect(counters.admittedWhileRunning >= 1)
         #expect(counters.completed == 3)
         #expect(counters.largestBatch == 2)
-        #expect(counters.rowSteps == 8)               // 1 + 6 + 1 row-steps
-        #expect(counters.supervisionSteps == 6)       // in 6 batched steps, never 8
+        #expect(counters.rowSteps == 5)               // 1 + 3 + 1 row-steps
+        #expect(counters.supervisionSteps == 3)       // in 3 batched steps, never 5
         await worker.shutdown()
     }
 
@@ -53,21 +55,21 @@ import TRMTraining
     }
 
     @Test func aFullQueueIsRefused() async throws {
+        // Paused with room for one waiting job: of six submitted, five are refused at once.
         let worker = BatchingWorker(model: Fixtures.sudoku.model, options: WorkerOptions(maxBatch: 1, maxWaitSeconds: 0, maxQueue: 1))
-        let results = await withTaskGroup(of: Result<WorkerOutcome, WorkerError>.self) { group in
-            for _ in 0..<6 {
-                group.addTask {
-                    do { return .success(try await worker.solve(Self.job(4))) } catch { return .failure(error as! WorkerError) }
-                }
-            }
-            var all: [Result<WorkerOutcome, WorkerError>] = []
-            for await r in group { all.append(r) }
-            return all
-        }
+        worker.pause()
+        let tasks = (0..<6).map { _ in Task { () -> Result<WorkerOutcome, WorkerError> in
+            do { return .success(try await worker.solve(Self.job(2))) } catch { return .failure(error as! WorkerError) }
+        } }
+        let limit = ContinuousClock.now + .seconds(120)
+        while worker.counters.rejected < 5, ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(1)) }
+        worker.resume()
+        var results: [Result<WorkerOutcome, WorkerError>] = []
+        for t in tasks { results.append(await t.value) }
         let refused = results.filter { if case .failure(.overloaded) = $0 { return true } else { return false } }.count
-        #expect(refused >= 1)
-        #expect(results.count - refused >= 1)
-        #expect(worker.counters.rejected == refused)
+        #expect(refused == 5)
+        #expect(results.filter { if case .success = $0 { return true } else { return false } }.count == 1)
+        #expect(worker.counters.rejected == 5)
         await worker.shutdown()
     }
 
@@ -92,8 +94,11 @@ import TRMTraining
 
     @Test func shutdownDrainsQueuedWorkThenRefuses() async throws {
         let worker = BatchingWorker(model: Fixtures.sudoku.model, options: WorkerOptions(maxBatch: 2, maxQueue: 16))
+        worker.pause()
         let jobs = (0..<5).map { _ in Task { try await worker.solve(Self.job(2)) } }
-        try await Task.sleep(for: .milliseconds(20))
+        let limit = ContinuousClock.now + .seconds(120)
+        while worker.counters.queued < 5, ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(1)) }
+        worker.resume()
         await worker.shutdown()
         for j in jobs { #expect(try await j.value.stepsUsed == 2) }
         await #expect(throws: WorkerError.shuttingDown) { try await worker.solve(Self.job(1)) }

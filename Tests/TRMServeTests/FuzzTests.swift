@@ -84,7 +84,7 @@ import TRMTraining
                 return statuses
             }
             // Still healthy afterwards.
-            let health = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(10))
+            let health = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(120))
             #expect(health.status == .ok)
             return all
         }
@@ -104,7 +104,7 @@ import TRMTraining
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/solve")
             request.method = .POST
             request.body = .bytes(ByteBuffer(bytes: [UInt8](repeating: UInt8(ascii: "x"), count: 100_000)))
-            let r = try await client.execute(request, timeout: .seconds(10))
+            let r = try await client.execute(request, timeout: .seconds(120))
             #expect(r.status.code == 413)
             let body = try await r.body.collect(upTo: 1 << 20)
             #expect(String(buffer: body).contains("payload_too_large"))

@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import TRMModels
 import TRMPuzzles
 import TRMTraining
 @testable import TRMServe
@@ -218,6 +219,27 @@ import TRMTraining
                 #expect(reason.contains("900 cells"))
             }
         }
+        await service.shutdown()
+    }
+}
+
+/// An ARC-shaped model (900 canvas cells, vocab 12): a task JSON goes in, the verdict compares the
+/// cropped answer with the task's test output.
+@Suite struct ARCServingTests {
+    @Test func anARCTaskIsSolvedOnTheCanvasAndCheckedAgainstItsTestOutput() async throws {
+        var run = try RunConfig.preset("trm-att-maze-small")
+        run.name = "arc-shaped"
+        run.model.vocabSize = 12
+        let model = LoadedModel(name: "arc-shaped", directory: "", run: run,
+                                model: try ReasoningModel(config: run.model, seed: 2), kind: LoadedModel.kind(of: run.model))
+        #expect(model.kind == .arc)
+        let service = SolverService(models: [model])
+        let task = #"{"train": [{"input": [[1, 2]], "output": [[2, 1]]}], "test": [{"input": [[3, 4]], "output": [[4, 3]]}]}"#
+        let r = try await service.solve(SolveRequest(kind: "arc", puzzle: task, maxSteps: 1))
+        #expect(r.kind == "arc" && r.stepsUsed == 1)
+        #expect(r.verdict.validator.contains("arc") && r.verdict.status != .unchecked)
+        #expect(r.question.count == 30)
+        await #expect(throws: ServeError.self) { try await service.solve(SolveRequest(kind: "arc", puzzle: "{\"train\": 1}")) }
         await service.shutdown()
     }
 }
