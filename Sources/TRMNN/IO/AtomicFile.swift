@@ -151,7 +151,8 @@ public enum AtomicFile {
         return (directory.isEmpty ? "/" : directory, name)
     }
 
-    private static func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    /// write(2) on this platform's C library (one call; the caller loops on short writes).
+    public static func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
         #if canImport(Glibc)
         return Glibc.write(fd, bytes, count)
         #elseif canImport(Musl)

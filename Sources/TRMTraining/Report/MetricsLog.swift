@@ -8,6 +8,7 @@
 // Non-finite values are written as the strings "NaN", "Infinity" and "-Infinity".
 
 import Foundation
+import TRMNN
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -106,7 +107,7 @@ public final class MetricsLog: @unchecked Sendable {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { raw in
-                systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+                AtomicFile.systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
             }
             if written < 0 {
                 if errno == EINTR { continue }
@@ -114,16 +115,6 @@ public final class MetricsLog: @unchecked Sendable {
             }
             offset += written
         }
-    }
-
-    private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-        #if canImport(Glibc)
-        return Glibc.write(fd, bytes, count)
-        #elseif canImport(Musl)
-        return Musl.write(fd, bytes, count)
-        #else
-        return Darwin.write(fd, bytes, count)
-        #endif
     }
 
     private static func lastByte(of path: String) -> UInt8? {
