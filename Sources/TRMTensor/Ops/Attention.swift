@@ -71,20 +71,10 @@ public func rotary(_ x: Tensor, tables: RotaryTables) throws -> Tensor {
     }
     let (b, l, h, d) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     func apply(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, inverse: Bool) {
-        let half = d / 2, c = tables.cos.data, s = tables.sin.data
+        let c = tables.cos.data, sn = tables.sin.data
         for bi in 0..<b { for p in 0..<l { for hi in 0..<h {
             let o = ((bi * l + p) * h + hi) * d
-            let cp = c + p * d, sp = s + p * d
-            for i in 0..<half {
-                let x1 = src[o + i], x2 = src[o + i + half]
-                if inverse {
-                    dst[o + i] = x1 * cp[i] + x2 * sp[i + half]
-                    dst[o + i + half] = -x1 * sp[i] + x2 * cp[i + half]
-                } else {
-                    dst[o + i] = x1 * cp[i] - x2 * sp[i]
-                    dst[o + i + half] = x2 * cp[i + half] + x1 * sp[i + half]
-                }
-            }
+            Kernels.rotateHead(src + o, dst + o, d: d, cos: c + p * d, sin: sn + p * d, inverse: inverse)
         } } }
     }
     let out = Tensor(uninitialized: x.shape)

@@ -12,42 +12,50 @@ extension Kernels {
         var width: Int { heads * headDim }
     }
 
-    /// Copies head `h` of q (part 0), k (1) or v (2) from qkv [B, L, 3*H*d] into dst [L, d], rotating if tables given.
+    /// RoPE on one head vector of width d at one position: x * cos + rotateHalf(x) * sin, or with
+    /// `inverse` its transpose (the backward). cos, sin: that position's table rows.
     @inline(__always)
-    static func gatherHead(_ qkv: UnsafePointer<Float>, b: Int, h: Int, part: Int, s: AttentionShape,
-                           cos: UnsafePointer<Float>?, sin: UnsafePointer<Float>?, _ dst: UnsafeMutablePointer<Float>) {
-        let d = s.headDim, half = d / 2, row = 3 * s.width
-        for l in 0..<s.length {
-            let src = qkv + (b * s.length + l) * row + part * s.width + h * d
-            let o = dst + l * d
-            if let cos, let sin {
-                let c = cos + l * d, sn = sin + l * d
-                for i in 0..<half {
-                    o[i] = src[i] * c[i] - src[i + half] * sn[i]
-                    o[i + half] = src[i + half] * c[i + half] + src[i] * sn[i + half]
-                }
+    static func rotateHead(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, d: Int,
+                           cos c: UnsafePointer<Float>, sin sn: UnsafePointer<Float>, inverse: Bool) {
+        let half = d / 2
+        for i in 0..<half {
+            let x1 = src[i], x2 = src[i + half]
+            if inverse {
+                dst[i] = x1 * c[i] + x2 * sn[i + half]
+                dst[i + half] = -x1 * sn[i] + x2 * c[i + half]
             } else {
-                o.update(from: src, count: d)
+                dst[i] = x1 * c[i] - x2 * sn[i]
+                dst[i + half] = x2 * c[i + half] + x1 * sn[i + half]
             }
         }
     }
 
-    /// Writes dst [L, d] into head `h` / `part` of dqkv [B, L, 3*H*d], undoing the rotation if tables given.
+    /// Copies head `h` of q (part 0), k (1) or v (2) from qkv [B, L, 3*H*d] into dst [L, d], rotating if tables given.
+    @inline(__always)
+    static func gatherHead(_ qkv: UnsafePointer<Float>, b: Int, h: Int, part: Int, s: AttentionShape,
+                           cos: UnsafePointer<Float>?, sin: UnsafePointer<Float>?, _ dst: UnsafeMutablePointer<Float>) {
+        let d = s.headDim, row = 3 * s.width
+        for l in 0..<s.length {
+            let src = qkv + (b * s.length + l) * row + part * s.width + h * d
+            if let cos, let sin {
+                rotateHead(src, dst + l * d, d: d, cos: cos + l * d, sin: sin + l * d, inverse: false)
+            } else {
+                (dst + l * d).update(from: src, count: d)
+            }
+        }
+    }
+
+    /// Writes src [L, d] into head `h` / `part` of dqkv [B, L, 3*H*d], undoing the rotation if tables given.
     @inline(__always)
     static func scatterHead(_ src: UnsafePointer<Float>, b: Int, h: Int, part: Int, s: AttentionShape,
                             cos: UnsafePointer<Float>?, sin: UnsafePointer<Float>?, _ dqkv: UnsafeMutablePointer<Float>) {
-        let d = s.headDim, half = d / 2, row = 3 * s.width
+        let d = s.headDim, row = 3 * s.width
         for l in 0..<s.length {
             let o = dqkv + (b * s.length + l) * row + part * s.width + h * d
-            let g = src + l * d
             if let cos, let sin {
-                let c = cos + l * d, sn = sin + l * d
-                for i in 0..<half {
-                    o[i] = g[i] * c[i] + g[i + half] * sn[i + half]
-                    o[i + half] = -g[i] * sn[i] + g[i + half] * c[i + half]
-                }
+                rotateHead(src + l * d, o, d: d, cos: cos + l * d, sin: sin + l * d, inverse: true)
             } else {
-                o.update(from: g, count: d)
+                o.update(from: src + l * d, count: d)
             }
         }
     }
