@@ -30,7 +30,8 @@ public struct KernelBenchmarkRecord: Codable, Sendable {
 }
 
 public enum KernelBenchmark {
-    /// Median and minimum wall time of `body` over `repeats` runs after one warm-up run.
+    /// Median and minimum wall time of `body` over `repeats` runs after one warm-up run (shared by
+    /// every `trm bench`).
     public static func time(repeats: Int, _ body: () throws -> Void) rethrows -> (median: Double, min: Double) {
         try body()
         var samples: [Double] = []
@@ -40,7 +41,9 @@ public enum KernelBenchmark {
             samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
         samples.sort()
-        return (samples[samples.count / 2], samples[0])
+        let n = samples.count
+        let median = n % 2 == 1 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2
+        return (median, samples[0])
     }
 
     /// Peak resident set size of this process, in bytes.

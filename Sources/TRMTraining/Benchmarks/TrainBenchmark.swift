@@ -91,21 +91,6 @@ public enum TrainBenchmark {
                                puzzleIdentifiers: [Int32](repeating: 0, count: b))
     }
 
-    /// Warm-up once, then `repeats` timed calls. -> (median, min) seconds
-    static func timed(repeats: Int, _ body: () throws -> Void) rethrows -> (Double, Double) {
-        try body()
-        var times: [Double] = []
-        for _ in 0..<max(1, repeats) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        times.sort()
-        let n = times.count
-        let median = n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2
-        return (median, times[0])
-    }
-
     static func measure(run: RunConfig, threads: Int, options: TrainBenchmarkOptions, emit: (TrainBenchmarkLine) -> Void) throws {
         let model = try ReasoningModel(config: run.model, seed: 0)
         let params = model.parameterCount
@@ -114,7 +99,7 @@ public enum TrainBenchmark {
         for b in options.trainBatches {
             let batch = try randomBatch(b, config: run.model, rng: &rng)
             state.carry = nil
-            let (median, best) = try timed(repeats: options.repeats) { try state.trainStep(batch) }
+            let (median, best) = try KernelBenchmark.time(repeats: options.repeats) { try state.trainStep(batch) }
             emit(TrainBenchmarkLine(threads: threads, model: run.name, parameters: params, task: "train", batch: b,
                                     secondsMedian: median, secondsMin: best))
         }
@@ -134,7 +119,7 @@ public enum TrainBenchmark {
         for b in options.inferBatches {
             let batch = try randomBatch(b, config: run.model, rng: &rng)
             var stepRNG = SeededRandom(seed: 0)
-            let (median, best) = try timed(repeats: options.repeats) {
+            let (median, best) = try KernelBenchmark.time(repeats: options.repeats) {
                 var carry = model.initialCarry(for: batch)
                 try Tape.noGrad {
                     for _ in 0..<steps { _ = try model.step(&carry, newBatch: batch, training: false, rng: &stepRNG) }
