@@ -1,5 +1,7 @@
-// Small matrix products for the per-head work inside attention (sizes like 97 x 97 x 64), in
-// Swift SIMD so heads can run on Dispatch workers without nesting BLAS's own threads.
+// Small matrix products for the per-head work inside attention (sizes like 97 x 97 x 64), run
+// single-threaded so heads can run on Dispatch workers without nesting BLAS's own threads: the
+// native AVX-512 sgemm where the CPU has it (about 3x faster at these sizes), else Swift SIMD.
+import CTRMGemm
 
 extension Kernels {
     /// C[m, n] = alpha * A B + beta * C, where A's element (i, p) is a[i * aRow + p * aCol]
@@ -9,6 +11,11 @@ extension Kernels {
                           a: UnsafePointer<Float>, aRow: Int, aCol: Int,
                           b: UnsafePointer<Float>, ldb: Int, beta: Float,
                           c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if BLAS.backend == .native && (aCol == 1 || aRow == 1) && m > 0 && n > 0 && k > 0 {
+            let transA = aCol != 1  // element (i, p) at p * aCol + i: A stored [k, m]
+            trm_sgemm_avx512(transA ? 1 : 0, 0, m, n, k, alpha, a, transA ? aCol : aRow, b, ldb, beta, c, ldc)
+            return
+        }
         let wide = n / 64 * 64
         var i = 0
         // Two rows of A at a time against 64 columns of B: eight accumulators, each loaded

@@ -1,0 +1,112 @@
+// Both sgemm backends against a float64 triple loop: every transpose pair, alpha/beta, shapes
+// that cut the native kernel's tiles (MR 14, NR 32) and blocks (KC 768, NC 3072) mid-way,
+// padded leading dimensions, and 1 or 2 threads.
+import Testing
+@testable import TRMTensor
+
+@Suite("sgemm backends agree with a float64 reference")
+struct GEMMTests {
+    /// C = alpha op(A) op(B) + beta C0 in float64; lda/ldb/ldc may exceed the logical widths.
+    static func reference(ta: Bool, tb: Bool, m: Int, n: Int, k: Int, alpha: Float, a: [Float], lda: Int,
+                          b: [Float], ldb: Int, beta: Float, c0: [Float], ldc: Int) -> [Float] {
+        var out = c0
+        for i in 0..<m {
+            for j in 0..<n {
+                var acc = 0.0
+                for p in 0..<k {
+                    let x = ta ? a[p * lda + i] : a[i * lda + p]
+                    let y = tb ? b[j * ldb + p] : b[p * ldb + j]
+                    acc += Double(x) * Double(y)
+                }
+                out[i * ldc + j] = Float(Double(alpha) * acc + (beta == 0 ? 0 : Double(beta) * Double(c0[i * ldc + j])))
+            }
+        }
+        return out
+    }
+
+    static let shapes: [(Int, Int, Int)] = [
+        (1, 1, 1), (13, 31, 7), (14, 32, 16), (15, 33, 17), (97, 97, 64), (29, 65, 769), (3, 3105, 5), (57, 40, 1600),
+    ]
+
+    @Test("every transpose, alpha and beta, tile and block edges", arguments: shapes)
+    func matches(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        var r = TestRandom(UInt64(m * 1009 + n * 31 + k))
+        for backend in GEMMBackend.allCases {
+            for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+                for (alpha, beta) in [(Float(1), Float(0)), (Float(0.5), Float(1)), (Float(-2), Float(0.25))] {
+                    for threads in [1, 2] {
+                        // Leading dimensions padded by 3 so rows do not start aligned.
+                        let lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 3, ldc = n + 3
+                        let a = r.values((ta ? k : m) * lda), b = r.values((tb ? n : k) * ldb)
+                        var c = r.values(m * ldc)
+                        let expected = Self.reference(ta: ta, tb: tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                                                      b: b, ldb: ldb, beta: beta, c0: c, ldc: ldc)
+                        a.withUnsafeBufferPointer { pa in
+                            b.withUnsafeBufferPointer { pb in
+                                c.withUnsafeMutableBufferPointer { pc in
+                                    BLAS.sgemm(on: backend, transA: ta, transB: tb, m: m, n: n, k: k, alpha: alpha,
+                                               a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb,
+                                               beta: beta, c: pc.baseAddress!, ldc: ldc, threads: threads)
+                                }
+                            }
+                        }
+                        // float32 accumulation over k terms of unit-variance products: error grows
+                        // like sqrt(k) ulp-scale; 2e-6 * sqrt(k) relative to the largest entry.
+                        let tolerance = Float(2e-6 * Double(k).squareRoot()) + 1e-6
+                        let err = relativeError(c, expected)
+                        #expect(err < tolerance, "\(backend) ta \(ta) tb \(tb) alpha \(alpha) beta \(beta) threads \(threads): \(err)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("beta = 0 never reads C: NaN already there does not leak into the result")
+    func betaZeroIgnoresC() {
+        let (m, n, k) = (15, 33, 9)
+        var r = TestRandom(5)
+        let a = r.values(m * k), b = r.values(k * n)
+        for backend in GEMMBackend.allCases {
+            var c = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        BLAS.sgemm(on: backend, transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
+                                   a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, beta: 0,
+                                   c: pc.baseAddress!, ldc: n, threads: 1)
+                    }
+                }
+            }
+            #expect(c.allSatisfy { $0.isFinite }, "\(backend)")
+        }
+    }
+
+    @Test("the attention's small products take the same path and agree with the Swift SIMD loop")
+    func smallGemmMatchesReference() {
+        let (m, n, k) = (97, 64, 97)
+        var r = TestRandom(9)
+        let a = r.values(m * k), b = r.values(k * n)
+        for transposedA in [false, true] {
+            var c = [Float](repeating: 0, count: m * n)
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        Kernels.smallGemm(m: m, n: n, k: k, alpha: 0.5, a: pa.baseAddress!,
+                                          aRow: transposedA ? 1 : k, aCol: transposedA ? m : 1,
+                                          b: pb.baseAddress!, ldb: n, beta: 0, c: pc.baseAddress!, ldc: n)
+                    }
+                }
+            }
+            let expected = Self.reference(ta: transposedA, tb: false, m: m, n: n, k: k, alpha: 0.5, a: a,
+                                          lda: transposedA ? m : k, b: b, ldb: n, beta: 0,
+                                          c0: [Float](repeating: 0, count: m * n), ldc: n)
+            #expect(relativeError(c, expected) < 3e-5)
+        }
+    }
+
+    @Test("the backend in use is reported and native is only chosen where the CPU has AVX-512")
+    func backendChoice() {
+        if !BLAS.nativeAvailable { #expect(BLAS.backend == .system) }
+    }
+}
