@@ -25,3 +25,34 @@ struct FixtureTests {
         #expect(report.passed)
     }
 }
+
+@Suite("The fixture checker's float32-noise rules stay narrow")
+struct FixtureRuleTests {
+    /// Fixtures the fixture README does not call chaotic must pass with no rule at all.
+    @Test("non-chaotic fixtures pass with --strict", arguments: goldenCases.filter { !$0.contains("mlp") })
+    func strictPasses(name: String) throws {
+        let report = try GoldenFixture.check(directory: sharedDirectory.appendingPathComponent("fixtures/golden/\(name)"),
+                                             strict: true)
+        for c in report.comparisons where !c.passed {
+            Issue.record("\(name) (strict): \(c.name) error \(c.error) > tolerance \(c.tolerance ?? .nan)")
+        }
+        #expect(report.passed)
+        #expect(report.comparisons.allSatisfy { $0.note == nil }, "strict mode applies no rule")
+    }
+
+    /// In the chaotic MLP-mixer fixture the rules may excuse only a handful of elements or cells,
+    /// and a step's loss only where the fixture marks that step's logits chaotic.
+    @Test("rules excuse few elements, each named")
+    func rulesAreNarrow() throws {
+        guard let name = goldenCases.first(where: { $0.contains("mlp") }) else { return }
+        let report = try GoldenFixture.check(directory: sharedDirectory.appendingPathComponent("fixtures/golden/\(name)"))
+        for c in report.comparisons {
+            guard let note = c.note else { continue }
+            if let count = Int(note.prefix { $0.isNumber }) {
+                #expect(count <= 32, "\(c.name): \(note)")
+            } else {
+                #expect(c.name.hasPrefix("loss") && c.tolerance == nil, "\(c.name): \(note)")
+            }
+        }
+    }
+}
