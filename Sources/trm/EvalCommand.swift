@@ -10,11 +10,14 @@ extension EvaluationProtocol: ExpressibleByArgument {}
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a checkpoint: exact and token accuracy, all 16 steps and early halting, per-step accuracy.",
+        abstract: "Evaluate a checkpoint or model: exact and token accuracy, all 16 steps and early halting, per-step accuracy.",
         discussion: """
         Protocols: `all` runs every supervision step for every puzzle and scores the final answer (the reference's evaluation); `halting` stops each puzzle once sigmoid(q_halt) > --threshold; `both` (default) gets both from one rollout, plus the accuracy after each supervision step. Writes report.json, report.md and step_accuracy.svg into --out.
 
+        --model takes a training run directory or checkpoint folder (its EMA weights), a model folder (config.json + model.safetensors, as `trm export` and the bundled model), or an exported .safetensors file; without --model the bundled Sudoku model is evaluated.
+
         Examples:
+          trm eval --data test.csv          # the bundled model
           trm eval --model runs/sudoku4     # 4x4: generated held-out puzzles
           D=../shared/data/sudoku-extreme-lite
           trm eval --model runs/sudoku --data $D/test.csv --limit 1000
@@ -22,8 +25,8 @@ struct EvalCommand: ParsableCommand {
               --threshold 0.7 --json
         """)
 
-    @Option(help: "A run directory or checkpoint folder (uses model.safetensors: the EMA weights).")
-    var model: String
+    @Option(help: "A run directory or checkpoint folder (its EMA weights), a model folder (config.json + model.safetensors) or an exported .safetensors file. Default: the bundled model.")
+    var model: String?
 
     @Option(name: .customLong("data"), parsing: .upToNextOption, help: "Test data: a .trmd file or raw puzzle files.")
     var data: [String] = []
@@ -40,7 +43,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Puzzles per batch.")
     var batchSize: Int = 64
 
-    @Option(help: "Report directory (default: <run>/eval).")
+    @Option(help: "Report directory (default: <run>/eval for a training run, ./eval otherwise).")
     var out: String?
 
     @Flag(help: "Print report.json on standard output.")
@@ -61,31 +64,29 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let logger = log.makeLogger("trm.eval")
         try threads.run {
-            let (loaded, contents) = try Checkpoint.loadModel(URL(fileURLWithPath: model))
+            let target = try EvalTarget.load(model)
             var dataset: PuzzleDataset
             var name: String
             if data.isEmpty {
-                guard TrainingData.canGenerate(for: contents.run.model) else {
+                guard TrainingData.canGenerate(for: target.run.model) else {
                     throw CommandError("--data is required (only 4x4 Sudoku models have generated test puzzles)")
                 }
-                dataset = TrainingData.generatedSudoku4(seed: contents.run.training.seed).test
-                name = "generated 4x4 Sudoku test set (seed \(contents.run.training.seed))"
+                dataset = TrainingData.generatedSudoku4(seed: target.run.training.seed).test
+                name = "generated 4x4 Sudoku test set (seed \(target.run.training.seed))"
             } else {
                 dataset = try TrainingData.load(paths: data)
                 name = data.joined(separator: ", ")
             }
             if let limit { dataset = dataset.prefix(limit) }
-            logger.info("evaluating \(contents.directory.path) (step \(contents.manifest.step)) on \(dataset.count) puzzles of \(name)")
+            logger.info("evaluating \(target.source) (step \(target.step.map(String.init) ?? "n/a")) on \(dataset.count) puzzles of \(name)")
             let options = EvaluationOptions(evaluationProtocol: evaluationProtocol, threshold: threshold, batchSize: batchSize)
             let progress = ProgressBar(total: dataset.count, label: "eval", mode: log.quiet ? .quiet : (json ? .plain : .automatic))
-            let result = try Evaluator.evaluate(model: loaded, dataset: dataset, name: name, options: options, progress: progress)
+            let result = try Evaluator.evaluate(model: target.model, dataset: dataset, name: name, options: options, progress: progress)
             progress.finish()
-            let report = result.report(model: contents.run.name, checkpoint: contents.directory.path, dataset: name,
-                                       notes: ["step": String(contents.manifest.step), "protocol": evaluationProtocol.rawValue,
+            let report = result.report(model: target.run.name, checkpoint: target.source, dataset: name,
+                                       notes: ["step": target.step.map(String.init) ?? "n/a", "protocol": evaluationProtocol.rawValue,
                                                "threshold": String(threshold), "threads": String(threads.count)])
-            let runDir = [Checkpoint.directoryName, Checkpoint.previousDirectoryName].contains(contents.directory.lastPathComponent)
-                ? contents.directory.deletingLastPathComponent() : contents.directory
-            let outDir = URL(fileURLWithPath: out ?? runDir.appendingPathComponent("eval").path)
+            let outDir = URL(fileURLWithPath: out ?? target.defaultReportDirectory.path)
             try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
             let files = try report.write(to: outDir)
             if json {
@@ -98,5 +99,32 @@ struct EvalCommand: ParsableCommand {
                 print("wrote \(files.json.path), \(files.markdown.lastPathComponent), \(files.chart.lastPathComponent)")
             }
         }
+    }
+}
+
+/// What `trm eval` evaluates: a training checkpoint (its EMA weights and step), or a model folder /
+/// exported file as `trm solve` loads it (the bundled model when no path is given).
+struct EvalTarget {
+    var model: ReasoningModel
+    var run: RunConfig
+    var source: String
+    var step: Int?
+    var defaultReportDirectory: URL
+
+    static func load(_ path: String?) throws -> EvalTarget {
+        if let path {
+            do {
+                let (model, contents) = try Checkpoint.loadModel(URL(fileURLWithPath: path))
+                let runDir = [Checkpoint.directoryName, Checkpoint.previousDirectoryName].contains(contents.directory.lastPathComponent)
+                    ? contents.directory.deletingLastPathComponent() : contents.directory
+                return EvalTarget(model: model, run: contents.run, source: contents.directory.path, step: contents.manifest.step,
+                                  defaultReportDirectory: runDir.appendingPathComponent("eval"))
+            } catch CheckpointError.notFound {
+                // Not a training checkpoint: a model folder or an exported file.
+            }
+        }
+        let loaded = try ModelStore.load(directory: ModelStore.resolve(path))
+        return EvalTarget(model: loaded.model, run: loaded.run, source: loaded.directory, step: nil,
+                          defaultReportDirectory: URL(fileURLWithPath: "eval"))
     }
 }

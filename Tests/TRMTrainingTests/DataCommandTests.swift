@@ -58,3 +58,31 @@ struct DataCommandTests {
         #expect(s2 == 0, "generated puzzles validate and solve uniquely: \(checked)")
     }
 }
+
+@Suite("trm eval on a model folder", .enabled(if: TRMExecutable.url != nil, "no built trm executable found (set TRM_EXECUTABLE or run `swift build` first)"))
+struct EvalModelFolderTests {
+    /// The bundled model is a model folder (config.json + model.safetensors), not a training
+    /// checkpoint: `trm eval` takes it and writes a report; 98.7% exact on 1000 held-out puzzles,
+    /// so 30 of the same kind should nearly all be solved.
+    @Test func evaluatesTheBundledModelFolder() throws {
+        let dir = TestDirectory()
+        let data = dir.file("test.csv").path
+        let (s1, generated) = try TRMExecutable.run(["data", "generate", "sudoku", "--count", "30", "--clues", "36",
+                                                      "--max-backtracks", "0", "--seed", "2", "-o", data])
+        #expect(s1 == 0, "\(generated)")
+        let model = TRMExecutable.repositoryRoot.appendingPathComponent("Models/sudoku").path
+        let out = dir.file("eval").path
+        let (status, text) = try TRMExecutable.run(["eval", "--model", model, "--data", data, "--out", out, "--quiet", "--json"])
+        #expect(status == 0, "\(text)")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any]
+        let allSteps = report?["all_steps"] as? [String: Any]
+        let exact = (allSteps?["exact_accuracy"] as? Double) ?? -1
+        #expect(exact >= 0.9, "bundled model exact accuracy on 30 easy puzzles: \(exact)")
+        #expect(report?["puzzle_count"] as? Int == 30)
+        #expect(text.contains("exact_accuracy"), "--json prints the report")
+        // A folder that is neither a checkpoint nor a model folder is named in the error.
+        let (s3, message) = try TRMExecutable.run(["eval", "--model", dir.url.path, "--data", data, "--quiet"])
+        #expect(s3 != 0 && s3 < 128, "\(message)")
+        #expect(message.contains("config.json") || message.contains("no model"), "\(message)")
+    }
+}
