@@ -143,7 +143,7 @@ public struct SafeTensorsFile: Sendable {
         var json = "{"
         var fields: [String] = []
         if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(Self.jsonString($0)):\(Self.jsonString(metadata[$0]!))" }
+            let pairs = metadata.keys.sorted().map { "\(JSONText.quoted($0)):\(JSONText.quoted(metadata[$0]!))" }
             fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
         }
         var offset = 0
@@ -158,7 +158,7 @@ public struct SafeTensorsFile: Sendable {
                                                                                  actual: entry.data.count))
             }
             let shape = entry.shape.map(String.init).joined(separator: ",")
-            fields.append("\(Self.jsonString(name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],"
+            fields.append("\(JSONText.quoted(name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],"
                 + "\"data_offsets\":[\(offset),\(offset + expected)]}")
             offset += expected
         }
@@ -185,24 +185,6 @@ public struct SafeTensorsFile: Sendable {
 
     // MARK: Helpers
 
-    /// A JSON string literal for `text`.
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 
     private static func reason(_ error: any Error) -> String {
         switch error {

@@ -3,6 +3,7 @@
 // Non-finite values travel as the strings "NaN", "Infinity" and "-Infinity".
 
 import Foundation
+import TRMNN
 
 /// One step's metrics. The standard fields are optional so a trainer logs what it has;
 /// anything else goes in `extra` (e.g. `"grad_norm"`, `"eval_exact_accuracy"`).
@@ -83,7 +84,7 @@ public struct MetricsRecord: Equatable, Sendable {
             if let value = self[key] { fields.append("\"\(key)\":\(Self.jsonNumber(value))") }
         }
         for key in extra.keys.sorted() where !Self.standardKeys.contains(key) && key != "step" {
-            fields.append("\(Self.jsonKey(key)):\(Self.jsonNumber(extra[key]!))")
+            fields.append("\(JSONText.quoted(key)):\(Self.jsonNumber(extra[key]!))")
         }
         return "{" + fields.joined(separator: ",") + "}"
     }
@@ -135,19 +136,6 @@ public struct MetricsRecord: Equatable, Sendable {
         if value.isInfinite { return value > 0 ? "\"Infinity\"" : "\"-Infinity\"" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return "\(value)"  // shortest round-trip form, e.g. 0.1 or 1e-05: valid JSON
-    }
-
-    static func jsonKey(_ key: String) -> String {
-        var out = "\""
-        for scalar in key.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 
