@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 @testable import TRMTraining
+import TRMTensor
 
 /// <repo>/../shared, found from this file's path.
 let sharedDirectory = URL(fileURLWithPath: #filePath)
@@ -15,11 +16,16 @@ let goldenCases: [String] = {
 
 @Suite("Golden fixtures from the reference implementation")
 struct FixtureTests {
-    @Test("fixture matches the reference", arguments: goldenCases)
-    func fixtureMatches(name: String) throws {
-        let report = try GoldenFixture.check(directory: sharedDirectory.appendingPathComponent("fixtures/golden/\(name)"))
+    /// Both sgemm backends (our AVX-512 kernel where the CPU has it, and the system BLAS).
+    static let backends: [GEMMBackend] = BLAS.nativeAvailable ? [.native, .system] : [.system]
+
+    @Test("fixture matches the reference", arguments: goldenCases, backends)
+    func fixtureMatches(name: String, backend: GEMMBackend) throws {
+        let report = try ComputeContext.withGEMM(backend) {
+            try GoldenFixture.check(directory: sharedDirectory.appendingPathComponent("fixtures/golden/\(name)"))
+        }
         for c in report.comparisons where !c.passed {
-            Issue.record("\(name): \(c.name) error \(c.error) > tolerance \(c.tolerance ?? .nan)")
+            Issue.record("\(name) (\(backend)): \(c.name) error \(c.error) > tolerance \(c.tolerance ?? .nan)")
         }
         #expect(report.comparisons.count > 40, "the fixture should yield many comparisons")
         #expect(report.passed)

@@ -105,8 +105,28 @@ struct GEMMTests {
         }
     }
 
-    @Test("the backend in use is reported and native is only chosen where the CPU has AVX-512")
+    @Test("the context chooses the backend, native only where the CPU has AVX-512, and workers inherit it")
     func backendChoice() {
-        if !BLAS.nativeAvailable { #expect(BLAS.backend == .system) }
+        for requested in GEMMBackend.allCases {
+            ComputeContext.withThreads(2) {
+                ComputeContext.withGEMM(requested) {
+                    let expected: GEMMBackend = requested == .native && BLAS.nativeAvailable ? .native : .system
+                    #expect(BLAS.backend == expected)
+                    #expect(ComputeContext.current.threads == 2, "withGEMM keeps the thread count")
+                    // Dispatch workers do not inherit task-locals: parallelChunks binds the
+                    // caller's backend there, with one thread (the work inside is serial).
+                    let seen = UnsafeMutableBufferPointer<Int>.allocate(capacity: 8)
+                    defer { seen.deallocate() }
+                    seen.initialize(repeating: -1)
+                    let box = UncheckedSendable(seen)
+                    parallelChunks(8, threads: 2) { r in
+                        for i in r {
+                            box.value[i] = (BLAS.backend == expected ? 1 : 0) + (ComputeContext.current.threads == 1 ? 2 : 0)
+                        }
+                    }
+                    #expect(Array(seen) == Array(repeating: 3, count: 8), "\(Array(seen))")
+                }
+            }
+        }
     }
 }

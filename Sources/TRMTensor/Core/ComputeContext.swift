@@ -9,10 +9,16 @@ import Accelerate
 import CTRMGemm
 
 public struct ComputeContext: Sendable {
-    /// Worker threads for row-parallel kernels and BLAS.
+    /// Worker threads for row-parallel kernels and the native sgemm (OpenBLAS's own threads are
+    /// a process-wide setting: `BLAS.setThreads`).
     public var threads: Int
+    /// Which sgemm runs matrix products: `BLAS.defaultBackend` unless set.
+    public var gemm: GEMMBackend
 
-    public init(threads: Int) { self.threads = max(1, threads) }
+    public init(threads: Int, gemm: GEMMBackend = BLAS.defaultBackend) {
+        self.threads = max(1, threads)
+        self.gemm = gemm
+    }
 
     /// `TRM_THREADS` when set to a positive integer, else the number of active cores.
     public static var defaultThreads: Int {
@@ -22,11 +28,17 @@ public struct ComputeContext: Sendable {
 
     @TaskLocal public static var current = ComputeContext(threads: ComputeContext.defaultThreads)
 
-    /// Runs `body` with `threads` worker threads for the Dispatch kernels. BLAS threads are a
-    /// process-wide setting (`BLAS.setThreads`), set once by the command line: changing them
-    /// while another thread is inside sgemm is not safe.
+    /// Runs `body` with `threads` worker threads for the Dispatch kernels and the native sgemm.
+    /// BLAS threads are a process-wide setting (`BLAS.setThreads`), set once by the command
+    /// line: changing them while another thread is inside sgemm is not safe.
     public static func withThreads<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
-        try $current.withValue(ComputeContext(threads: threads), operation: body)
+        try $current.withValue(ComputeContext(threads: threads, gemm: current.gemm), operation: body)
+    }
+
+    /// Runs `body` with matrix products on `backend` (`.native` falls back to the system BLAS
+    /// where the CPU has no AVX-512).
+    public static func withGEMM<R>(_ backend: GEMMBackend, _ body: () throws -> R) rethrows -> R {
+        try $current.withValue(ComputeContext(threads: current.threads, gemm: backend), operation: body)
     }
 }
 
@@ -45,10 +57,10 @@ public enum BLAS {
     /// True when this CPU can run the native AVX-512 sgemm.
     public static let nativeAvailable: Bool = trm_gemm_avx512_available() != 0
 
-    /// The backend `sgemm` uses: `TRM_GEMM=native|system` chooses, else native where available.
-    /// (On an AMD Zen 5 core the native kernel runs at about 215 GFLOP/s against OpenBLAS's
-    /// 125: Debian's OpenBLAS runs AVX2 kernels there.)
-    public static let backend: GEMMBackend = {
+    /// The backend a `ComputeContext` starts with: `TRM_GEMM=native|system` chooses, else native
+    /// where available. (On an AMD Zen 5 core the native kernel runs at about 215 GFLOP/s against
+    /// OpenBLAS's 125: Debian's OpenBLAS runs AVX2 kernels there.)
+    public static let defaultBackend: GEMMBackend = {
         let requested = ProcessInfo.processInfo.environment["TRM_GEMM"].flatMap(GEMMBackend.init(rawValue:))
         if requested == .system || !nativeAvailable { return .system }
         return .native
@@ -63,14 +75,20 @@ public enum BLAS {
         #endif
     }
 
-    /// C[M,N] = alpha * op(A) * op(B) + beta * C, row-major, on `backend`.
-    /// a: [M, K] (or [K, M] with transA), b: [K, N] (or [N, K] with transB).
+    /// The backend matrix products use here: the current context's, native only where available.
+    public static var backend: GEMMBackend {
+        ComputeContext.current.gemm == .native && nativeAvailable ? .native : .system
+    }
+
+    /// C[M,N] = alpha * op(A) * op(B) + beta * C, row-major, on the current context's backend
+    /// and threads. a: [M, K] (or [K, M] with transA), b: [K, N] (or [N, K] with transB).
     @inline(__always)
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        sgemm(on: backend, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-              a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        let context = ComputeContext.current
+        sgemm(on: context.gemm, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+              a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: context.threads)
     }
 
     /// `sgemm` on a chosen backend (tests and benchmarks compare the two). `.native` on a CPU
@@ -137,13 +155,16 @@ public func parallelChunks(_ count: Int, grain: Int = 1, threads: Int = ComputeC
     let workers = min(threads, max(1, count / max(grain, 1)))
     if workers <= 1 { body(0..<count); return }
     let chunk = (count + workers - 1) / workers
+    // Inside a worker the work is serial (one thread), on the caller's GEMM backend: task-local
+    // values are not inherited by Dispatch's threads, so the context is bound again there.
+    let inner = ComputeContext(threads: 1, gemm: ComputeContext.current.gemm)
     withoutActuallyEscaping(body) { escapable in
         // Kernels hand raw pointers to disjoint row ranges: safe to share across workers.
         let work = UncheckedSendable(escapable)
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let lo = w * chunk
             let hi = min(count, lo + chunk)
-            if lo < hi { work.value(lo..<hi) }
+            if lo < hi { ComputeContext.$current.withValue(inner) { work.value(lo..<hi) } }
         }
     }
 }
