@@ -11,6 +11,8 @@ import Darwin
 
 public struct KernelBenchmarkRecord: Codable, Sendable {
     public var impl = "swift-trm"
+    /// The sgemm that ran: "native" (our AVX-512 kernel) or "system" (OpenBLAS / Accelerate).
+    public var gemm = BLAS.backend.rawValue
     public var task: String
     public var threads: Int
     public var batch: Int?

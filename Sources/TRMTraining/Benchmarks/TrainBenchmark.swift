@@ -46,15 +46,17 @@ public struct TrainBenchmarkLine: Sendable {
     public var secondsMin: Double
     public var peakPoolBytes: Int? = nil
     public var maxResidentBytes: Int? = nil
+    /// The sgemm that ran ("native" or "system"), like the baseline's "torch" version field.
+    public var gemm: String = BLAS.backend.rawValue
 
-    /// {"impl": "swift-trm", "threads": ..., "model": ..., "params": ..., "task": ..., "batch": ...,
+    /// {"impl": "swift-trm", "gemm": ..., "threads": ..., "model": ..., "params": ..., "task": ..., "batch": ...,
     ///  "seconds_median": ..., "seconds_min": ..., "sample_steps_per_s" | "puzzles_per_s": ...}
     public var json: String {
         func r(_ x: Double, _ digits: Int) -> String {
             let p = Foundation.pow(10, Double(digits))
             return "\((x * p).rounded() / p)"
         }
-        var s = "{\"impl\": \"swift-trm\", \"threads\": \(threads), \"model\": \"\(model)\", \"params\": \(parameters), "
+        var s = "{\"impl\": \"swift-trm\", \"gemm\": \"\(gemm)\", \"threads\": \(threads), \"model\": \"\(model)\", \"params\": \(parameters), "
             + "\"task\": \"\(task)\", \"batch\": \(batch)"
         if let peakPoolBytes, let maxResidentBytes {
             return s + ", \"peak_pool_bytes\": \(peakPoolBytes), \"max_rss_bytes\": \(maxResidentBytes), \"seconds\": \(r(secondsMin, 4))}"

@@ -1,0 +1,30 @@
+// `trm bench train` lines join the PyTorch baseline's on (model, task, batch, threads): same field
+// names, valid JSON, plus which sgemm ran.
+import Foundation
+import Testing
+import TRMTensor
+@testable import TRMTraining
+
+@Suite("trm bench train JSON lines")
+struct BenchmarkLineTests {
+    @Test("baseline field names, valid JSON, and the GEMM backend of the context")
+    func lineSchema() throws {
+        for backend in GEMMBackend.allCases {
+            let line = ComputeContext.withGEMM(backend) {
+                TrainBenchmarkLine(threads: 2, model: "trm-mlp-sudoku", parameters: 5_028_866, task: "train", batch: 8,
+                                   secondsMedian: 2.5, secondsMin: 2.4)
+            }
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.json.utf8)) as? [String: Any])
+            for key in ["impl", "threads", "model", "params", "task", "batch", "seconds_median", "seconds_min", "sample_steps_per_s"] {
+                #expect(object[key] != nil, "missing \(key) in \(line.json)")
+            }
+            #expect(object["sample_steps_per_s"] as? Double == 3.2)
+            let expected = backend == .native && BLAS.nativeAvailable ? "native" : "system"
+            #expect(object["gemm"] as? String == expected)
+        }
+        let infer = TrainBenchmarkLine(threads: 1, model: "trm-att-sudoku", parameters: 1, task: "infer16", batch: 16,
+                                       secondsMedian: 8, secondsMin: 7)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(infer.json.utf8)) as? [String: Any])
+        #expect(object["puzzles_per_s"] as? Double == 2)
+    }
+}
