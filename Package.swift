@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // swift-trm: Tiny Recursive Models and Hierarchical Reasoning Models in Swift.
-// Dependency direction: CBLAS, CTRMGemm -> TRMTensor -> TRMNN -> TRMModels -> TRMTraining -> trm
+// Dependency direction: CBLAS, CTRMKernels -> TRMTensor -> TRMNN -> TRMModels -> TRMTraining -> trm
 //                       TRMPuzzles (independent of the engine) -> TRMTraining -> trm
 //                       TRMTraining -> TRMServe (Hummingbird, MCP) -> trm
 import PackageDescription
@@ -10,10 +10,10 @@ let blasTargets: [Target] = [
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: nil,
                    providers: [.apt(["libopenblas-dev"])])
 ]
-let blasDependency: [Target.Dependency] = ["CBLAS", "CTRMGemm"]
+let blasDependency: [Target.Dependency] = ["CBLAS", "CTRMKernels"]
 #else
 let blasTargets: [Target] = []  // macOS: Accelerate provides cblas_sgemm.
-let blasDependency: [Target.Dependency] = ["CTRMGemm"]
+let blasDependency: [Target.Dependency] = ["CTRMKernels"]
 #endif
 
 let package = Package(
@@ -37,9 +37,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: blasTargets + [
-        // Our own sgemm (AVX-512 micro-kernel, picked at run time; the system BLAS otherwise).
+        // Our own C kernels, picked at run time where the CPU has AVX-512: the sgemm (the system
+        // BLAS otherwise) and SwiGLU (the Swift SIMD kernel otherwise).
         // Always -O3: the test suite runs real models in debug builds too.
-        .target(name: "CTRMGemm", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "CTRMKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // Kernels are optimised in debug builds too: the test suite runs real models.
         .target(name: "TRMTensor", dependencies: blasDependency,
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),

@@ -130,3 +130,34 @@ struct GEMMTests {
         }
     }
 }
+
+@Suite("AVX-512 SwiGLU is bit-identical to the Swift SIMD kernel")
+struct NativeSwiGLUTests {
+    @Test("forward and backward, with tails, extreme and NaN inputs", arguments: [1, 15, 16, 17, 97, 1536])
+    func bitIdentical(inner: Int) throws {
+        guard BLAS.nativeAvailable else { return }  // nothing to compare on this CPU
+        var r = TestRandom(UInt64(inner))
+        let rows = 5
+        var x = r.values(rows * 2 * inner, scale: 6)
+        x[0] = 200; x[min(1, x.count - 1)] = -200; x[x.count - 1] = .nan  // clamps and NaN
+        let d = r.values(rows * inner)
+        func run(native: Bool) -> ([Float], [Float]) {
+            var out = [Float](repeating: 0, count: rows * inner), dx = [Float](repeating: 0, count: rows * 2 * inner)
+            x.withUnsafeBufferPointer { px in
+                d.withUnsafeBufferPointer { pd in
+                    out.withUnsafeMutableBufferPointer { po in
+                        Kernels.swigluForward(px.baseAddress!, rows: rows, inner: inner, po.baseAddress!, native: native)
+                    }
+                    dx.withUnsafeMutableBufferPointer { pdx in
+                        Kernels.swigluBackward(px.baseAddress!, pd.baseAddress!, rows: rows, inner: inner, pdx.baseAddress!,
+                                               native: native)
+                    }
+                }
+            }
+            return (out, dx)
+        }
+        let (a, da) = run(native: true), (b, db) = run(native: false)
+        #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+        #expect(da.map(\.bitPattern) == db.map(\.bitPattern))
+    }
+}

@@ -6,7 +6,7 @@ import CBLAS
 #elseif canImport(Accelerate)
 import Accelerate
 #endif
-import CTRMGemm
+import CTRMKernels
 
 public struct ComputeContext: Sendable {
     /// Worker threads for row-parallel kernels and the native sgemm (OpenBLAS's own threads are
@@ -44,7 +44,7 @@ public struct ComputeContext: Sendable {
 
 /// Which sgemm runs the matrix products.
 public enum GEMMBackend: String, Sendable, CaseIterable {
-    /// swift-trm's own packed sgemm with an AVX-512 micro-kernel (CTRMGemm), threaded over
+    /// swift-trm's own packed sgemm with an AVX-512 micro-kernel (CTRMKernels), threaded over
     /// `ComputeContext.current.threads`. Only on x86_64 CPUs with AVX-512F.
     case native
     /// The system BLAS: OpenBLAS on Linux, Accelerate on macOS; threads per `BLAS.setThreads`.

@@ -1,5 +1,6 @@
 // Fast CPU kernels for elementwise maths: add, mul, scale, SiLU and fused SwiGLU, forward and
 // backward. Row-parallel over the thread count of the current ComputeContext.
+import CTRMKernels
 
 public enum Kernels {
     /// Elements per thread below which splitting is not worth it.
@@ -94,9 +95,14 @@ public enum Kernels {
     }
 
     /// SwiGLU over rows of width 2I: out[r, j] = silu(x[r, j]) * x[r, I + j].
-    /// x: [rows, 2I] -> out: [rows, I]
-    public static func swigluForward(_ x: UnsafePointer<Float>, rows: Int, inner: Int, _ out: UnsafeMutablePointer<Float>) {
+    /// x: [rows, 2I] -> out: [rows, I]. `native`: the bit-identical AVX-512 C kernel (CTRMKernels).
+    public static func swigluForward(_ x: UnsafePointer<Float>, rows: Int, inner: Int, _ out: UnsafeMutablePointer<Float>,
+                                     native: Bool = BLAS.nativeAvailable) {
         parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
+            if native {
+                trm_swiglu_forward_avx512(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
+                return
+            }
             for row in r {
                 let g = x + row * 2 * inner, u = g + inner, o = out + row * inner
                 var j = 0
@@ -112,8 +118,13 @@ public enum Kernels {
 
     /// Backward of `swigluForward`. dOut: [rows, I] -> dx: [rows, 2I]
     public static func swigluBackward(_ x: UnsafePointer<Float>, _ dOut: UnsafePointer<Float>, rows: Int, inner: Int,
-                                      _ dx: UnsafeMutablePointer<Float>) {
+                                      _ dx: UnsafeMutablePointer<Float>, native: Bool = BLAS.nativeAvailable) {
         parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
+            if native {
+                trm_swiglu_backward_avx512(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner, r.count, inner,
+                                           dx + r.lowerBound * 2 * inner)
+                return
+            }
             for row in r {
                 let g = x + row * 2 * inner, u = g + inner, d = dOut + row * inner
                 let dg = dx + row * 2 * inner, du = dg + inner

@@ -1,7 +1,7 @@
 // Small matrix products for the per-head work inside attention (sizes like 97 x 97 x 64), run
 // single-threaded so heads can run on Dispatch workers without nesting BLAS's own threads: the
 // native AVX-512 sgemm where the CPU has it (about 3x faster at these sizes), else Swift SIMD.
-import CTRMGemm
+import CTRMKernels
 
 extension Kernels {
     /// C[m, n] = alpha * A B + beta * C, where A's element (i, p) is a[i * aRow + p * aCol]

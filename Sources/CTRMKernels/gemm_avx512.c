@@ -14,7 +14,7 @@
 // NC 512-3072 were measured. A long KC matters most (each KC block reads and writes C once
 // more; with KC 256 an N = 3072 product ran at 175 GFLOP/s, with 768 at 210); 14/768/56/3072
 // gives 210-240 GFLOP/s per core, against about 125 for OpenBLAS's AVX2 kernels on that core.
-#include "trm_gemm.h"
+#include "trm_kernels.h"
 
 #define MR 14
 #define NR 32

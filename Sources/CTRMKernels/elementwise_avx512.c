@@ -1,0 +1,91 @@
+// SwiGLU forward and backward with AVX-512, picked at run time like the sgemm. They repeat the
+// Swift kernels' arithmetic operation for operation (same exp polynomial and constants, separate
+// multiplies and adds, no fused multiply-add), so results are bit-identical to the Swift SIMD
+// path (Kernels.swigluForward/swigluBackward), which stays the reference and the fallback.
+#include "trm_kernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+// exp(x) for 16 lanes: clamp, n = round(x / ln 2) by the 1.5 * 2^23 trick, r = x - n ln 2 in two
+// parts, degree-7 polynomial, scale by 2^n through the exponent bits.
+__attribute__((target("avx512f")))
+static inline __m512 vexp16(__m512 x) {
+    // Compare and blend (not min/max) so NaN stays NaN, as in the Swift kernel.
+    const __m512 hi = _mm512_set1_ps(88.37626f), lo = _mm512_set1_ps(-87.33654f);
+    x = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, hi, _CMP_GT_OQ), x, hi);
+    x = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ), x, lo);
+    const __m512 magic = _mm512_set1_ps(12582912.0f);
+    __m512 t = _mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), magic);
+    __m512 n = _mm512_sub_ps(t, magic);
+    __m512 r = _mm512_sub_ps(x, _mm512_mul_ps(n, _mm512_set1_ps(0.693359375f)));
+    r = _mm512_add_ps(r, _mm512_mul_ps(n, _mm512_set1_ps(2.12194440e-4f)));
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(p, _mm512_mul_ps(r, r)), r), _mm512_set1_ps(1.0f));
+    __m512i bits = _mm512_sub_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(0x4B400000));
+    bits = _mm512_slli_epi32(_mm512_add_epi32(bits, _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(bits));
+}
+
+__attribute__((target("avx512f")))
+static inline __m512 vsigmoid16(__m512 x) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    return _mm512_div_ps(one, _mm512_add_ps(one, vexp16(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+}
+
+__attribute__((target("avx512f")))
+void trm_swiglu_forward_avx512(const float *x, long rows, long inner, float *out) {
+    for (long row = 0; row < rows; row++) {
+        const float *g = x + row * 2 * inner, *u = g + inner;
+        float *o = out + row * inner;
+        for (long j = 0; j < inner; j += 16) {
+            __mmask16 m = inner - j >= 16 ? 0xFFFF : (__mmask16)((1u << (inner - j)) - 1);
+            __m512 gv = _mm512_maskz_loadu_ps(m, g + j), uv = _mm512_maskz_loadu_ps(m, u + j);
+            // (g * sigmoid(g)) * u, as the Swift kernel
+            _mm512_mask_storeu_ps(o + j, m, _mm512_mul_ps(_mm512_mul_ps(gv, vsigmoid16(gv)), uv));
+        }
+    }
+}
+
+__attribute__((target("avx512f")))
+void trm_swiglu_backward_avx512(const float *x, const float *dOut, long rows, long inner, float *dx) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (long row = 0; row < rows; row++) {
+        const float *g = x + row * 2 * inner, *u = g + inner, *d = dOut + row * inner;
+        float *dg = dx + row * 2 * inner, *du = dg + inner;
+        long j = 0;
+        for (; j + 16 <= inner; j += 16) {
+            __m512 gv = _mm512_loadu_ps(g + j), uv = _mm512_loadu_ps(u + j), dv = _mm512_loadu_ps(d + j);
+            __m512 s = vsigmoid16(gv);
+            __m512 silu = _mm512_mul_ps(gv, s);
+            _mm512_storeu_ps(du + j, _mm512_mul_ps(dv, silu));  // d * (g * s)
+            __m512 slope = _mm512_add_ps(one, _mm512_mul_ps(gv, _mm512_sub_ps(one, s)));
+            _mm512_storeu_ps(dg + j, _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(dv, uv), s), slope));
+        }
+        if (j < inner) {  // the Swift kernel's scalar tail groups du as (d * g) * s
+            __mmask16 m = (__mmask16)((1u << (inner - j)) - 1);
+            __m512 gv = _mm512_maskz_loadu_ps(m, g + j), uv = _mm512_maskz_loadu_ps(m, u + j);
+            __m512 dv = _mm512_maskz_loadu_ps(m, d + j);
+            __m512 s = vsigmoid16(gv);
+            _mm512_mask_storeu_ps(du + j, m, _mm512_mul_ps(_mm512_mul_ps(dv, gv), s));
+            __m512 slope = _mm512_add_ps(one, _mm512_mul_ps(gv, _mm512_sub_ps(one, s)));
+            _mm512_mask_storeu_ps(dg + j, m, _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(dv, uv), s), slope));
+        }
+    }
+}
+#else
+#include <stdlib.h>
+void trm_swiglu_forward_avx512(const float *x, long rows, long inner, float *out) {
+    (void)x; (void)rows; (void)inner; (void)out;
+    abort();
+}
+void trm_swiglu_backward_avx512(const float *x, const float *dOut, long rows, long inner, float *dx) {
+    (void)x; (void)dOut; (void)rows; (void)inner; (void)dx;
+    abort();
+}
+#endif
