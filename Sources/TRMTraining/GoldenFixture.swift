@@ -151,22 +151,23 @@ public enum GoldenFixture {
                   let t = f.check.tolerance["out\(step).logits"] else { return false }
             return t == nil
         }
-        func compare(_ name: String, _ ours: [Float], signNoise: [Float]? = nil) {
-            guard let ref = floats[name] else { return }
+        /// Compares one float output; elements marked in `directionUndetermined` may miss the
+        /// tolerance (counted in the note, left out of the error). Returns the comparison made.
+        @discardableResult
+        func compare(_ name: String, _ ours: [Float], directionUndetermined: [Bool]? = nil) -> FixtureComparison? {
+            guard let ref = floats[name] else { return nil }
             let r = ref.scalars
             guard r.count == ours.count else {
                 results.append(FixtureComparison(name: name, error: .infinity, maxAbsoluteError: .infinity, tolerance: tolerance(name)))
-                return
+                return results.last
             }
             let maxRef = r.reduce(0.0) { max($0, Double(abs($1))) }
             let limit = (tolerance(name) ?? .infinity) * max(maxRef, .leastNonzeroMagnitude)
+            let undetermined = directionUndetermined?.count == r.count ? directionUndetermined : nil
             var maxAbs = 0.0, flips = 0
             for i in 0..<r.count {
                 let d = Double(abs(ours[i] - r[i]))
-                if d > limit, let signNoise, abs(signNoise[i]) > 0 {
-                    // signNoise[i] < 0 marks an element whose step direction is undetermined.
-                    if signNoise[i] < 0 { flips += 1; continue }
-                }
+                if d > limit, undetermined?[i] == true { flips += 1; continue }
                 maxAbs = max(maxAbs, d)
             }
             let err = maxRef > 0 ? maxAbs / maxRef : maxAbs
@@ -177,21 +178,20 @@ public enum GoldenFixture {
                 note = Self.chaoticLossNote
             }
             results.append(FixtureComparison(name: name, error: err, maxAbsoluteError: maxAbs, tolerance: tol, note: note))
+            return results.last
         }
         /// Adam-atan2's first step moves every element by about lr in the direction of its gradient's
         /// sign, so an element whose reference gradient is within float32 noise of zero may step
-        /// either way in a faithful run. Returns, per element of parameter `name`, -1 for such an
-        /// element and +1 otherwise; the noise is the larger of the reference's own float32-vs-
-        /// float64 deviation of that gradient and ours from the reference (both relative to the
-        /// gradient's largest entry).
-        func stepDirectionNoise(_ name: String, ourGradient: [Float]) -> [Float]? {
-            guard let g = floats["grad1.\(name)"]?.scalars, g.count == ourGradient.count else { return nil }
+        /// either way in a faithful run. Marks, per element of parameter `name`, whether it is such
+        /// an element; the noise is the larger of the reference's own float32-vs-float64 deviation
+        /// of that gradient (relative to its largest entry) and our gradient's max absolute error
+        /// against the reference (`gradient`, the grad1 comparison just made).
+        func directionUndetermined(_ name: String, gradient: FixtureComparison) -> [Bool]? {
+            guard let g = floats["grad1.\(name)"]?.scalars, gradient.maxAbsoluteError.isFinite else { return nil }
             let maxG = g.reduce(0.0) { max($0, Double(abs($1))) }
-            var ourDev = 0.0
-            for (a, b) in zip(ourGradient, g) { ourDev = max(ourDev, Double(abs(a - b))) }
             let refDev = (f.float32_vs_float64?.max_rel_to_max["grad1.\(name)"] ?? nil) ?? 0
-            let noise = max(refDev * maxG, ourDev)
-            return g.map { Double(abs($0)) <= noise ? -1 : 1 }
+            let noise = max(refDev * maxG, gradient.maxAbsoluteError)
+            return g.map { Double(abs($0)) <= noise }
         }
         /// Integer outputs must agree exactly where the fixture says 1.0. One exception, reported:
         /// a cell whose reference top-two logit margin is below the reference's own float32-vs-float64
@@ -243,18 +243,19 @@ public enum GoldenFixture {
             compare("loss\(k).lm", [loss.lm])
             compare("loss\(k).q_halt", [loss.qHalt])
             if run.model.family == .hrm { compare("loss\(k).q_continue", [loss.qContinue]) }
-            var directionNoise: [String: [Float]] = [:]
+            var undetermined: [String: [Bool]] = [:]
             if k == 1 {
                 for (name, p) in model.parameters {
-                    let g = p.grad?.scalars ?? [Float](repeating: 0, count: p.count)
-                    compare("grad1.\(name)", g)
-                    if !strict && state.optimizer.kind == .adamAtan2 { directionNoise[name] = stepDirectionNoise(name, ourGradient: g) }
+                    let gradient = compare("grad1.\(name)", p.grad?.scalars ?? [Float](repeating: 0, count: p.count))
+                    if !strict && state.optimizer.kind == .adamAtan2, let gradient {
+                        undetermined[name] = directionUndetermined(name, gradient: gradient)
+                    }
                 }
                 if let g = out.puzzleRows.grad { compare("grad1.puzzle_emb.rows", g.scalars) }
             }
             state.applyUpdate(out)
             if k == 1 || k == 3 {
-                for (name, p) in model.parameters { compare("after\(k).\(name)", p.scalars, signNoise: directionNoise[name]) }
+                for (name, p) in model.parameters { compare("after\(k).\(name)", p.scalars, directionUndetermined: undetermined[name]) }
                 compare("after\(k).inner.puzzle_emb.weights", model.puzzleEmbedding.scalars)
             }
         }
