@@ -1,8 +1,20 @@
 // swift-tools-version: 6.0
 // swift-trm: Tiny Recursive Models and Hierarchical Reasoning Models in Swift.
-// Dependency direction: CBLAS, CTRMKernels -> TRMTensor -> TRMNN -> TRMModels -> TRMTraining -> trm
-//                       TRMPuzzles (independent of the engine) -> TRMTraining -> trm
-//                       TRMTraining -> TRMServe (Hummingbird, MCP) -> trm
+//
+// Targets, one concern each; a target imports only targets drawn below it:
+//
+//   trm            the command line: parses arguments, calls the libraries
+//    |-- TRMServe      HTTP server, load generator, MCP tools  -> TRMRuntime (never the trainer)
+//    |-- TRMParity     golden-fixture checker (reference parity) -> TRMTraining
+//    |-- TRMTraining   trainer, evaluator, checkpoints with optimizer state, resume
+//    |                   -> TRMRuntime, TRMReport
+//    |-- TRMReport     progress, metrics log, SVG/PNG plots, eval reports -> TRMNN
+//    |-- TRMRuntime    load a model folder/checkpoint, solve with halting and a step budget,
+//    |                 parse and render puzzles: all an app needs to run a model -> TRMModels, TRMPuzzles
+//    |-- TRMModels     TRM and HRM, configs and presets, ACT halting -> TRMNN
+//    |-- TRMNN         layers, parameter trees, optimizers, safetensors -> TRMTensor
+//    |-- TRMTensor     tensors, tape autodiff, ops and CPU kernels -> CTRMKernels, CBLAS
+//    `-- TRMPuzzles    Sudoku, maze, ARC, grid tasks, datasets (independent of the engine)
 import PackageDescription
 
 #if os(Linux)
@@ -25,7 +37,10 @@ let package = Package(
         .library(name: "TRMNN", targets: ["TRMNN"]),
         .library(name: "TRMModels", targets: ["TRMModels"]),
         .library(name: "TRMPuzzles", targets: ["TRMPuzzles"]),
+        .library(name: "TRMRuntime", targets: ["TRMRuntime"]),
+        .library(name: "TRMReport", targets: ["TRMReport"]),
         .library(name: "TRMTraining", targets: ["TRMTraining"]),
+        .library(name: "TRMParity", targets: ["TRMParity"]),
         .library(name: "TRMServe", targets: ["TRMServe"]),
     ],
     dependencies: [
@@ -35,6 +50,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: blasTargets + [
         // Our own C kernels, picked at run time where the CPU has AVX-512: the sgemm (the system
@@ -48,32 +65,42 @@ let package = Package(
         .target(name: "TRMNN", dependencies: ["TRMTensor"]),
         .target(name: "TRMModels", dependencies: ["TRMNN"]),
         .target(name: "TRMPuzzles"),
-        .target(name: "TRMTraining", dependencies: ["TRMModels", "TRMNN", "TRMPuzzles",
+        .target(name: "TRMRuntime", dependencies: ["TRMModels", "TRMNN", "TRMPuzzles", "TRMTensor"]),
+        .target(name: "TRMReport", dependencies: ["TRMNN"]),
+        .target(name: "TRMTraining", dependencies: ["TRMRuntime", "TRMReport", "TRMModels", "TRMNN", "TRMPuzzles",
                                                      .product(name: "Logging", package: "swift-log")]),
-        // HTTP server, load generator and MCP tools over the inference session.
+        .target(name: "TRMParity", dependencies: ["TRMTraining", "TRMModels", "TRMNN", "TRMTensor"]),
+        // HTTP server, load generator and MCP tools over the inference runtime.
         .target(name: "TRMServe", dependencies: [
-            "TRMTraining", "TRMModels", "TRMPuzzles",
+            "TRMRuntime", "TRMModels", "TRMPuzzles",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "MCP", package: "swift-sdk"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "trm", dependencies: [
-            "TRMTraining", "TRMServe",
+            "TRMTraining", "TRMParity", "TRMServe", "TRMRuntime", "TRMReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Helpers every test target shares: temporary folders, the built `trm`, ../shared paths.
+        .target(name: "TRMTestSupport", path: "Tests/TRMTestSupport"),
         .testTarget(name: "TRMTensorTests", dependencies: ["TRMTensor"]),
-        .testTarget(name: "TRMPuzzlesTests", dependencies: ["TRMPuzzles"]),
-        .testTarget(name: "TRMModelsTests", dependencies: ["TRMModels", "TRMTraining"]),
-        .testTarget(name: "TRMNNTests", dependencies: ["TRMNN"]),
-        .testTarget(name: "TRMTrainingTests", dependencies: ["TRMTraining"]),
+        .testTarget(name: "TRMPuzzlesTests", dependencies: ["TRMPuzzles", "TRMTestSupport"]),
+        .testTarget(name: "TRMModelsTests", dependencies: ["TRMModels", "TRMParity", "TRMTestSupport"]),
+        .testTarget(name: "TRMNNTests", dependencies: ["TRMNN", "TRMTestSupport"]),
+        .testTarget(name: "TRMRuntimeTests", dependencies: ["TRMRuntime", "TRMTestSupport"]),
+        .testTarget(name: "TRMReportTests", dependencies: ["TRMReport", "TRMTestSupport"]),
+        .testTarget(name: "TRMTrainingTests", dependencies: ["TRMTraining", "TRMRuntime", "TRMReport", "TRMTestSupport"]),
         .testTarget(name: "TRMServeTests", dependencies: [
-            "TRMServe", "TRMTraining", "TRMModels", "TRMNN", "TRMPuzzles",
+            "TRMServe", "TRMRuntime", "TRMModels", "TRMNN", "TRMPuzzles", "TRMTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "MCP", package: "swift-sdk"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,7 +5,7 @@
 // at step boundaries; shutdown drains queued and running work.
 import Foundation
 import TRMModels
-import TRMTraining
+import TRMRuntime
 
 public struct WorkerOptions: Sendable, Equatable {
     /// Rows per supervision step (the session's slot count).

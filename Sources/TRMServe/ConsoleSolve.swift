@@ -1,7 +1,7 @@
 // ConsoleSolve: what `trm solve` does once its arguments are parsed: read the puzzle for the model,
 // run the recursion with early halting, and write the step view (or one JSON object).
 import Foundation
-import TRMTraining
+import TRMRuntime
 
 public enum ConsoleSolve {
     public struct Request: Sendable {

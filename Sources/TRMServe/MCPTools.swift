@@ -4,7 +4,7 @@
 // POST /v1/solve as structured content. Bad arguments come back as tool errors, never crashes.
 import Foundation
 import MCP
-import TRMTraining
+import TRMRuntime
 
 public enum MCPTools {
     static let common: [String: Value] = [

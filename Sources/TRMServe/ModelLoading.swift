@@ -2,7 +2,7 @@
 // model), or a random-weight model of a preset for trying the plumbing without a trained model.
 import Foundation
 import TRMModels
-import TRMTraining
+import TRMRuntime
 
 public enum ModelLoading {
     /// Loads `directories` (the bundled model when empty), or a random-weight `randomPreset`.

@@ -31,6 +31,9 @@ public enum ServeApp {
     public static func router(service: SolverService, options: ServerOptions) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware(metrics: service.metrics, maxBodyBytes: options.maxBodyBytes))
+        // Request metrics the ecosystem's way, into the process's MetricsSystem (no-op until
+        // `ServeMetrics.bootstrapProcessMetrics()`; `trm serve` calls it).
+        router.add(middleware: MetricsMiddleware())
         let limit = options.maxBodyBytes
 
         router.get("/") { _, _ in JSONResponse.text(WebPage.html, contentType: "text/html; charset=utf-8") }

@@ -8,7 +8,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import TRMPuzzles
-import TRMTraining
+import TRMRuntime
 
 public struct ServeBenchmarkOptions: Sendable {
     public var concurrencies: [Int] = [1, 8, 64]

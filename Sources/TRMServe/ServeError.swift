@@ -2,7 +2,7 @@
 // ErrorMiddleware turns these (and Hummingbird's own errors) into JSON responses in one place.
 import Foundation
 import HTTPTypes
-import TRMTraining
+import TRMRuntime
 
 public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Not JSON, wrong field types, missing fields (400).

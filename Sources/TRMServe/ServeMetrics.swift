@@ -1,39 +1,63 @@
-// ServeMetrics: counters and histograms for `GET /metrics`, written in the Prometheus text
-// exposition format (version 0.0.4) by hand: requests by route and status, request latency, model
-// batch sizes, step latency, supervision steps used per puzzle, verdicts, queue gauges.
+// ServeMetrics: the server's own metrics, recorded through swift-metrics (Counter, Recorder, Timer)
+// and exposed at `GET /metrics` in the Prometheus text format by the swift-prometheus backend.
+//
+// Names and labels (documented in the README):
+//   trm_http_requests_total{route,status}          counter    requests by route and status
+//   trm_http_request_duration_seconds{route}       histogram  request latency
+//   trm_batch_size                                 histogram  rows in each batched supervision step
+//   trm_step_duration_seconds                      histogram  time of one batched supervision step
+//   trm_supervision_steps_used                     histogram  supervision steps each solved puzzle used
+//   trm_solutions_total{kind,verdict}              counter    solved puzzles by validator verdict
+//   gauges read at scrape time (queue depth, running rows, loaded models ...)
+//
+// Each server has its own registry (so two servers in one process count apart); the metrics go
+// through any swift-metrics `MetricsFactory` a caller passes (a multiplexer that also feeds another
+// backend, say), by default `HelpfulPrometheusFactory` over that registry. Hummingbird's
+// `MetricsMiddleware` records request metrics through the process-wide `MetricsSystem`; `trm serve`
+// bootstraps it with `ServeMetrics.bootstrapProcessMetrics()`, and `/metrics` then shows those too.
+import CoreMetrics
 import Foundation
+import Metrics
+import Prometheus
 
-public final class ServeMetrics: @unchecked Sendable {
-    private let lock = NSLock()
-
-    /// A fixed-bucket histogram.
-    struct Histogram {
-        let bounds: [Double]
-        var counts: [Int]
-        var sum = 0.0
-        var count = 0
-        init(_ bounds: [Double]) { self.bounds = bounds; counts = Array(repeating: 0, count: bounds.count) }
-        mutating func observe(_ v: Double) {
-            for (i, b) in bounds.enumerated() where v <= b { counts[i] += 1 }
-            sum += v; count += 1
-        }
-    }
+public final class ServeMetrics: Sendable {
+    /// The registry `/metrics` renders (with `processRegistry` when the process bootstrapped it).
+    public let registry: PrometheusCollectorRegistry
+    private let factory: any MetricsFactory
+    private let gaugeReader = LockedBox<(@Sendable () -> [(String, String, Double)])?>(nil)
 
     static let latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
-    private var requests: [String: Int] = [:]               // "route|status"
-    private var latency: [String: Histogram] = [:]          // route
-    private var batchSizes = Histogram([1, 2, 4, 8, 16, 32, 64, 128, 256])
-    private var stepSeconds = Histogram(ServeMetrics.latencyBuckets)
-    private var stepsUsed = Histogram([1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64])
-    private var verdicts: [String: Int] = [:]               // "kind|status"
-    private var _gauges: (@Sendable () -> [(String, String, Double)])?
 
-    public init() {}
+    /// Help text and histogram buckets of every metric we record.
+    static let definitions: [String: (help: String, buckets: [Double]?)] = [
+        "trm_http_requests_total": ("HTTP requests by route and status.", nil),
+        "trm_http_request_duration_seconds": ("HTTP request latency.", latencyBuckets),
+        "trm_batch_size": ("Rows in each supervision step's model batch.", [1, 2, 4, 8, 16, 32, 64, 128, 256]),
+        "trm_step_duration_seconds": ("Time of one batched supervision step.", latencyBuckets),
+        "trm_supervision_steps_used": ("Supervision steps each solved puzzle used.", [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128, 256]),
+        "trm_solutions_total": ("Solved puzzles by kind and validator verdict.", nil),
+    ]
+
+    private let batchSizes: Recorder
+    private let stepSeconds: Timer
+    private let stepsUsed: Recorder
+
+    /// - Parameters:
+    ///   - registry: what `/metrics` renders.
+    ///   - factory: where the metrics go; nil records into `registry` with help texts and our buckets.
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), factory: (any MetricsFactory)? = nil) {
+        self.registry = registry
+        let factory = factory ?? HelpfulPrometheusFactory(registry: registry, definitions: Self.definitions)
+        self.factory = factory
+        batchSizes = Recorder(label: "trm_batch_size", dimensions: [], aggregate: true, factory: factory)
+        stepSeconds = Timer(label: "trm_step_duration_seconds", dimensions: [], factory: factory)
+        stepsUsed = Recorder(label: "trm_supervision_steps_used", dimensions: [], aggregate: true, factory: factory)
+    }
 
     /// Extra gauges read at scrape time: (name, help, value).
     public var gauges: (@Sendable () -> [(String, String, Double)])? {
-        get { lock.withLock { _gauges } }
-        set { lock.withLock { _gauges = newValue } }
+        get { gaugeReader.value }
+        set { gaugeReader.value = newValue }
     }
 
     /// Routes we label by name; anything else is "other" (keeps label cardinality bounded).
@@ -41,70 +65,109 @@ public final class ServeMetrics: @unchecked Sendable {
 
     public func recordRequest(path: String, status: Int, seconds: Double) {
         let route = ServeMetrics.knownRoutes.contains(path) ? path : "other"
-        lock.withLock {
-            requests["\(route)|\(status)", default: 0] += 1
-            latency[route, default: Histogram(ServeMetrics.latencyBuckets)].observe(seconds)
-        }
+        Counter(label: "trm_http_requests_total", dimensions: [("route", route), ("status", String(status))], factory: factory).increment()
+        Timer(label: "trm_http_request_duration_seconds", dimensions: [("route", route)], factory: factory)
+            .recordNanoseconds(Int64(seconds * 1e9))
     }
 
     public func recordStep(batchSize: Int, seconds: Double) {
-        lock.withLock { batchSizes.observe(Double(batchSize)); stepSeconds.observe(seconds) }
+        batchSizes.record(batchSize)
+        stepSeconds.recordNanoseconds(Int64(seconds * 1e9))
     }
 
-    public func recordStepsUsed(_ steps: Int) { lock.withLock { stepsUsed.observe(Double(steps)) } }
+    public func recordStepsUsed(_ steps: Int) { stepsUsed.record(steps) }
 
-    public func recordVerdict(kind: String, _ status: String) { lock.withLock { verdicts["\(kind)|\(status)", default: 0] += 1 } }
-
-    /// Total requests counted for a route (tests).
-    public func requestCount(route: String) -> Int {
-        lock.withLock { requests.filter { $0.key.hasPrefix(route + "|") }.values.reduce(0, +) }
+    public func recordVerdict(kind: String, _ status: String) {
+        Counter(label: "trm_solutions_total", dimensions: [("kind", kind), ("verdict", status)], factory: factory).increment()
     }
 
-    /// The exposition text.
+    /// The exposition text: the gauges are read first, then this server's registry and, when
+    /// `trm serve` bootstrapped the process's metrics, Hummingbird's request metrics.
     public func render() -> String {
-        let gaugeReader = gauges
-        var out = ""
-        lock.withLock {
-            out += "# HELP trm_http_requests_total HTTP requests by route and status.\n# TYPE trm_http_requests_total counter\n"
-            for key in requests.keys.sorted() {
-                let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
-                out += "trm_http_requests_total{route=\"\(parts[0])\",status=\"\(parts[1])\"} \(requests[key]!)\n"
-            }
-            out += "# HELP trm_http_request_duration_seconds HTTP request latency.\n# TYPE trm_http_request_duration_seconds histogram\n"
-            for route in latency.keys.sorted() {
-                out += histogram("trm_http_request_duration_seconds", latency[route]!, labels: "route=\"\(route)\"")
-            }
-            out += "# HELP trm_batch_size Rows in each supervision step's model batch.\n# TYPE trm_batch_size histogram\n"
-            out += histogram("trm_batch_size", batchSizes, labels: nil)
-            out += "# HELP trm_step_duration_seconds Time of one batched supervision step.\n# TYPE trm_step_duration_seconds histogram\n"
-            out += histogram("trm_step_duration_seconds", stepSeconds, labels: nil)
-            out += "# HELP trm_supervision_steps_used Supervision steps each solved puzzle used.\n# TYPE trm_supervision_steps_used histogram\n"
-            out += histogram("trm_supervision_steps_used", stepsUsed, labels: nil)
-            out += "# HELP trm_solutions_total Solved puzzles by kind and validator verdict.\n# TYPE trm_solutions_total counter\n"
-            for key in verdicts.keys.sorted() {
-                let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
-                out += "trm_solutions_total{kind=\"\(parts[0])\",verdict=\"\(parts[1])\"} \(verdicts[key]!)\n"
-            }
+        for (name, help, value) in gauges?() ?? [] {
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, helpText: help + ".")).set(value)
         }
-        for (name, help, value) in gaugeReader?() ?? [] {
-            out += "# HELP \(name) \(help).\n# TYPE \(name) \(name.hasSuffix("_total") ? "counter" : "gauge")\n\(name) \(format(value))\n"
-        }
-        return out
+        var text = registry.emitToString()
+        if let process = ServeMetrics.processRegistry.value, process !== registry { text += process.emitToString() }
+        return text
     }
 
-    private func histogram(_ name: String, _ h: Histogram, labels: String?) -> String {
-        let prefix = labels.map { $0 + "," } ?? ""
-        var s = ""
-        for (b, c) in zip(h.bounds, h.counts) { s += "\(name)_bucket{\(prefix)le=\"\(format(b))\"} \(c)\n" }
-        s += "\(name)_bucket{\(prefix)le=\"+Inf\"} \(h.count)\n"
-        let l = labels.map { "{\($0)}" } ?? ""
-        s += "\(name)_sum\(l) \(format(h.sum))\n\(name)_count\(l) \(h.count)\n"
-        return s
+    /// The registry of the process-wide `MetricsSystem`, once bootstrapped.
+    static let processRegistry = LockedBox<PrometheusCollectorRegistry?>(nil)
+
+    /// Bootstraps swift-metrics' process-wide `MetricsSystem` with a Prometheus backend (once per
+    /// process; later calls return the same registry). Hummingbird's `MetricsMiddleware` and any
+    /// library using the global API record there, and every server's `/metrics` shows it.
+    @discardableResult
+    public static func bootstrapProcessMetrics() -> PrometheusCollectorRegistry {
+        processRegistry.withValue { current in
+            if let current { return current }
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            current = registry
+            return registry
+        }
+    }
+}
+
+/// A swift-metrics backend writing into a Prometheus registry, like `PrometheusMetricsFactory`,
+/// but with our help texts (`# HELP` lines) and histogram buckets per metric name.
+public struct HelpfulPrometheusFactory: MetricsFactory {
+    public let registry: PrometheusCollectorRegistry
+    let definitions: [String: (help: String, buckets: [Double]?)]
+
+    public init(registry: PrometheusCollectorRegistry, definitions: [String: (help: String, buckets: [Double]?)]) {
+        self.registry = registry; self.definitions = definitions
     }
 
-    private func format(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
+    private func descriptor(_ label: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: label, helpText: definitions[label]?.help)
     }
+
+    private func buckets(_ label: String) -> [Double] {
+        definitions[label]?.buckets ?? [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    }
+
+    public func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
+        registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
+    }
+
+    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+        registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
+    }
+
+    public func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
+        guard aggregate else { return registry.makeGauge(descriptor: descriptor(label), labels: dimensions) }
+        return registry.makeValueHistogram(descriptor: descriptor(label), labels: dimensions, buckets: buckets(label))
+    }
+
+    public func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
+        registry.makeGauge(descriptor: descriptor(label), labels: dimensions)
+    }
+
+    public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
+        registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions,
+                                       buckets: buckets(label).map { Duration.nanoseconds(Int64($0 * 1e9)) })
+    }
+
+    // The registry keeps every series for the server's lifetime (bounded labels), so nothing to free.
+    public func destroyCounter(_ handler: any CounterHandler) {}
+    public func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) {}
+    public func destroyRecorder(_ handler: any RecorderHandler) {}
+    public func destroyMeter(_ handler: any MeterHandler) {}
+    public func destroyTimer(_ handler: any TimerHandler) {}
+}
+
+/// A value behind a lock, for state shared across threads.
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+    func withValue<R>(_ body: (inout Value) throws -> R) rethrows -> R { try lock.withLock { try body(&stored) } }
 }
 
 extension Duration {

@@ -1,7 +1,7 @@
 // The JSON shapes of the HTTP API (and of the MCP tools' structured results). Keys are snake_case on
 // the wire (`APICoding` converts). api/openapi.json documents the same shapes.
 import Foundation
-import TRMTraining
+import TRMRuntime
 
 /// `POST /v1/solve` body.
 public struct SolveRequest: Codable, Sendable, Equatable {

@@ -4,7 +4,7 @@
 import Foundation
 import TRMModels
 import TRMPuzzles
-import TRMTraining
+import TRMRuntime
 
 /// A model being served and its worker.
 public struct ServedModel: Sendable {

@@ -10,6 +10,8 @@ import Foundation
 import TRMModels
 import TRMPuzzles
 import TRMTensor
+import TRMRuntime
+import TRMReport
 
 /// Which protocols to run.
 public enum EvaluationProtocol: String, Sendable, CaseIterable, Codable {

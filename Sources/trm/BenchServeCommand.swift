@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import TRMServe
 import TRMTraining
+import TRMRuntime
 
 struct BenchServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@
 // every comparison; exits non-zero when an output is beyond its tolerance.
 import ArgumentParser
 import Foundation
+import TRMParity
 import TRMTraining
 
 struct CheckFixtureCommand: ParsableCommand {

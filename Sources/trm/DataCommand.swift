@@ -58,13 +58,21 @@ struct PuzzleInputOptions: ParsableArguments {
 
 extension PuzzleKind: ExpressibleByArgument {}
 
-/// Prints the skip report of a tolerant read to standard error.
-func printSkipReport(_ report: SkipReport) {
+/// Prints the skip report of a tolerant read to standard error: the first `maxErrors` bad rows in
+/// line order, a count of the rest, and how many rows were skipped for each reason.
+func printSkipReport(_ report: SkipReport, maxErrors: Int = SkipReport.maxMessages, header: String? = nil) {
     guard report.skipped > 0 else { return }
     var err = StandardError()
-    print("skipped \(report.skipped) invalid row(s), kept \(report.accepted):", to: &err)
-    for m in report.messages { print("  \(m)", to: &err) }
-    if report.skipped > report.messages.count { print("  ... and \(report.skipped - report.messages.count) more", to: &err) }
+    print(header ?? "skipped \(report.skipped) invalid row(s), kept \(report.accepted):", to: &err)
+    for m in report.messages.prefix(maxErrors) { print("  \(m)", to: &err) }
+    let shown = min(maxErrors, report.messages.count)
+    if report.skipped > shown { print("  ... and \(report.skipped - shown) more", to: &err) }
+    if report.byReason.count > 1 || report.skipped > shown {
+        print("by reason:", to: &err)
+        for (reason, count) in report.byReason.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
+            print("  \(count)  \(reason)", to: &err)
+        }
+    }
 }
 
 struct StandardError: TextOutputStream {
@@ -290,6 +298,13 @@ struct DataCheck: ParsableCommand {
     @Flag(help: "Sudoku: also run the solver to prove uniqueness and compare with the answer.")
     var solve = false
 
+    @Option(help: "Print at most this many bad rows (in line order), then a count of the rest.")
+    var maxErrors = SkipReport.maxMessages
+
+    func validate() throws {
+        guard maxErrors >= 0 else { throw ValidationError("--max-errors must be 0 or more, got \(maxErrors)") }
+    }
+
     func run() throws {
         let start = Date()
         if inputs.count == 1, DatasetFile.isDatasetFile(path: inputs[0]) {
@@ -305,25 +320,20 @@ struct DataCheck: ParsableCommand {
             for record in loaded.sudoku {
                 let result = SudokuSolver.solve(record.puzzle, limit: 2)
                 if !result.isUnique || result.solution != record.solution {
-                    report.skipped += 1
+                    let location = record.location ?? DataLocation(file: inputs[0], line: 0)
+                    let reason = result.isUnique ? "the solver's solution differs from the answer" : "\(result.solutionCount) solutions"
                     report.accepted -= 1
-                    if report.messages.count < SkipReport.maxMessages {
-                        report.messages.append("\(record.puzzle.line): " + (result.isUnique ? "solver's solution differs from the answer" : "\(result.solutionCount) solutions"))
-                    }
+                    report.record(file: location.file, line: location.line, message: "\(location): \(reason)",
+                                  reason: result.isUnique ? reason : "more than one solution")
                 }
             }
+            for file in inputs { report.sortLines(ofFile: file) }
         }
         if report.skipped == 0 {
             print("ok: \(report.accepted) valid \(loaded.dataset.kind.rawValue) puzzle(s) in \(inputs.joined(separator: ", ")) (\(seconds(since: start)))")
             return
         }
-        if input.skipInvalid {
-            printSkipReport(report)
-            throw ExitCode(1)
-        }
-        var err = StandardError()
-        for m in report.messages { print(m, to: &err) }
-        print("\(report.skipped) invalid, \(report.accepted) valid", to: &err)
+        printSkipReport(report, maxErrors: maxErrors, header: "\(report.skipped) bad row(s), \(report.accepted) valid:")
         throw ExitCode(1)
     }
 }

@@ -4,6 +4,8 @@ import Foundation
 import TRMModels
 import TRMPuzzles
 import TRMTraining
+import TRMRuntime
+import TRMReport
 
 extension EvaluationProtocol: ExpressibleByArgument {}
 

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import TRMModels
 import TRMTraining
+import TRMRuntime
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import TRMTraining
+import TRMReport
 
 struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

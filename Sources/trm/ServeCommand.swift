@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import TRMServe
 import TRMTraining
+import TRMRuntime
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,6 +43,8 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "trm.serve")
         logger.logLevel = .info
         let loaded = try models.load()
+        // Hummingbird's request metrics and any other swift-metrics user land in /metrics too.
+        ServeMetrics.bootstrapProcessMetrics()
         let service = SolverService(models: loaded,
                                     worker: WorkerOptions(maxBatch: maxBatch, maxWaitSeconds: maxWaitMs / 1000, maxQueue: maxQueue),
                                     limits: SolverLimits(timeoutSeconds: timeout))

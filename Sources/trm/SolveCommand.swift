@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import TRMServe
 import TRMTraining
+import TRMRuntime
 
 struct SolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

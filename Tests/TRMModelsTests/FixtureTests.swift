@@ -1,7 +1,7 @@
 // Reference parity: every golden fixture under ../shared/fixtures/golden passes.
 import Foundation
 import Testing
-@testable import TRMTraining
+@testable import TRMParity
 import TRMTensor
 
 /// <repo>/../shared, found from this file's path.

@@ -1,6 +1,7 @@
 // AtomicFileTests: atomic writes create and replace files, and every failure leaves the old file
 // intact with no temporary file behind.
 
+import TRMTestSupport
 import Foundation
 import Testing
 @testable import TRMNN

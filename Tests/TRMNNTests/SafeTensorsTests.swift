@@ -1,6 +1,7 @@
 // SafeTensorsTests: round trips, the golden fixtures, and corrupted files that must produce a
 // SafeTensorsError (never a crash, never a silently wrong tensor).
 
+import TRMTestSupport
 import Foundation
 import Testing
 @testable import TRMNN

@@ -1,5 +1,6 @@
 // ARC: loading every shared task file, the token canvas, augmentation and its inverse, voting and
 // pass@k scoring, and the train/evaluation leakage guard.
+import TRMTestSupport
 import Foundation
 import Testing
 @testable import TRMPuzzles

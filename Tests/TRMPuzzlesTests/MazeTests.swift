@@ -1,5 +1,6 @@
 // Mazes: parsing, BFS solver against every shared test row, the answer validator, generation and
 // the 8 dihedral augmentations.
+import TRMTestSupport
 import Foundation
 import Testing
 @testable import TRMPuzzles

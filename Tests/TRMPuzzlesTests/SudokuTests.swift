@@ -1,5 +1,6 @@
 // Sudoku: parsing, validation, the exact solver against the shared test set, generation and the
 // validity-preserving augmentation.
+import TRMTestSupport
 import Foundation
 import Testing
 @testable import TRMPuzzles

@@ -2,7 +2,7 @@
 // queue bound refuses work; deadlines and cancellation end jobs; shutdown drains everything.
 import Foundation
 import Testing
-import TRMTraining
+import TRMRuntime
 @testable import TRMServe
 
 @Suite struct BatchingWorkerTests {

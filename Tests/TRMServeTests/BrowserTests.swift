@@ -6,7 +6,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Testing
-import TRMTraining
+import TRMRuntime
 @testable import TRMServe
 
 @Suite struct BrowserTests {

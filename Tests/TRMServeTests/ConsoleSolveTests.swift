@@ -2,7 +2,7 @@
 // the validator's verdict; the JSON form; mismatched puzzles rejected with a reason.
 import Foundation
 import Testing
-import TRMTraining
+import TRMRuntime
 @testable import TRMServe
 
 @Suite struct ConsoleSolveTests {

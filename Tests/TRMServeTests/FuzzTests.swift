@@ -5,7 +5,7 @@ import Foundation
 import NIOCore
 import Testing
 import TRMPuzzles
-import TRMTraining
+import TRMRuntime
 @testable import TRMServe
 
 @Suite struct FuzzTests {

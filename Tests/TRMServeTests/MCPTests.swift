@@ -3,10 +3,11 @@
 import Foundation
 import MCP
 import SystemPackage
+import TRMTestSupport
 import Testing
 import TRMModels
 import TRMPuzzles
-import TRMTraining
+import TRMRuntime
 @testable import TRMServe
 
 @Suite struct MCPTests {
@@ -44,19 +45,8 @@ import TRMTraining
         await service.shutdown()
     }
 
-    /// The `trm` executable next to the test bundle, if this build has it.
-    static var trmExecutable: String? {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("trm").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
-
     @Test func spawnedTrmMCPAnswersOverStdio() async throws {
-        guard let trm = Self.trmExecutable else {
+        guard let trm = TRMExecutable.path else {
             print("MCPTests: skipping the stdio exchange: no trm executable next to the tests (run `swift build` first)")
             return
         }

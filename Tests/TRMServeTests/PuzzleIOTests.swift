@@ -5,7 +5,7 @@ import Testing
 import TRMModels
 import TRMNN
 import TRMPuzzles
-@testable import TRMTraining
+@testable import TRMRuntime
 @testable import TRMServe
 
 @Suite struct PuzzleIOTests {

@@ -8,7 +8,7 @@ import NIOCore
 import Testing
 import TRMModels
 import TRMPuzzles
-import TRMTraining
+import TRMRuntime
 @testable import TRMServe
 
 @Suite struct ServeAppTests {
@@ -155,7 +155,8 @@ import TRMTraining
                 #expect(text.contains(#"trm_http_requests_total{route="/v1/solve",status="400"} 1"#))
                 #expect(text.contains(#"trm_http_request_duration_seconds_bucket{route="/v1/solve",le="+Inf"} 2"#))
                 #expect(text.contains("trm_batch_size_count 3"))
-                #expect(text.contains(#"trm_supervision_steps_used_bucket{le="3"} 1"#))
+                // swift-prometheus writes bucket bounds as Swift prints a Double ("3.0").
+                #expect(text.contains(#"trm_supervision_steps_used_bucket{le="3.0"} 1"#))
                 #expect(text.contains(#"trm_solutions_total{kind="sudoku",verdict="invalid"} 1"#))
                 #expect(text.contains("trm_queue_depth 0"))
             }

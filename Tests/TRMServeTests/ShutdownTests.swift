@@ -3,9 +3,10 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import TRMTestSupport
 import Testing
 import TRMPuzzles
-import TRMTraining
+import TRMRuntime
 @testable import TRMServe
 
 @Suite struct ShutdownTests {
@@ -17,7 +18,7 @@ import TRMTraining
     }
 
     @Test func sigtermDrainsInFlightWork() async throws {
-        guard let trm = MCPTests.trmExecutable else {
+        guard let trm = TRMExecutable.path else {
             print("ShutdownTests: skipping: no trm executable next to the tests (run `swift build` first)")
             return
         }

@@ -8,7 +8,7 @@ import NIOCore
 import ServiceLifecycle
 import TRMModels
 @testable import TRMServe
-import TRMTraining
+import TRMRuntime
 
 enum Fixtures {
     /// A random trm-att-sudoku-small model (cached: building it is cheap but not free).

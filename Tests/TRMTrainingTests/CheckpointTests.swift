@@ -1,6 +1,7 @@
 // CheckpointTests: a checkpoint round-trips every piece of training state; damaged files (truncated,
 // flipped bytes, missing, wrong shapes) give typed errors naming the file; a failed save leaves the
 // previous checkpoint in place; an incompatible configuration is refused on resume.
+import TRMTestSupport
 import Foundation
 import Logging
 import Testing

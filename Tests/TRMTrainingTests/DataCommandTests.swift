@@ -1,5 +1,6 @@
 // `trm data` end to end through the built executable: build a dataset file and read it back,
 // stats, show, generate, and bad input (an error naming file, line and reason; non-zero exit).
+import TRMTestSupport
 import Foundation
 import Testing
 
@@ -39,14 +40,75 @@ struct DataCommandTests {
         #expect(status != 0)
         #expect(text.contains("puzzles.csv:3"), "names the file and line: \(text)")
         #expect(text.contains("twice"), "says why: \(text)")
-        // --skip-invalid goes on and reports the counts.
+        // check always reads every row and reports the counts (--skip-invalid changes nothing).
         let (_, skipped) = try TRMExecutable.run(["data", "check", input.path, "--kind", "sudoku", "--skip-invalid"])
-        #expect(skipped.contains("2 invalid") || skipped.contains("skipped 2"), "\(skipped)")
+        #expect(skipped.contains("2 bad row(s), 1 valid"), "\(skipped)")
         // A corrupt dataset file is an error, not a crash.
         let corrupt = dir.file("corrupt.trmd")
         try Data("TRMD garbage".utf8).write(to: corrupt)
         let (s4, message) = try TRMExecutable.run(["data", "stats", corrupt.path])
         #expect(s4 != 0 && s4 < 128, "exits with an error, not a signal: \(s4) \(message)")
+    }
+
+    /// The case: a wrong answer digit on line 7 and a short row on line 12. Both are
+    /// reported, in line order, not only the row that breaks the CSV.
+    @Test func everyBadRowInLineOrder() throws {
+        let dir = TestDirectory()
+        var rows = Array(repeating: "t,\(Self.puzzle),\(Self.answer),0", count: 10)
+        rows[5] = "t,\(Self.puzzle),\(Self.badAnswer),0"   // line 7 (the header is line 1)
+        rows.append("t,\(Self.puzzle)")                       // line 12: two fields of four
+        let url = dir.file("mixed.csv")
+        try ("source,question,answer,rating\n" + rows.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        let (status, text) = try TRMExecutable.run(["data", "check", url.path])
+        #expect(status == 1, "\(text)")
+        let line7 = try #require(text.range(of: "mixed.csv:7: invalid puzzle"), "\(text)")
+        let line12 = try #require(text.range(of: "mixed.csv:12: malformed row: expected 4 comma-separated fields"), "\(text)")
+        #expect(line7.lowerBound < line12.lowerBound, "line order: \(text)")
+        #expect(text.contains("2 bad row(s), 9 valid"), "\(text)")
+    }
+
+    /// Bad bytes are rows like any other: named by line, skipped with --skip-invalid, counted by
+    /// reason; nothing crashes.
+    @Test func badBytesAreReportedNotFatal() throws {
+        let dir = TestDirectory()
+        var data = Data("source,question,answer,rating\n".utf8)
+        let good = Data("t,\(Self.puzzle),\(Self.answer),0\n".utf8)
+        data += good                                                                  // line 2
+        data += Data("t,".utf8) + Data([0xFF, 0xFE, 0x41]) + Data(",x,0\n".utf8)       // line 3: invalid UTF-8
+        data += Data("t,ab".utf8) + Data([0x00]) + Data("c,x,0\n".utf8)                // line 4: NUL
+        data += Data("t,".utf8) + Data(repeating: UInt8(ascii: "1"), count: 10 << 20) + Data(",x,0\n".utf8)  // line 5: 10 MB
+        data += good                                                                  // line 6
+        let url = dir.file("bytes.csv")
+        try data.write(to: url)
+        let (status, text) = try TRMExecutable.run(["data", "check", url.path, "--kind", "sudoku"])
+        #expect(status == 1, "\(text)")
+        #expect(text.contains("bytes.csv:3: malformed row: invalid UTF-8"), "\(text)")
+        #expect(text.contains("bytes.csv:4: malformed row: a NUL byte"), "\(text)")
+        #expect(text.contains("bytes.csv:5: malformed row: the line is"), "\(text)")
+        #expect(text.contains("3 bad row(s), 2 valid"), "\(text)")
+        let out = dir.file("bytes.trmd").path
+        let (s2, built) = try TRMExecutable.run(["data", "build", url.path, "--kind", "sudoku", "--skip-invalid", "-o", out])
+        #expect(s2 == 0, "\(built)")
+        #expect(built.contains("skipped 3 invalid row(s), kept 2"), "\(built)")
+        #expect(built.contains("by reason:"), "counts by reason: \(built)")
+        #expect(built.contains("wrote \(out): 2 sudoku examples"), "\(built)")
+        // Without --skip-invalid, build stops at the first bad row and writes nothing.
+        let strictOut = dir.file("strict.trmd").path
+        let (s3, strict) = try TRMExecutable.run(["data", "build", url.path, "--kind", "sudoku", "-o", strictOut])
+        #expect(s3 != 0 && s3 < 128, "\(strict)")
+        #expect(strict.contains("bytes.csv:3"), "\(strict)")
+        #expect(!FileManager.default.fileExists(atPath: strictOut))
+    }
+
+    @Test func maxErrorsLimitsTheListAndCountsTheRest() throws {
+        let dir = TestDirectory()
+        let input = try csv(Array(repeating: ("123", "456"), count: 5) + [(Self.puzzle, Self.answer)], in: dir)
+        let (status, text) = try TRMExecutable.run(["data", "check", input.path, "--kind", "sudoku", "--max-errors", "2"])
+        #expect(status == 1)
+        #expect(text.contains("puzzles.csv:2:") && text.contains("puzzles.csv:3:"), "\(text)")
+        #expect(!text.contains("puzzles.csv:4:"), "only two listed: \(text)")
+        #expect(text.contains("... and 3 more"), "\(text)")
+        #expect(text.contains("5 bad row(s), 1 valid"), "\(text)")
     }
 
     @Test func generatedPuzzlesHaveUniqueSolutions() throws {
@@ -70,7 +132,7 @@ struct EvalModelFolderTests {
         let (s1, generated) = try TRMExecutable.run(["data", "generate", "sudoku", "--count", "30", "--clues", "36",
                                                       "--max-backtracks", "0", "--seed", "2", "-o", data])
         #expect(s1 == 0, "\(generated)")
-        let model = TRMExecutable.repositoryRoot.appendingPathComponent("Models/sudoku").path
+        let model = Repository.root.appendingPathComponent("Models/sudoku").path
         let out = dir.file("eval").path
         let (status, text) = try TRMExecutable.run(["eval", "--model", model, "--data", data, "--out", out, "--quiet", "--json"])
         #expect(status == 0, "\(text)")

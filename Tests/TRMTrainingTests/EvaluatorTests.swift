@@ -2,12 +2,14 @@
 // every cell predicts token 0; the Q head's bias decides halting) the evaluator's exact and token
 // accuracy, mean steps and per-step curve are exactly what they must be; both protocol paths agree;
 // a dataset that does not fit the model is refused. Also: parameter counts of the paper presets.
+import TRMTestSupport
 import Foundation
 import Testing
 import TRMModels
 import TRMPuzzles
 import TRMTensor
 @testable import TRMTraining
+import TRMRuntime
 
 @Suite("Evaluator")
 struct EvaluatorTests {

@@ -1,12 +1,14 @@
 // LearningTests: end to end, a tiny TRM (preset trm-tiny-sudoku4) trained by the Trainer learns
 // 4x4 Sudoku to >= 95% exact accuracy on generated puzzles it never saw in training.
 // TRM_LONG_TESTS=1 adds two more seeds.
+import TRMTestSupport
 import Foundation
 import Testing
 import TRMModels
 import TRMPuzzles
 import TRMTensor
 @testable import TRMTraining
+import TRMRuntime
 
 @Suite("Learning 4x4 Sudoku end to end", .serialized)
 struct LearningTests {

@@ -3,47 +3,13 @@
 // the final checkpoints (trained and EMA weights, Adam moments, ACT carry) and the RNG and data
 // position must be equal byte for byte.
 //
-// The executable is found as TRM_EXECUTABLE, else next to the test bundle (the scratch path this
-// `swift test` built), else <repo>/.build/debug/trm or <repo>/.build-*/debug/trm; the test is
-// skipped, saying so, when none exists.
+// The executable is found by TRMTestSupport's TRMExecutable; the test is skipped, saying so,
+// when none exists.
+import TRMTestSupport
 import Foundation
 import Testing
 @testable import TRMTraining
-
-enum TRMExecutable {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static let url: URL? = {
-        let fm = FileManager.default
-        var candidates: [URL] = []
-        if let env = ProcessInfo.processInfo.environment["TRM_EXECUTABLE"] { candidates.append(URL(fileURLWithPath: env)) }
-        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        candidates.append(bundleDirectory.appendingPathComponent("trm"))
-        candidates.append(bundleDirectory.deletingLastPathComponent().appendingPathComponent("trm"))  // inside an .xctest bundle
-        candidates.append(repositoryRoot.appendingPathComponent(".build/debug/trm"))
-        let scratch = (try? fm.contentsOfDirectory(atPath: repositoryRoot.path))?.filter { $0.hasPrefix(".build") }.sorted() ?? []
-        candidates += scratch.map { repositoryRoot.appendingPathComponent("\($0)/debug/trm") }
-        return candidates.first { fm.isExecutableFile(atPath: $0.path) }
-    }()
-
-    /// Runs trm with `arguments`; returns (status, standard output + error).
-    static func run(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = url!
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["TRM_THREADS"] = "1"
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-    }
-}
+import TRMReport
 
 @Suite("Resume in a fresh process")
 struct ResumeProcessTests {

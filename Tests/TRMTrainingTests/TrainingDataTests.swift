@@ -1,5 +1,6 @@
 // TrainingDataTests: training data comes from a built .trmd file or raw files, with a limit; a mix
 // of kinds is refused; 4x4 generation is deterministic per seed.
+import TRMTestSupport
 import Foundation
 import Testing
 import TRMModels

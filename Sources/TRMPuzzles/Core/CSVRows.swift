@@ -28,46 +28,75 @@ public struct PuzzleRow: Sendable, Equatable {
 /// order, `question` required); without that header every non-empty line is a plain question
 /// (optionally `question,answer`).
 public enum PuzzleRowReader {
-    /// Reads a whole file. Errors name the file.
+    /// Reads a whole file. Errors name the file; the first bad line is thrown.
     public static func read(path: String) throws(DataError) -> [PuzzleRow] {
-        let data: Data
+        try parse(load(path), file: path)
+    }
+
+    /// Reads a whole file, one result per non-empty line after the header, in line order: a row,
+    /// or why the line is not one (wrong field count, invalid UTF-8, a NUL byte, an overlong line).
+    /// Only a file that cannot be read at all, or holds no rows, throws.
+    public static func readAll(path: String) throws(DataError) -> [Result<PuzzleRow, DataError>] {
+        try parseAll(load(path), file: path)
+    }
+
+    private static func load(_ path: String) throws(DataError) -> Data {
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {
             throw .unreadable(file: path, reason: error.localizedDescription)
         }
-        return try parse(data, file: path)
     }
 
-    /// Parses CSV or plain-line text. `file` is used in error messages only.
+    /// Parses CSV or plain-line text. `file` is used in error messages only. The first bad line is thrown.
     public static func parse(_ data: Data, file: String) throws(DataError) -> [PuzzleRow] {
-        let lines = splitLines(data)
-        guard let first = lines.first(where: { !$0.fields.isEmpty }) else { throw .empty(file: file) }
         var rows: [PuzzleRow] = []
+        for result in try parseAll(data, file: file) {
+            switch result {
+            case .success(let row): rows.append(row)
+            case .failure(let error): throw error
+            }
+        }
+        return rows
+    }
+
+    /// Lines longer than this are refused (a puzzle row is at most a few kilobytes).
+    public static let maxLineBytes = 1 << 20
+
+    /// Parses CSV or plain-line text into one result per line (see `readAll`).
+    public static func parseAll(_ data: Data, file: String) throws(DataError) -> [Result<PuzzleRow, DataError>] {
+        let lines = splitLines(data)
+        guard let first = lines.first(where: { !$0.fields.isEmpty || $0.problem != nil }) else { throw .empty(file: file) }
+        var rows: [Result<PuzzleRow, DataError>] = []
         rows.reserveCapacity(lines.count)
-        let header = first.fields.map { $0.lowercased() }
+        func bad(_ line: Line, _ reason: String) -> Result<PuzzleRow, DataError> {
+            .failure(.malformedRow(DataLocation(file: file, line: line.number), reason: reason))
+        }
+        let header = first.problem == nil ? first.fields.map { $0.lowercased() } : []
         if let q = header.firstIndex(of: "question") {
             let s = header.firstIndex(of: "source")
             let a = header.firstIndex(of: "answer")
             let r = header.firstIndex(of: "rating")
-            for line in lines where line.number > first.number && !line.fields.isEmpty {
+            for line in lines where line.number > first.number && (!line.fields.isEmpty || line.problem != nil) {
+                if let problem = line.problem { rows.append(bad(line, problem)); continue }
                 let f = line.fields
                 guard f.count == header.count else {
-                    throw .malformedRow(DataLocation(file: file, line: line.number),
-                                        reason: "expected \(header.count) comma-separated fields (\(header.joined(separator: ","))), found \(f.count)")
+                    rows.append(bad(line, "expected \(header.count) comma-separated fields (\(header.joined(separator: ","))), found \(f.count)"))
+                    continue
                 }
-                rows.append(PuzzleRow(source: s.map { f[$0] } ?? "", question: f[q],
-                                      answer: a.map { f[$0] } ?? "",
-                                      rating: r.flatMap { Int(f[$0]) }, line: line.number))
+                rows.append(.success(PuzzleRow(source: s.map { f[$0] } ?? "", question: f[q],
+                                               answer: a.map { f[$0] } ?? "",
+                                               rating: r.flatMap { Int(f[$0]) }, line: line.number)))
             }
         } else {
-            for line in lines where !line.fields.isEmpty {
+            for line in lines where !line.fields.isEmpty || line.problem != nil {
+                if let problem = line.problem { rows.append(bad(line, problem)); continue }
                 let f = line.fields
                 guard f.count <= 2 else {
-                    throw .malformedRow(DataLocation(file: file, line: line.number),
-                                        reason: "a plain puzzle line holds a question and optionally ',answer'; found \(f.count) fields (add the header source,question,answer,rating for CSV)")
+                    rows.append(bad(line, "a plain puzzle line holds a question and optionally ',answer'; found \(f.count) fields (add the header source,question,answer,rating for CSV)"))
+                    continue
                 }
-                rows.append(PuzzleRow(question: f[0], answer: f.count > 1 ? f[1] : "", line: line.number))
+                rows.append(.success(PuzzleRow(question: f[0], answer: f.count > 1 ? f[1] : "", line: line.number)))
             }
         }
         return rows
@@ -76,6 +105,8 @@ public enum PuzzleRowReader {
     struct Line {
         var number: Int
         var fields: [String]
+        /// Why the line's bytes cannot be a row (its fields are then empty).
+        var problem: String? = nil
     }
 
     /// Splits on `\n` (dropping a trailing `\r`), then on commas outside double quotes.
@@ -93,7 +124,9 @@ public enum PuzzleRowReader {
                 while end < n && bytes[end] != 0x0A { end += 1 }
                 var stop = end
                 if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
-                if stop > start {
+                if let problem = byteProblem(bytes, start, stop) {
+                    out.append(Line(number: number, fields: [], problem: problem))
+                } else if stop > start {
                     out.append(Line(number: number, fields: splitFields(bytes, start, stop)))
                 } else {
                     out.append(Line(number: number, fields: []))
@@ -102,6 +135,31 @@ public enum PuzzleRowReader {
             }
         }
         return out
+    }
+
+    /// A NUL byte, invalid UTF-8 or an overlong line; nil for an ordinary line. ASCII lines (all
+    /// of the shared data) cost one pass over their bytes.
+    private static func byteProblem(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ stop: Int) -> String? {
+        if stop - start > maxLineBytes { return "the line is \(stop - start) bytes long (at most \(maxLineBytes) bytes per line)" }
+        var nonASCII = false
+        for i in start..<stop {
+            let c = b[i]
+            if c == 0 { return "a NUL byte at column \(i - start + 1) (binary data, not puzzle text)" }
+            if c >= 0x80 { nonASCII = true }
+        }
+        if nonASCII {
+            var iterator = UnsafeBufferPointer(rebasing: b[start..<stop]).makeIterator()
+            var decoder = UTF8()
+            var column = 1
+            while true {
+                switch decoder.decode(&iterator) {
+                case .scalarValue: column += 1; continue
+                case .emptyInput: return nil
+                case .error: return "invalid UTF-8 near character \(column)"
+                }
+            }
+        }
+        return nil
     }
 
     private static func splitFields(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ stop: Int) -> [String] {

@@ -65,17 +65,74 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// How many rows a tolerant (`--skip-invalid`) read accepted and rejected, with the first few reasons.
+/// What a tolerant read skipped: every bad row in file order and line order, and counts by reason.
 public struct SkipReport: Sendable, Equatable, Codable {
+    /// One skipped row (or file, for whole-file problems).
+    public struct Problem: Sendable, Equatable, Codable {
+        /// File and 1-based line (0: the file as a whole).
+        public var file: String
+        public var line: Int
+        /// The full message, `file:line: what is wrong`.
+        public var message: String
+        /// The reason with its numbers blanked, for counting alike problems together.
+        public var reason: String
+    }
+
     public var accepted = 0
     public var skipped = 0
-    /// The first `maxMessages` error messages, in file order.
-    public var messages: [String] = []
+    /// The first `retainedLimit` problems, in the order of the files read and of lines within a file.
+    public var problems: [Problem] = []
+    /// How many rows were skipped for each reason (all of them, also past `retainedLimit`).
+    public var byReason: [String: Int] = [:]
+    /// How many messages a report prints by default (`--max-errors`).
     public static let maxMessages = 20
+    /// Problems kept in memory; beyond this only the counts grow.
+    public static let retainedLimit = 100_000
 
     public init() {}
 
-    mutating func record(_ error: DataError) {
+    /// The messages of the retained problems, in order.
+    public var messages: [String] { problems.map(\.message) }
+
+    public mutating func record(_ error: DataError) {
+        let location = error.location
+        record(file: location?.file ?? "", line: location?.line ?? 0, message: error.description, reason: error.reasonKind)
+    }
+
+    /// Records a problem found outside the readers (a solver disagreeing with an answer, say).
+    public mutating func record(file: String, line: Int, message: String, reason: String) {
         skipped += 1
-        if messages.count < Self.maxMessages { messages.append(error.description) }
+        byReason[reason, default: 0] += 1
+        if problems.count < Self.retainedLimit {
+            problems.append(Problem(file: file, line: line, message: message, reason: reason))
+        }
+    }
+
+    /// Puts the problems of one file into line order (readers find some problems in a first pass
+    /// over the text and the rest while parsing rows).
+    public mutating func sortLines(ofFile file: String) {
+        guard let first = problems.firstIndex(where: { $0.file == file }) else { return }
+        let tail = problems[first...]
+        let mine = tail.filter { $0.file == file }.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
+        problems = Array(problems[..<first]) + mine + tail.filter { $0.file != file }
+    }
+}
+
+extension DataError {
+    /// The kind of problem with its numbers blanked ("malformed row: expected N comma-separated
+    /// fields ..., found N"), so that alike rows count together.
+    public var reasonKind: String {
+        let text: String
+        switch self {
+        case let .malformedRow(_, reason): text = "malformed row: " + reason
+        case let .invalidPuzzle(_, reason): text = "invalid puzzle: " + reason
+        default: text = description
+        }
+        var out = ""
+        var inNumber = false
+        for c in text {
+            if c.isNumber { if !inNumber { out.append("N") }; inNumber = true } else { out.append(c); inNumber = false }
+        }
+        return out
     }
 }

@@ -85,11 +85,11 @@ public enum PuzzleLoader {
         case .sudoku:
             var records: [SudokuRecord] = []
             for path in paths {
-                let rows = try limited(PuzzleRowReader.read(path: path), options.limit)
+                let rows = try limited(PuzzleRowReader.readAll(path: path), options.limit)
                 records.reserveCapacity(records.count + rows.count)
                 for row in rows {
                     do throws(DataError) {
-                        records.append(try SudokuRecord.parse(row, file: path))
+                        records.append(try SudokuRecord.parse(row.get(), file: path))
                         report.accepted += 1
                     } catch {
                         if options.skipInvalid { report.record(error) } else { throw error }
@@ -104,9 +104,9 @@ public enum PuzzleLoader {
             var records: [MazeRecord] = []
             var side: Int?
             for path in paths {
-                for row in try limited(PuzzleRowReader.read(path: path), options.limit) {
+                for row in try limited(PuzzleRowReader.readAll(path: path), options.limit) {
                     do throws(DataError) {
-                        let r = try MazeRecord.parse(row, file: path, side: side)
+                        let r = try MazeRecord.parse(row.get(), file: path, side: side)
                         side = side ?? r.question.side
                         records.append(r)
                         report.accepted += 1
@@ -124,8 +124,16 @@ public enum PuzzleLoader {
             for path in paths {
                 var d: PuzzleDataset
                 if let spec = options.gridSpec {
-                    d = try GridTaskReader.importCSV(PuzzleRowReader.read(path: path), spec: spec, file: path,
+                    var rows: [PuzzleRow] = []
+                    for result in try PuzzleRowReader.readAll(path: path) {
+                        switch result {
+                        case .success(let row): rows.append(row)
+                        case .failure(let error): if options.skipInvalid { report.record(error) } else { throw error }
+                        }
+                    }
+                    d = try GridTaskReader.importCSV(rows, spec: spec, file: path,
                                                      skipInvalid: options.skipInvalid, report: &report)
+                    report.sortLines(ofFile: path)
                 } else {
                     d = try GridTaskReader.read(path: path, skipInvalid: options.skipInvalid, report: &report)
                 }
@@ -155,7 +163,7 @@ public enum PuzzleLoader {
         }
     }
 
-    private static func limited(_ rows: [PuzzleRow], _ limit: Int?) -> [PuzzleRow] {
+    private static func limited<Row>(_ rows: [Row], _ limit: Int?) -> [Row] {
         guard let limit, limit < rows.count else { return rows }
         return Array(rows.prefix(max(0, limit)))
     }

@@ -5,11 +5,18 @@ public struct SudokuRecord: Sendable, Equatable {
     public var puzzle: SudokuGrid
     public var solution: SudokuGrid
     public var rating: Int?
+    /// Where the row was read from (nil for generated puzzles); not part of equality.
+    public var location: DataLocation?
 
-    public init(puzzle: SudokuGrid, solution: SudokuGrid, rating: Int? = nil) {
+    public init(puzzle: SudokuGrid, solution: SudokuGrid, rating: Int? = nil, location: DataLocation? = nil) {
         self.puzzle = puzzle
         self.solution = solution
         self.rating = rating
+        self.location = location
+    }
+
+    public static func == (a: SudokuRecord, b: SudokuRecord) -> Bool {
+        a.puzzle == b.puzzle && a.solution == b.solution && a.rating == b.rating
     }
 
     /// Parses and validates one row: 81 cells, known characters, no clue conflicts, and an answer that
@@ -27,7 +34,7 @@ public struct SudokuRecord: Sendable, Equatable {
             let result = SudokuSolver.solve(puzzle, limit: 2)
             guard let solution = result.solution else { throw .invalidPuzzle(at, reason: "question has no solution") }
             guard result.isUnique else { throw .invalidPuzzle(at, reason: "question has more than one solution and no answer is given") }
-            return SudokuRecord(puzzle: puzzle, solution: solution, rating: row.rating)
+            return SudokuRecord(puzzle: puzzle, solution: solution, rating: row.rating, location: at)
         }
         let answer: SudokuGrid
         switch SudokuGrid.parse(row.answer) {
@@ -35,6 +42,6 @@ public struct SudokuRecord: Sendable, Equatable {
         case .failure(let f): throw .malformedRow(at, reason: "answer: \(f.reason)")
         }
         if let problem = puzzle.completionProblem(answer) { throw .invalidPuzzle(at, reason: problem) }
-        return SudokuRecord(puzzle: puzzle, solution: answer, rating: row.rating)
+        return SudokuRecord(puzzle: puzzle, solution: answer, rating: row.rating, location: at)
     }
 }

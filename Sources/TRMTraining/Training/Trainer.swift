@@ -10,6 +10,7 @@ import TRMModels
 import TRMNN
 import TRMPuzzles
 import TRMTensor
+import TRMReport
 
 public struct TrainerOptions: Sendable {
     /// Where metrics.jsonl, config.json, checkpoint/ and eval/ go.

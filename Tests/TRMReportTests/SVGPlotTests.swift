@@ -3,7 +3,7 @@
 
 import Foundation
 import Testing
-@testable import TRMTraining
+@testable import TRMReport
 
 @Suite struct AxisTicksTests {
     @Test func linearTicksAreNiceAndCoverTheData() {

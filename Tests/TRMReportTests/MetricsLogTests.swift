@@ -1,9 +1,10 @@
 // MetricsLogTests: records survive the JSONL round trip, concurrent appends stay whole lines, and
 // the reader survives killed runs and bad lines.
 
+import TRMTestSupport
 import Foundation
 import Testing
-@testable import TRMTraining
+@testable import TRMReport
 
 @Suite struct MetricsLogTests {
     static let full = MetricsRecord(step: 12, loss: 0.8125, lmLoss: 0.7, qHaltLoss: 0.1125, tokenAccuracy: 0.9,

@@ -6,7 +6,6 @@
 // number of blanks is reached. Train and test sets are disjoint by puzzle.
 // Tokens follow the 9x9 layout: 0 pad, 1 blank, 2...5 digits 1...4 (vocab 6); labels hold the
 // solution on all 16 cells.
-import TRMPuzzles
 
 public enum TinySudoku {
     public static let side = 4

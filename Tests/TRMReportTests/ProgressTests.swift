@@ -1,9 +1,10 @@
 // ProgressTests: what the progress bar prints, how often, and that it stays consistent when many
 // threads report at once.
 
+import TRMTestSupport
 import Foundation
 import Testing
-@testable import TRMTraining
+@testable import TRMReport
 
 @Suite struct ProgressTests {
     @Test func plainModePrintsAtMostEveryInterval() {

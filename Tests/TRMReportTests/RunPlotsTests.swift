@@ -1,9 +1,10 @@
 // RunPlotsTests: a run directory's metrics become the five SVG charts; PNGs appear only through a
 // converter that really produces a PNG, and the result says which happened.
 
+import TRMTestSupport
 import Foundation
 import Testing
-@testable import TRMTraining
+@testable import TRMReport
 
 @Suite struct RunPlotsTests {
     static func writeMetrics(in dir: TestDirectory, steps: Int = 300, partialLastLine: Bool = true) throws {

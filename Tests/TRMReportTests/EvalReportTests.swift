@@ -1,9 +1,10 @@
 // EvalReportTests: the report round-trips through report.json, its Markdown carries both protocols
 // and the per-step table and chart link, and its chart is a well-formed SVG with a bar per step.
 
+import TRMTestSupport
 import Foundation
 import Testing
-@testable import TRMTraining
+@testable import TRMReport
 
 @Suite struct EvalReportTests {
     static func sample() -> EvalReport {

@@ -1,43 +1,9 @@
-// TestSupport: temporary directories, a thread-safe text sink, a settable clock, and an SVG
-// checker built on Foundation's XMLParser.
+// SVGSummary: an SVG checker built on Foundation's XMLParser.
 
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-
-final class TestDirectory {
-    let url: URL
-
-    init(_ label: String = #function) {
-        let safe = label.filter { $0.isLetter || $0.isNumber }
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("trmtraining-\(safe)-\(UUID().uuidString)", isDirectory: true)
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
-
-/// Collects text written from any thread.
-final class TextSink: @unchecked Sendable {
-    private let lock = NSLock()
-    private var chunks: [String] = []
-
-    func write(_ text: String) { lock.lock(); chunks.append(text); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return chunks }
-}
-
-/// A clock the test moves by hand.
-final class ManualClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var seconds = 0.0
-
-    func now() -> Double { lock.lock(); defer { lock.unlock() }; return seconds }
-    func advance(_ delta: Double) { lock.lock(); seconds += delta; lock.unlock() }
-}
 
 /// What an SVG document contains, as parsed by XMLParser (so it is well-formed XML).
 struct SVGSummary {

@@ -6,6 +6,7 @@ import Foundation
 import TRMModels
 import TRMNN
 import TRMTensor
+import TRMTraining
 
 public struct FixtureComparison: Sendable, Codable {
     public var name: String
