@@ -1,8 +1,10 @@
-// ModelStore: loads a model for inference from a directory (`config.json` = RunConfig JSON,
-// `model.safetensors` = weights under the model's parameter/buffer names), a training run directory
-// (its `checkpoint/` folder), or an exported `.safetensors` file (RunConfig in the "config" metadata);
-// saves a model directory, and finds the bundled model. Kept small and tolerant: the checkpoint code
-// may replace it.
+// ModelStore: the one loader every command and the server use. It loads a model for inference from
+// a model folder (`config.json` = RunConfig JSON, `model.safetensors` = weights under the model's
+// parameter/buffer names, `manifest.json` = their sizes and checksums), a training run directory
+// or checkpoint folder (files recorded in `state.json`), or an exported `.safetensors` file
+// (RunConfig and checksum in its metadata), verifying every recorded file before use
+// (`verify: false` is `--no-verify`); saves model folders with their manifest; finds the bundled
+// model.
 import Foundation
 import TRMModels
 import TRMNN
@@ -19,6 +21,12 @@ public struct LoadedModel: Sendable {
     public var kind: PuzzleKind
     /// For `.grid` models: the alphabet and shape (metadata `grid.alphabet`, `grid.rows`, `grid.cols`).
     public var gridSpec: GridTaskSpec?
+    /// How the files were checked before loading.
+    public var verification: ModelVerification = .unrecorded(reason: "built in memory")
+    /// The training step, when loaded from a checkpoint.
+    public var step: Int?
+    /// The checkpoint folder, when loaded from one (a run's `checkpoint/`).
+    public var checkpointDirectory: String?
 
     public init(name: String, directory: String, run: RunConfig, model: ReasoningModel, kind: PuzzleKind,
                 gridSpec: GridTaskSpec? = nil) {
@@ -43,12 +51,16 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
     case missing(path: String, hint: String)
     case unreadable(path: String, reason: String)
     case incompatible(path: String, reason: String)
+    /// A file differs from its recorded size or checksum; `remedy` says what to do.
+    case damaged(path: String, problem: IntegrityProblem, remedy: String)
 
     public var description: String {
         switch self {
         case let .missing(p, hint): return "no model at \(p): \(hint)"
         case let .unreadable(p, r): return "cannot read model \(p): \(r)"
         case let .incompatible(p, r): return "model \(p) cannot be used: \(r)"
+        case let .damaged(p, problem, remedy):
+            return "\(p): \(problem). \(remedy), or pass --no-verify to load it anyway"
         }
     }
 }
@@ -63,45 +75,132 @@ public enum ModelStore {
         or run from the repository root so that the bundled model at \(bundledRelativePath) is found
         """
 
-    /// Loads a model directory, a run directory (its `checkpoint/`), or an exported safetensors file.
-    public static func load(directory path: String) throws(ModelStoreError) -> LoadedModel {
+    /// Loads a model folder, a run directory (its `checkpoint/`), a checkpoint folder, or an
+    /// exported safetensors file, after checking every recorded file (unless `verify` is false).
+    public static func load(directory path: String, verify: Bool = true) throws(ModelStoreError) -> LoadedModel {
         var isDir: ObjCBool = false
         let fm = FileManager.default
-        if fm.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue { return try loadExported(path) }
-        let direct = URL(fileURLWithPath: path).appendingPathComponent(configFile).path
-        let checkpoint = URL(fileURLWithPath: path).appendingPathComponent("checkpoint").path
-        let name = URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent
-        if !fm.fileExists(atPath: direct), fm.fileExists(atPath: checkpoint + "/" + configFile) {
-            var model = try load(modelDirectory: checkpoint)
+        guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw .missing(path: path, hint: "no such file or folder; " + howToGetOne)
+        }
+        if !isDir.boolValue { return try loadExported(path, verify: verify) }
+        let dir = URL(fileURLWithPath: path)
+        let name = dir.standardizedFileURL.lastPathComponent
+        if fm.fileExists(atPath: dir.appendingPathComponent(checkpointStateFile).path) {
+            return try loadCheckpoint(dir, name: name, verify: verify)
+        }
+        let checkpoint = dir.appendingPathComponent("checkpoint")
+        if !fm.fileExists(atPath: dir.appendingPathComponent(weightsFile).path),
+           fm.fileExists(atPath: checkpoint.appendingPathComponent(checkpointStateFile).path) {
+            // A training run directory (its config.json is the run's, the weights are in checkpoint/).
+            return try loadCheckpoint(checkpoint, name: name, verify: verify)
+        }
+        if !fm.fileExists(atPath: dir.appendingPathComponent(configFile).path),
+           fm.fileExists(atPath: checkpoint.appendingPathComponent(configFile).path) {
+            // A run directory whose checkpoint/ is a model folder.
+            var model = try load(modelDirectory: checkpoint.path, verify: verify)
             model.name = name
             return model
         }
-        let weights = URL(fileURLWithPath: path).appendingPathComponent(weightsFile).path
-        if !fm.fileExists(atPath: direct), fm.fileExists(atPath: weights) {
+        let weights = dir.appendingPathComponent(weightsFile).path
+        if !fm.fileExists(atPath: dir.appendingPathComponent(configFile).path), fm.fileExists(atPath: weights) {
             // An exported file (config in its metadata) dropped into a folder.
-            var model = try loadExported(weights)
+            var model = try loadExported(weights, verify: verify)
             model.name = name
             return model
         }
-        return try load(modelDirectory: path)
+        return try load(modelDirectory: path, verify: verify)
     }
 
-    /// An exported single file: weights plus the RunConfig JSON in the metadata key "config".
-    static func loadExported(_ path: String) throws(ModelStoreError) -> LoadedModel {
+    /// A checkpoint's state.json: what the loader needs of it (the trainer reads the rest).
+    static let checkpointStateFile = "state.json"
+    struct CheckpointFiles: Decodable {
+        var step: Int?
+        var files: [String: FileRecord]
+    }
+
+    /// A checkpoint folder: every file state.json lists is checked, then its config and
+    /// model.safetensors (the EMA weights when the run kept them) are loaded.
+    static func loadCheckpoint(_ dir: URL, name: String, verify: Bool) throws(ModelStoreError) -> LoadedModel {
+        let stateURL = dir.appendingPathComponent(checkpointStateFile)
+        let state: CheckpointFiles
+        do { state = try JSONDecoder().decode(CheckpointFiles.self, from: Data(contentsOf: stateURL)) } catch {
+            throw .unreadable(path: stateURL.path, reason: "state.json is not a checkpoint manifest (\(error)); use the run's checkpoint.previous folder")
+        }
+        let previous = dir.deletingLastPathComponent().appendingPathComponent("checkpoint.previous")
+        let remedy = dir.lastPathComponent == "checkpoint" && FileManager.default.fileExists(atPath: previous.path)
+            ? "Use the previous checkpoint (--model \(previous.path)) or copy the run again"
+            : "Copy the run again or retrain it"
+        let verification = verify ? try check(state.files, in: dir, remedy: remedy) : .skipped
+        var model = try load(modelDirectory: dir.path, verify: false)
+        model.name = name
+        model.verification = verification
+        model.step = state.step
+        model.checkpointDirectory = dir.path
+        return model
+    }
+
+    /// Checks every file of `files` in `dir`; the first mismatch is thrown.
+    static func check(_ files: [String: FileRecord], in dir: URL, remedy: String) throws(ModelStoreError) -> ModelVerification {
+        for (file, record) in files.sorted(by: { $0.key < $1.key }) {
+            let url = dir.appendingPathComponent(file)
+            let data = FileManager.default.fileExists(atPath: url.path) ? try? Data(contentsOf: url) : nil
+            if let problem = IntegrityProblem.check(data, against: record) {
+                throw .damaged(path: url.path, problem: problem, remedy: remedy)
+            }
+        }
+        return .verified(files: files.count)
+    }
+
+    /// An exported single file: weights plus the RunConfig JSON in the metadata key "config", and
+    /// "checksum" over the config text and the tensor bytes.
+    static func loadExported(_ path: String, verify: Bool = true) throws(ModelStoreError) -> LoadedModel {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
         let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(contentsOf: URL(fileURLWithPath: path)) } catch {
+        do { file = try SafeTensorsFile(data: data, source: path) } catch {
             throw .unreadable(path: path, reason: String(describing: error))
         }
         guard let json = file.metadata["config"] else {
             throw .incompatible(path: path, reason: "no \"config\" in the safetensors metadata; give a model directory with config.json")
         }
+        var verification = ModelVerification.skipped
+        if verify {
+            if let recorded = file.metadata[exportChecksumKey] {
+                let found = exportChecksum(config: json, fileBytes: data)
+                guard found == recorded else {
+                    throw .damaged(path: path, problem: .checksumMismatch(expected: recorded, found: found),
+                                   remedy: "Export it again with `trm export`")
+                }
+                verification = .verified(files: 1)
+            } else {
+                verification = .unrecorded(reason: "the file has no \"\(exportChecksumKey)\" metadata (exported before checksums)")
+            }
+        }
         let run: RunConfig
         do { run = try decodeConfig(Data(json.utf8)) } catch { throw .unreadable(path: path, reason: "metadata config: \(error)") }
-        return try make(run: run, file: file, source: path,
-                        name: (URL(fileURLWithPath: path).lastPathComponent as NSString).deletingPathExtension, directory: path)
+        var model = try make(run: run, file: file, source: path,
+                             name: (URL(fileURLWithPath: path).lastPathComponent as NSString).deletingPathExtension, directory: path)
+        model.verification = verification
+        if let step = file.metadata["step"].flatMap(Int.init) { model.step = step }
+        return model
     }
 
-    static func load(modelDirectory directory: String) throws(ModelStoreError) -> LoadedModel {
+    /// The metadata key of an exported file's checksum.
+    public static let exportChecksumKey = "checksum"
+
+    /// The checksum of an exported file: its config text and every byte after the safetensors
+    /// header (the tensors), so a flipped bit in either is found.
+    public static func exportChecksum(config: String, fileBytes data: Data) -> String {
+        guard data.count >= 8 else { return FileChecksum.of(Data(config.utf8)) }
+        let headerBytes = data.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+        let start = min(data.count, 8 + max(0, min(headerBytes, data.count)))
+        return FileChecksum.of([Data(config.utf8), data.subdata(in: start..<data.count)])
+    }
+
+    static func load(modelDirectory directory: String, verify: Bool = true) throws(ModelStoreError) -> LoadedModel {
         let dir = URL(fileURLWithPath: directory)
         let configURL = dir.appendingPathComponent(configFile), weightsURL = dir.appendingPathComponent(weightsFile)
         let fm = FileManager.default
@@ -111,6 +210,19 @@ public enum ModelStore {
         }
         guard fm.fileExists(atPath: configURL.path) else { throw .missing(path: configURL.path, hint: howToGetOne) }
         guard fm.fileExists(atPath: weightsURL.path) else { throw .missing(path: weightsURL.path, hint: howToGetOne) }
+        var verification = ModelVerification.skipped
+        if verify {
+            let manifestURL = dir.appendingPathComponent(ModelManifest.fileName)
+            if fm.fileExists(atPath: manifestURL.path) {
+                let manifest: ModelManifest
+                do { manifest = try JSONDecoder().decode(ModelManifest.self, from: Data(contentsOf: manifestURL)) } catch {
+                    throw .unreadable(path: manifestURL.path, reason: "not a model manifest (\(error)); export the model again (`trm export`) or copy the folder again")
+                }
+                verification = try check(manifest.files, in: dir, remedy: "Export the model again (`trm export`) or copy the folder again")
+            } else {
+                verification = .unrecorded(reason: "the folder has no \(ModelManifest.fileName)")
+            }
+        }
         let run: RunConfig
         do { run = try decodeConfig(Data(contentsOf: configURL)) } catch {
             throw .unreadable(path: configURL.path, reason: String(describing: error))
@@ -119,8 +231,10 @@ public enum ModelStore {
         do { file = try SafeTensorsFile(contentsOf: weightsURL) } catch {
             throw .unreadable(path: weightsURL.path, reason: String(describing: error))
         }
-        return try make(run: run, file: file, source: weightsURL.path, name: dir.standardizedFileURL.lastPathComponent,
-                        directory: directory)
+        var model = try make(run: run, file: file, source: weightsURL.path, name: dir.standardizedFileURL.lastPathComponent,
+                             directory: directory)
+        model.verification = verification
+        return model
     }
 
     static func make(run: RunConfig, file: SafeTensorsFile, source: String, name: String,
@@ -153,13 +267,26 @@ public enum ModelStore {
         return try decoder.decode(RunConfig.self, from: data)  // throws the informative error
     }
 
-    /// Writes `config.json` and `model.safetensors` into `directory` (created if needed).
+    /// Writes `config.json`, `model.safetensors` and `manifest.json` (their sizes and checksums)
+    /// into `directory` (created if needed); the manifest is written last, so a folder whose
+    /// manifest exists is complete. Other files already there (a README) are kept.
     public static func save(_ model: ReasoningModel, run: RunConfig, to directory: String,
-                            metadata: [String: String] = [:]) throws {
+                            metadata: [String: String] = [:], source: String? = nil) throws {
         let dir = URL(fileURLWithPath: directory)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try AtomicFile.write(run.jsonData(), to: dir.appendingPathComponent(configFile))
-        try SafeTensorsFile(tensors: model.state, metadata: metadata).write(to: dir.appendingPathComponent(weightsFile))
+        let config = try run.jsonData()
+        let weights = try SafeTensorsFile(tensors: model.state, metadata: metadata).serialized()
+        try AtomicFile.write(config, to: dir.appendingPathComponent(configFile))
+        try AtomicFile.write(weights, to: dir.appendingPathComponent(weightsFile))
+        try writeManifest(in: directory, files: [configFile: config, weightsFile: weights], source: source)
+    }
+
+    /// Writes manifest.json for `files` (name -> contents) of the folder.
+    public static func writeManifest(in directory: String, files: [String: Data], source: String? = nil) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(enc.encode(ModelManifest(contents: files, source: source)),
+                             to: URL(fileURLWithPath: directory).appendingPathComponent(ModelManifest.fileName))
     }
 
     /// The bundled model: `$TRM_MODEL_DIR`, else `Models/sudoku` (a model or run directory, or

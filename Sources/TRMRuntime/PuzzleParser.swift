@@ -14,7 +14,9 @@ public struct PuzzleInputError: Error, Sendable, Equatable, CustomStringConverti
     public var kind: String
     public var reason: String
     public init(kind: String, reason: String) { self.kind = kind; self.reason = reason }
-    public var description: String { "not a valid \(kind) puzzle: \(reason)" }
+    public var description: String {
+        ["auto", "csv", "input"].contains(kind) ? "cannot read the puzzle: \(reason)" : "not a valid \(kind) puzzle: \(reason)"
+    }
 }
 
 public enum PuzzleParser {
@@ -182,6 +184,19 @@ public enum PuzzleParser {
             return "token \(bad) is outside the model's vocabulary 0..<\(c.vocabSize)"
         }
         return nil
+    }
+
+    /// What to do when no loaded model solves `kind`: the command that trains one and the flag
+    /// that passes it.
+    public static func howToGetModel(for kind: PuzzleKind) -> String {
+        let recipe: String
+        switch kind {
+        case .sudoku: recipe = "trm train --preset trm-mlp-sudoku --data sudoku-train.trmd --out runs/sudoku"
+        case .maze: recipe = "trm data build ../shared/data/maze-30x30-hard/train.csv -o maze.trmd && trm train --preset trm-att-maze --data maze.trmd --out runs/maze"
+        case .arc: recipe = "trm data build ARC_TRAINING_DIR -o arc.trmd && trm train --preset trm-att-arc --data arc.trmd --out runs/arc"
+        case .grid: recipe = "trm data build my-task.jsonl -o task.trmd && trm train --config my-config.json --data task.trmd --out runs/task"
+        }
+        return "To solve \(kind.rawValue) puzzles, train a model (`\(recipe)`) and pass it with --model runs/\(kind == .grid ? "task" : kind.rawValue)"
     }
 
     static func side(_ n: Int) -> String {

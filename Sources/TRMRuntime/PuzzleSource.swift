@@ -15,9 +15,22 @@ public enum PuzzleSourceError: Error, CustomStringConvertible {
 }
 
 public enum PuzzleSource {
-    /// The puzzle text, or nil when none was given (the caller uses its default).
+    /// The puzzle text, or nil when none was given (the caller uses its default). An argument that
+    /// names an existing file is read as that file.
     public static func read(argument: String?, file: String?) throws -> String? {
-        if let argument, argument != "-" { return argument }
+        if let argument, argument != "-" {
+            var isDirectory: ObjCBool = false
+            if argument.utf8.count < 4096, FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
+                if isDirectory.boolValue {
+                    throw PuzzleSourceError.unreadable(path: argument, reason: "it is a folder; give a puzzle file or the puzzle text")
+                }
+                return try read(argument: nil, file: argument)
+            }
+            if looksLikePath(argument) {
+                throw PuzzleSourceError.unreadable(path: argument, reason: "no such file (the argument looks like a file name; give an existing file or the puzzle text)")
+            }
+            return argument
+        }
         if argument == "-" || file == "-" { return try readStdin(wait: true) }
         if let file {
             let data: Data
@@ -30,6 +43,11 @@ public enum PuzzleSource {
         if isatty(STDIN_FILENO) == 1 { return nil }
         let text = try readStdin(wait: false)
         return text?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty == false ? text : nil
+    }
+
+    /// A name no puzzle text looks like: it holds '/' or ends in a puzzle file's extension.
+    static func looksLikePath(_ s: String) -> Bool {
+        !s.contains("\n") && (s.contains("/") || [".txt", ".csv", ".json", ".jsonl"].contains { s.lowercased().hasSuffix($0) })
     }
 
     /// Reads stdin to the end. Without `wait`, gives up (nil) when nothing is ready within 200 ms.

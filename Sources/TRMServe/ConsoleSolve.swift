@@ -1,6 +1,7 @@
 // ConsoleSolve: what `trm solve` does once its arguments are parsed: read the puzzle for the model,
 // run the recursion with early halting, and write the step view (or one JSON object).
 import Foundation
+import TRMPuzzles
 import TRMRuntime
 
 public enum ConsoleSolve {
@@ -22,15 +23,44 @@ public enum ConsoleSolve {
         }
     }
 
+    /// The puzzle parsed for `model`; when the kind cannot be told, the error lists the kinds and
+    /// what the loaded model solves.
+    static func question(_ text: String, kind: PuzzleInputKind, index: Int, model: LoadedModel) throws -> PuzzleQuestion {
+        let parsed = Result { () throws(PuzzleInputError) -> PuzzleQuestion in
+            try PuzzleParser.parse(text, kind: kind, index: index, gridSpec: model.gridSpec)
+        }
+        switch parsed {
+        case .success(let q): return q
+        case .failure(let error) where kind == .auto && error.kind == "auto":
+            throw PuzzleInputError(kind: "auto", reason: error.reason + ". Kinds: "
+                                   + PuzzleKind.allCases.map(\.rawValue).joined(separator: ", ")
+                                   + "; the model loaded, '\(model.name)', solves \(model.kind.rawValue) puzzles")
+        case .failure(let error): throw error
+        }
+    }
+
     /// Solves and writes through `output`; returns the response (whose verdict says if it is right).
     @discardableResult
     public static func run(_ r: Request, model: LoadedModel, output: @escaping (String) -> Void) throws -> SolveResponse {
-        let q = try PuzzleParser.parse(r.text, kind: r.kind, index: r.index, gridSpec: model.gridSpec)
-        if let problem = PuzzleParser.mismatch(q, for: model) { throw PuzzleInputError(kind: q.kind.rawValue, reason: problem) }
+        let (picked, indexUsed) = try PuzzleText.select(r.text, index: r.index)
+        let q = try question(picked.question, kind: r.kind, index: indexUsed ? 0 : r.index, model: model)
+        if let problem = PuzzleParser.mismatch(q, for: model) {
+            let remedy = q.kind == model.kind ? "" : ". " + PuzzleParser.howToGetModel(for: q.kind)
+            throw PuzzleInputError(kind: q.kind.rawValue, reason: problem + remedy)
+        }
+        // The row's answer, when the input had one, drawn beside the model's at the end.
+        var expected: PuzzleQuestion?
+        if let answer = picked.answer {
+            let kind = PuzzleInputKind(rawValue: q.kind.rawValue) ?? .auto
+            guard let parsed = try? PuzzleParser.parse(answer, kind: kind, gridSpec: model.gridSpec) else {
+                throw PuzzleInputError(kind: q.kind.rawValue, reason: "the answer column is not a \(q.kind.rawValue) grid")
+            }
+            expected = parsed
+        }
         let maxSteps = r.maxSteps ?? model.run.model.haltMaxSteps
         let policy = HaltingPolicy(threshold: r.threshold, maxSteps: maxSteps)
         if !r.json {
-            output("\(q.kind.rawValue) puzzle, model '\(model.name)' (\(model.run.name), \(model.model.parameterCount) parameters)")
+            output("\(q.kind.rawValue) puzzle\(picked.origin.map { " (\($0))" } ?? ""), model '\(model.name)' (\(model.run.name), \(model.model.parameterCount) parameters)")
             output(StepRenderer.grid(q, prediction: q.tokens, changed: [], style: r.style))
         }
         let start = ContinuousClock.now
@@ -61,6 +91,13 @@ public enum ConsoleSolve {
             let v = response.verdict
             let mark = v.status == .valid ? "VALID" : v.status == .invalid ? "INVALID" : "UNCHECKED"
             output("verdict: \(mark)" + (v.reason.map { " - \($0)" } ?? "") + "  [\(v.validator)]")
+            if let expected {
+                let given = expected.tokens
+                let same = given == result.prediction
+                output("")
+                output("the answer given with the puzzle (\(same ? "the model's answer is the same" : "the model's answer differs in \(zip(given, result.prediction).filter { $0 != $1 }.count) cells")):")
+                output(StepRenderer.grid(q, prediction: given, changed: [], style: r.style))
+            }
         }
         return response
     }

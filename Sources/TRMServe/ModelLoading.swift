@@ -5,16 +5,17 @@ import TRMModels
 import TRMRuntime
 
 public enum ModelLoading {
-    /// Loads `directories` (the bundled model when empty), or a random-weight `randomPreset`.
-    public static func models(directories: [String], randomPreset: String?) throws -> [LoadedModel] {
+    /// Loads `directories` (the bundled model when empty), each checked unless `verify` is false,
+    /// or a random-weight `randomPreset`.
+    public static func models(directories: [String], randomPreset: String?, verify: Bool = true) throws -> [LoadedModel] {
         if let preset = randomPreset {
             guard directories.isEmpty else { throw ServeError.badRequest("give either --model or --random-preset, not both") }
             return [try random(preset: preset)]
         }
-        if directories.isEmpty { return [try ModelStore.load(directory: ModelStore.resolve(nil))] }
+        if directories.isEmpty { return [try ModelStore.load(directory: ModelStore.resolve(nil), verify: verify)] }
         var out: [LoadedModel] = []
         for d in directories {
-            let m = try ModelStore.load(directory: d)
+            let m = try ModelStore.load(directory: d, verify: verify)
             if let clash = out.first(where: { $0.kind == m.kind }) {
                 throw ModelStoreError.incompatible(path: d, reason: "\(clash.name) already serves \(m.kind.rawValue) puzzles; one model per kind")
             }

@@ -59,11 +59,13 @@ public final class SolverService: Sendable {
     /// The model for a kind name, or why there is none.
     public func model(for kind: String) throws(ServeError) -> ServedModel {
         guard let k = PuzzleKind(rawValue: kind.lowercased()) else {
-            throw .unprocessable("unknown kind '\(kind)'; use one of: \(PuzzleKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            let served = models.map { $0.loaded.kind.rawValue }.joined(separator: ", ")
+            throw .unprocessable("unknown kind '\(kind)'; the kinds are \(PuzzleKind.allCases.map(\.rawValue).joined(separator: ", ")), and this server solves: \(served.isEmpty ? "nothing" : served)")
         }
         guard let m = models.first(where: { $0.loaded.kind == k }) else {
             let served = models.map { $0.loaded.kind.rawValue }.joined(separator: ", ")
-            throw .unprocessable("no \(k.rawValue) model is loaded; this server solves: \(served.isEmpty ? "nothing" : served)")
+            throw .unprocessable("no \(k.rawValue) model is loaded; this server solves: \(served.isEmpty ? "nothing" : served). "
+                                 + "Restart it with a \(k.rawValue) model: trm serve --model MODEL_DIR (repeat --model for several kinds)")
         }
         return m
     }

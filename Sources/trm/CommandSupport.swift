@@ -1,9 +1,11 @@
-// Options shared by the model commands (train, eval, info, bench train, export): thread count,
-// log level, and where a run configuration comes from.
+// The option groups every subcommand reuses, one per concern: threads (--threads), model selection
+// (--model, --no-verify), machine output (--json), logging (--log-level, --quiet), and where a run
+// configuration comes from (--preset, --config).
 import ArgumentParser
 import Foundation
 import Logging
 import TRMModels
+import TRMRuntime
 import TRMTensor
 import TRMTraining
 
@@ -69,6 +71,31 @@ enum LoggingBootstrap {
             return handler
         }
     }
+}
+
+/// --model PATH [--no-verify]: the model a command runs, through the one loader that checks every
+/// recorded size and checksum first (ModelStore).
+struct ModelOptions: ParsableArguments {
+    @Option(help: "A model: a model folder (config.json + model.safetensors + manifest.json), a training run directory or checkpoint folder (its EMA weights), or an exported .safetensors file. Default: the bundled model (\(ModelStore.bundledRelativePath)).")
+    var model: String?
+
+    @Flag(help: "Load the model even when a file differs from its recorded size or checksum (not recommended).")
+    var noVerify = false
+
+    /// The model asked for (the bundled one by default), checked unless --no-verify.
+    func load() throws -> LoadedModel {
+        let loaded = try ModelStore.load(directory: ModelStore.resolve(model), verify: !noVerify)
+        if case .unrecorded(let reason) = loaded.verification {
+            printError("warning: \(loaded.directory): \(reason), so its files were not checked")
+        }
+        return loaded
+    }
+}
+
+/// --json: machine-readable output.
+struct JSONOutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON for programs (one object, or one line per record) instead of text.")
+    var json = false
 }
 
 /// --preset NAME | --config FILE.

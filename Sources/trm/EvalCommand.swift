@@ -16,7 +16,9 @@ struct EvalCommand: ParsableCommand {
         discussion: """
         Protocols: `all` runs every supervision step for every puzzle and scores the final answer (the reference's evaluation); `halting` stops each puzzle once sigmoid(q_halt) > --threshold; `both` (default) gets both from one rollout, plus the accuracy after each supervision step. Writes report.json, report.md and step_accuracy.svg into --out.
 
-        --model takes a training run directory or checkpoint folder (its EMA weights), a model folder (config.json + model.safetensors, as `trm export` and the bundled model), or an exported .safetensors file; without --model the bundled Sudoku model is evaluated.
+        --model takes a training run directory or checkpoint folder (its EMA weights), a model folder (config.json + model.safetensors, as `trm export` and the bundled model), or an exported .safetensors file; without --model the bundled Sudoku model is evaluated. Every recorded file is checked (size and checksum) before use.
+
+        The report goes to --out; by default into <run>/eval for a training run, otherwise into a new temporary folder; the command prints where.
 
         Examples:
           trm eval --data test.csv          # the bundled model
@@ -27,8 +29,7 @@ struct EvalCommand: ParsableCommand {
               --threshold 0.7 --json
         """)
 
-    @Option(help: "A run directory or checkpoint folder (its EMA weights), a model folder (config.json + model.safetensors) or an exported .safetensors file. Default: the bundled model.")
-    var model: String?
+    @OptionGroup var model: ModelOptions
 
     @Option(name: .customLong("data"), parsing: .upToNextOption, help: "Test data: a .trmd file or raw puzzle files.")
     var data: [String] = []
@@ -45,11 +46,10 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Puzzles per batch.")
     var batchSize: Int = 64
 
-    @Option(help: "Report directory (default: <run>/eval for a training run, ./eval otherwise).")
+    @Option(help: "Report directory (default: <run>/eval for a training run, else a new temporary folder).")
     var out: String?
 
-    @Flag(help: "Print report.json on standard output.")
-    var json = false
+    @OptionGroup var output: JSONOutputOptions
 
     @OptionGroup var threads: ThreadOptions
     @OptionGroup var log: LogOptions
@@ -66,7 +66,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let logger = log.makeLogger("trm.eval")
         try threads.run {
-            let target = try EvalTarget.load(model)
+            let target = try EvalTarget.load(model.load())
             var dataset: PuzzleDataset
             var name: String
             if data.isEmpty {
@@ -82,17 +82,18 @@ struct EvalCommand: ParsableCommand {
             if let limit { dataset = dataset.prefix(limit) }
             logger.info("evaluating \(target.source) (step \(target.step.map(String.init) ?? "n/a")) on \(dataset.count) puzzles of \(name)")
             let options = EvaluationOptions(evaluationProtocol: evaluationProtocol, threshold: threshold, batchSize: batchSize)
-            let progress = ProgressBar(total: dataset.count, label: "eval", mode: log.quiet ? .quiet : (json ? .plain : .automatic))
+            let progress = ProgressBar(total: dataset.count, label: "eval", mode: log.quiet ? .quiet : (output.json ? .plain : .automatic))
             let result = try Evaluator.evaluate(model: target.model, dataset: dataset, name: name, options: options, progress: progress)
             progress.finish()
             let report = result.report(model: target.run.name, checkpoint: target.source, dataset: name,
                                        notes: ["step": target.step.map(String.init) ?? "n/a", "protocol": evaluationProtocol.rawValue,
                                                "threshold": String(threshold), "threads": String(threads.count)])
-            let outDir = URL(fileURLWithPath: out ?? target.defaultReportDirectory.path)
+            let outDir = try out.map { URL(fileURLWithPath: $0) } ?? target.defaultReportDirectory()
             try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
             let files = try report.write(to: outDir)
-            if json {
+            if output.json {
                 print(String(decoding: try report.jsonData(), as: UTF8.self), terminator: "")
+                printError("wrote \(files.json.path), \(files.markdown.lastPathComponent), \(files.chart.lastPathComponent)")
             } else {
                 print(Trainer.summaryLine(result) + String(format: " (%.1f s)", result.elapsedSeconds))
                 if !result.perStep.isEmpty {
@@ -104,29 +105,32 @@ struct EvalCommand: ParsableCommand {
     }
 }
 
-/// What `trm eval` evaluates: a training checkpoint (its EMA weights and step), or a model folder /
-/// exported file as `trm solve` loads it (the bundled model when no path is given).
+/// What `trm eval` evaluates: a model as the one loader returns it (checked), with the training
+/// step and run directory when it came from a checkpoint.
 struct EvalTarget {
     var model: ReasoningModel
     var run: RunConfig
     var source: String
     var step: Int?
-    var defaultReportDirectory: URL
+    /// The run directory for a checkpoint (its report goes to <run>/eval); nil otherwise.
+    var runDirectory: URL?
 
-    static func load(_ path: String?) throws -> EvalTarget {
-        if let path {
-            do {
-                let (model, contents) = try Checkpoint.loadModel(URL(fileURLWithPath: path))
-                let runDir = [Checkpoint.directoryName, Checkpoint.previousDirectoryName].contains(contents.directory.lastPathComponent)
-                    ? contents.directory.deletingLastPathComponent() : contents.directory
-                return EvalTarget(model: model, run: contents.run, source: contents.directory.path, step: contents.manifest.step,
-                                  defaultReportDirectory: runDir.appendingPathComponent("eval"))
-            } catch CheckpointError.notFound {
-                // Not a training checkpoint: a model folder or an exported file.
-            }
+    static func load(_ loaded: LoadedModel) throws -> EvalTarget {
+        var runDirectory: URL?
+        if let checkpoint = loaded.checkpointDirectory.map({ URL(fileURLWithPath: $0) }) {
+            runDirectory = [Checkpoint.directoryName, Checkpoint.previousDirectoryName].contains(checkpoint.lastPathComponent)
+                ? checkpoint.deletingLastPathComponent() : checkpoint
         }
-        let loaded = try ModelStore.load(directory: ModelStore.resolve(path))
-        return EvalTarget(model: loaded.model, run: loaded.run, source: loaded.directory, step: nil,
-                          defaultReportDirectory: URL(fileURLWithPath: "eval"))
+        return EvalTarget(model: loaded.model, run: loaded.run, source: loaded.checkpointDirectory ?? loaded.directory,
+                          step: loaded.step, runDirectory: runDirectory)
+    }
+
+    /// <run>/eval for a training run; otherwise a new temporary folder (never the current folder,
+    /// and never inside a model folder, whose manifest lists what it holds).
+    func defaultReportDirectory() throws -> URL {
+        if let runDirectory { return runDirectory.appendingPathComponent("eval") }
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let name = "trm-eval-\(run.name.filter { $0.isLetter || $0.isNumber || $0 == "-" })-\(stamp)-\(UInt16.random(in: 0...UInt16.max))"
+        return FileManager.default.temporaryDirectory.appendingPathComponent(name)
     }
 }

@@ -60,13 +60,24 @@ struct ServeCommand: AsyncParsableCommand {
 
 /// `--model DIR` (repeatable) or `--random-preset NAME`, shared by serve, mcp and bench serve.
 struct ServedModelOptions: ParsableArguments {
-    @Option(name: .customLong("model"), help: "Model directory (config.json + model.safetensors); repeat for several kinds. Default: the bundled model.")
+    @Option(name: .customLong("model"), help: "A model folder, training run, checkpoint folder or exported .safetensors file; repeat for several kinds. Default: the bundled model.")
     var directories: [String] = []
 
     @Option(help: "Serve a random-weight model of this preset instead (answers are noise; for trying the plumbing).")
     var randomPreset: String?
 
+    @Flag(help: "Load the models even when a file differs from its recorded size or checksum (not recommended).")
+    var noVerify = false
+
+    /// The models, each checked before use (unless --no-verify); a model with nothing recorded to
+    /// check against is loaded with a warning on standard error.
     func load() throws -> [LoadedModel] {
-        try ModelLoading.models(directories: directories, randomPreset: randomPreset)
+        let loaded = try ModelLoading.models(directories: directories, randomPreset: randomPreset, verify: !noVerify)
+        for m in loaded {
+            if case .unrecorded(let reason) = m.verification, randomPreset == nil {
+                printError("warning: \(m.directory): \(reason), so its files were not checked")
+            }
+        }
+        return loaded
     }
 }

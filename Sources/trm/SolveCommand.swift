@@ -11,19 +11,23 @@ struct SolveCommand: ParsableCommand {
         commandName: "solve",
         abstract: "Solve a puzzle step by step with a trained model.",
         discussion: """
-            The puzzle is the argument, --file PATH ('-' for stdin), or piped stdin; with none, an embedded \
-            Sudoku is solved. Accepted: an 81-character Sudoku ('.' or '0' for blanks, grid text with \
-            |+- separators also works), maze rows ('#', ' ', 'S', 'G'), an ARC task JSON, or a trm-grid \
-            JSONL header and example line. The verdict comes from an exact validator, not from the model.
+            The puzzle is the argument (a path to an existing file is read as that file), --file PATH \
+            ('-' for stdin), or piped stdin; with none, an embedded Sudoku is solved. Accepted: an \
+            81-character Sudoku ('.' or '0' for blanks, grid text with |+- separators also works), maze \
+            rows ('#', ' ', 'S', 'G'), an ARC task JSON, a trm-grid JSONL header and example line, and \
+            rows of the data sets' CSV (source,question,answer,rating, with or without the header) or a \
+            file of one-line puzzles: --index picks the row, and a row's answer is shown beside the \
+            model's. The verdict comes from an exact validator, not from the model.
 
             Examples:
               trm solve                                   # the embedded Sudoku, bundled model
               trm solve '..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3..'
-              trm solve --file maze.txt --model runs/maze # a 30x30 maze with a maze model
+              trm solve ../shared/data/sudoku-extreme-lite/test.csv --index 3   # a CSV row, answer shown
+              trm solve maze.txt --model runs/maze        # a 30x30 maze with a maze model
               trm solve --json < puzzle.txt               # one JSON object for machines
             """)
 
-    @Argument(help: "The puzzle text (omit to use --file, stdin, or the embedded Sudoku).")
+    @Argument(help: "The puzzle text, or the path of a file holding it (omit to use --file, stdin, or the embedded Sudoku).")
     var puzzle: String?
 
     @Option(name: .long, help: "Read the puzzle from this file ('-' for stdin).")
@@ -32,11 +36,10 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "Puzzle kind: auto, sudoku, maze, arc, grid.")
     var kind: PuzzleInputKind = .auto
 
-    @Option(help: "ARC test pair or grid example line to solve (0-based).")
+    @Option(help: "Which puzzle of the input (0-based): a CSV row, a line of a file of puzzles, an ARC test pair or a grid example line.")
     var index = 0
 
-    @Option(help: "Model directory (config.json + model.safetensors); default: the bundled model (\(ModelStore.bundledRelativePath)).")
-    var model: String?
+    @OptionGroup var model: ModelOptions
 
     @Option(help: "Use a random-weight model of this preset instead (answers are noise; for trying the tool).")
     var randomPreset: String?
@@ -53,8 +56,8 @@ struct SolveCommand: ParsableCommand {
     @Flag(help: "Plain markers ('*' after a changed cell) instead of ANSI colour.")
     var noColor = false
 
-    @Flag(help: "Print one JSON object (the HTTP API's answer with every step) instead of the step view.")
-    var json = false
+    @OptionGroup var output: JSONOutputOptions
+    @OptionGroup var threads: ThreadOptions
 
     @Option(help: "Seconds to pause after each step (animation in a terminal).")
     var delay: Double = 0
@@ -65,18 +68,18 @@ struct SolveCommand: ParsableCommand {
         guard index >= 0 else { throw ValidationError("--index must be 0 or more") }
         guard delay >= 0, delay <= 10 else { throw ValidationError("--delay must be in 0...10 seconds") }
         if puzzle != nil && file != nil { throw ValidationError("give the puzzle as an argument or with --file, not both") }
-        if model != nil && randomPreset != nil { throw ValidationError("give either --model or --random-preset, not both") }
+        if model.model != nil && randomPreset != nil { throw ValidationError("give either --model or --random-preset, not both") }
     }
 
     func run() throws {
         let text = try PuzzleSource.read(argument: puzzle, file: file)
-        let loaded = try randomPreset.map { try ModelLoading.random(preset: $0) } ?? ModelStore.load(directory: ModelStore.resolve(model))
+        let loaded = try randomPreset.map { try ModelLoading.random(preset: $0) } ?? model.load()
         let style: StepRenderer.Style = (!noColor && isatty(STDOUT_FILENO) == 1
                                          && ProcessInfo.processInfo.environment["NO_COLOR"] == nil) ? .ansi : .plain
         let request = ConsoleSolve.Request(text: text ?? PuzzleParser.defaultPuzzle(for: loaded), kind: text == nil ? .sudoku : kind,
                                            index: index, threshold: noHalt ? nil : threshold, maxSteps: maxSteps,
-                                           json: json, style: style, delaySeconds: delay)
-        try ConsoleSolve.run(request, model: loaded) { writeLine($0) }
+                                           json: output.json, style: style, delaySeconds: delay)
+        try threads.run { try ConsoleSolve.run(request, model: loaded) { writeLine($0) } }
     }
 }
 

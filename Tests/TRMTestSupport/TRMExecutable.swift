@@ -4,6 +4,7 @@
 // built), else <repo>/.build/debug/trm or <repo>/.build-*/debug/trm. Tests that need it are
 // enabled only when it exists, and say so when skipped.
 import Foundation
+import Testing
 
 public enum TRMExecutable {
     public static let url: URL? = {
@@ -25,7 +26,7 @@ public enum TRMExecutable {
     public static var path: String? { url?.path }
 
     /// The reason to give when a test that needs the executable is skipped.
-    public static let missing = "no built trm executable found (set TRM_EXECUTABLE or run `swift build` first)"
+    public static let missing: Comment = "no built trm executable found (set TRM_EXECUTABLE or run `swift build` first)"
 
     private static func isDirectory(_ url: URL) -> Bool {
         var isDir: ObjCBool = false
@@ -33,9 +34,10 @@ public enum TRMExecutable {
     }
 
     /// Runs trm with `arguments` (one kernel thread unless `environment` says otherwise); returns
-    /// (exit status, standard output + standard error).
+    /// (exit status, standard output + standard error). A run past `timeoutSeconds` is terminated
+    /// (status 15, SIGTERM) so that a command that should have failed cannot hang a test.
     public static func run(_ arguments: [String], environment: [String: String] = [:],
-                           currentDirectory: URL? = nil) throws -> (Int32, String) {
+                           currentDirectory: URL? = nil, timeoutSeconds: Double = 600) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = url!
         process.arguments = arguments
@@ -48,6 +50,9 @@ public enum TRMExecutable {
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds, execute: watchdog)
+        defer { watchdog.cancel() }
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))

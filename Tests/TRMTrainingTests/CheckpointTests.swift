@@ -10,6 +10,7 @@ import TRMNN
 import TRMPuzzles
 import TRMTensor
 @testable import TRMTraining
+import TRMRuntime
 
 /// A very small 4x4 Sudoku run: a few steps take well under a second.
 func tinyRun(seed: UInt64 = 3, ema: Bool = true) throws -> RunConfig {
@@ -263,7 +264,7 @@ struct CheckpointTests {
         try data.write(to: ckpt.appendingPathComponent(name))
         let stateURL = ckpt.appendingPathComponent(Checkpoint.File.state)
         var manifest = try JSONDecoder().decode(CheckpointManifest.self, from: Data(contentsOf: stateURL))
-        manifest.files[name] = CheckpointFileRecord(bytes: data.count, checksum: CheckpointChecksum.of(data))
+        manifest.files[name] = FileRecord(of: data)
         try JSONEncoder().encode(manifest).write(to: stateURL)
     }
 }

@@ -23,6 +23,7 @@ import TRMModels
 import TRMNN
 import TRMPuzzles
 import TRMTensor
+import TRMRuntime
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -103,7 +104,7 @@ public enum Checkpoint {
         var records: [String: CheckpointFileRecord] = [:]
         func put(_ data: Data, _ name: String) throws {
             try AtomicFile.write(data, to: directory.appendingPathComponent(name))
-            records[name] = CheckpointFileRecord(bytes: data.count, checksum: CheckpointChecksum.of(data))
+            records[name] = FileRecord(of: data)
         }
         let meta = ["format": "trm", "config": String(decoding: try training.run.jsonData(), as: UTF8.self),
                     "step": String(training.step)]
@@ -195,12 +196,20 @@ public enum Checkpoint {
         guard FileManager.default.fileExists(atPath: url.path) else { throw .missingFile(path: url.path) }
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw .corrupt(path: url.path, reason: error.localizedDescription) }
-        guard data.count == record.bytes else {
-            throw .sizeMismatch(path: url.path, expectedBytes: record.bytes, actualBytes: data.count)
+        switch IntegrityProblem.check(data, against: record) {
+        case nil: return data
+        case .missing: throw .missingFile(path: url.path)
+        case let .sizeMismatch(expected, actual)?: throw .sizeMismatch(path: url.path, expectedBytes: expected, actualBytes: actual)
+        case let .checksumMismatch(expected, found)?: throw .checksumMismatch(path: url.path, expected: expected, found: found)
         }
-        let sum = CheckpointChecksum.of(data)
-        guard sum == record.checksum else { throw .checksumMismatch(path: url.path, expected: record.checksum, found: sum) }
-        return data
+    }
+
+    /// Checks every file state.json lists (a damaged file the command would not read is still a
+    /// damaged checkpoint: say so before using any of it).
+    public static func verifyFiles(_ contents: Contents) throws(CheckpointError) {
+        for name in contents.manifest.files.keys.sorted() {
+            _ = try verified(name, in: contents.directory, manifest: contents.manifest)
+        }
     }
 
     /// The verified, parsed safetensors file `name`.
@@ -229,8 +238,9 @@ public enum Checkpoint {
     }
 
     /// The model stored in the checkpoint at `url`.
-    public static func loadModel(_ url: URL, weights: Weights = .evaluation) throws -> (model: ReasoningModel, contents: Contents) {
+    public static func loadModel(_ url: URL, weights: Weights = .evaluation, verifyAll: Bool = true) throws -> (model: ReasoningModel, contents: Contents) {
         let contents = try readContents(url)
+        if verifyAll { try verifyFiles(contents) }
         let name = weights == .trained && contents.manifest.emaWeights ? File.rawWeights : File.model
         let model = try ReasoningModel(config: contents.run.model, seed: contents.run.training.seed)
         let tensors = try floatTensors(name, in: contents)

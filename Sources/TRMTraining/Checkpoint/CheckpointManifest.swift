@@ -4,13 +4,11 @@
 import Foundation
 import TRMPuzzles
 import TRMTensor
+import TRMRuntime
 
-/// Size and checksum of one checkpoint file as written.
-public struct CheckpointFileRecord: Codable, Equatable, Sendable {
-    public var bytes: Int
-    /// "fnv1a64w:<16 hex digits>" (see ``CheckpointChecksum``).
-    public var checksum: String
-}
+/// Size and checksum of one checkpoint file as written (the runtime's record: the loader in
+/// TRMRuntime checks checkpoints with the same records).
+public typealias CheckpointFileRecord = FileRecord
 
 /// state.json of a checkpoint.
 public struct CheckpointManifest: Codable, Equatable, Sendable {
@@ -39,25 +37,4 @@ public struct CheckpointManifest: Codable, Equatable, Sendable {
     public var createdAt: String
     /// Where the training data came from (informational).
     public var trainingData: [String]
-}
-
-/// FNV-1a over 64-bit little-endian words (then the tail bytes): fast enough for checkpoints of
-/// hundreds of megabytes, and sensitive to any changed, missing or extra byte.
-public enum CheckpointChecksum {
-    public static func of(_ data: Data) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        let prime: UInt64 = 0x0000_0100_0000_01B3
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let words = raw.count / 8
-            var i = 0
-            while i < words {
-                h = (h ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))) &* prime
-                i += 1
-            }
-            for j in (words * 8)..<raw.count { h = (h ^ UInt64(raw[j])) &* prime }
-        }
-        h = (h ^ UInt64(data.count)) &* prime
-        let hex = String(h, radix: 16)
-        return "fnv1a64w:" + String(repeating: "0", count: 16 - hex.count) + hex
-    }
 }

@@ -1,8 +1,11 @@
-// ModelExport: a checkpoint's evaluation weights (EMA when trained with EMA) and its RunConfig as
-// one self-describing safetensors file, and reading such a file back into a model.
+// ModelExport: a checkpoint's evaluation weights (EMA when trained with EMA) and its RunConfig,
+// either as one self-describing safetensors file (config and checksum in its metadata) or as a
+// model folder (config.json + model.safetensors + manifest.json + README.md). Both load with
+// ModelStore, which checks them first.
 import Foundation
 import TRMModels
 import TRMNN
+import TRMRuntime
 
 public enum ModelExport {
     public struct Result: Sendable {
@@ -14,33 +17,48 @@ public enum ModelExport {
         public var weights: String
     }
 
-    /// Writes `checkpoint`'s model.safetensors, verified, with the config in its metadata.
+    /// Writes `checkpoint`'s model.safetensors, verified, with the config and a checksum in its
+    /// metadata, to the file `url`.
     public static func export(checkpoint: URL, to url: URL) throws -> Result {
         let (model, contents) = try Checkpoint.loadModel(checkpoint, weights: .evaluation)
         let weights = contents.manifest.emaWeights ? "ema" : "raw"
-        let file = SafeTensorsFile(tensors: model.state, metadata: [
-            "format": "trm", "config": String(decoding: try contents.run.jsonData(), as: UTF8.self),
-            "step": String(contents.manifest.step), "weights": weights,
-        ])
+        let config = String(decoding: try contents.run.jsonData(), as: UTF8.self)
+        var metadata = ["format": "trm", "config": config, "step": String(contents.manifest.step), "weights": weights]
+        // The checksum covers the tensor bytes, which do not depend on the metadata: serialise once
+        // without it to learn them, then once more with it.
+        let draft = try SafeTensorsFile(tensors: model.state, metadata: metadata).serialized()
+        metadata[ModelStore.exportChecksumKey] = ModelStore.exportChecksum(config: config, fileBytes: draft)
+        let file = SafeTensorsFile(tensors: model.state, metadata: metadata)
         let data = try file.serialized()
         try AtomicFile.write(data, to: url)
         return Result(name: contents.run.name, step: contents.manifest.step, tensors: file.tensors.count, bytes: data.count, weights: weights)
     }
 
-    /// The model in an exported file (its config from the metadata).
+    /// Writes `checkpoint`'s evaluation weights as a model folder at `directory`: config.json,
+    /// model.safetensors, manifest.json (sizes and checksums) and a README saying where it came from.
+    public static func exportFolder(checkpoint: URL, to directory: URL) throws -> Result {
+        let (model, contents) = try Checkpoint.loadModel(checkpoint, weights: .evaluation)
+        let weights = contents.manifest.emaWeights ? "ema" : "raw"
+        let source = "\(contents.directory.path) at step \(contents.manifest.step) (\(weights) weights)"
+        try ModelStore.save(model, run: contents.run, to: directory.path,
+                            metadata: ["format": "trm", "step": String(contents.manifest.step), "weights": weights], source: source)
+        let readme = """
+            # \(contents.run.name)
+
+            Exported by `trm export` from \(source).
+            Load it with any command that takes `--model` (`trm solve --model \(directory.lastPathComponent)`,
+            `trm eval`, `trm serve`, `trm info`); manifest.json records the size and checksum of every
+            file, checked before each load.
+
+            """
+        try AtomicFile.write(Data(readme.utf8), to: directory.appendingPathComponent("README.md"))
+        let bytes = (try? Data(contentsOf: directory.appendingPathComponent(ModelStore.weightsFile)).count) ?? 0
+        return Result(name: contents.run.name, step: contents.manifest.step, tensors: model.state.count, bytes: bytes, weights: weights)
+    }
+
+    /// The model in an exported file (its config from the metadata), checked first.
     public static func load(_ url: URL) throws -> (run: RunConfig, model: ReasoningModel) {
-        let file = try SafeTensorsFile(contentsOf: url)
-        guard let json = file.metadata["config"] else {
-            throw CheckpointError.corrupt(path: url.path, reason: "no \"config\" in the safetensors metadata; export it with `trm export`")
-        }
-        let run: RunConfig
-        do { run = try JSONDecoder().decode(RunConfig.self, from: Data(json.utf8)); try run.model.validate() } catch {
-            throw CheckpointError.corrupt(path: url.path, reason: "metadata config: \(error)")
-        }
-        let model = try ReasoningModel(config: run.model, seed: run.training.seed)
-        do { try model.load(file.floatTensors(), source: url.path) } catch {
-            throw CheckpointError.incompatible(path: url.path, reason: String(describing: error))
-        }
-        return (run, model)
+        let loaded = try ModelStore.load(directory: url.path)
+        return (loaded.run, loaded.model)
     }
 }
