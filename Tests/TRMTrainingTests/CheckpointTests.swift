@@ -201,6 +201,25 @@ struct CheckpointTests {
         #expect(leftovers.isEmpty)
     }
 
+    @Test("a full disk at a checkpoint write: one sentence naming the file and the cause, what to do, no repetition")
+    func fullDiskMessage() throws {
+        let (dir, _) = try savedCheckpoint()
+        let trainer = try tinyTrainer(tinyRun(), directory: dir.url, resume: true)
+        let full = FileWriteError.writeFailed(path: dir.url.appendingPathComponent("x/model.safetensors").path, reason: "No space left on device")
+        do {
+            try Checkpoint.save(trainer.state, stream: nil, elapsedSeconds: 0, trainingData: [], runDirectory: dir.url,
+                                beforeSwap: { _ in throw full })
+            Issue.record("the save should fail")
+        } catch {
+            let text = error.description
+            #expect(text.contains("writing model.safetensors failed (No space left on device)"), "\(text)")
+            #expect(!text.contains(".."), "\(text)")
+            #expect(text.components(separatedBy: "unchanged").count == 2, "said once: \(text)")
+            #expect(text.components(separatedBy: "No space left").count == 2, "said once: \(text)")
+            #expect(text.contains("--resume"), "says what to do: \(text)")
+        }
+    }
+
     @Test("a second save keeps the first as checkpoint.previous; a run directory without checkpoint/ falls back to it")
     func previousKept() throws {
         let (dir, ckpt) = try savedCheckpoint()

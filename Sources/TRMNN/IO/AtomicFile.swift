@@ -37,6 +37,17 @@ public enum FileWriteError: Error, Equatable, Sendable, CustomStringConvertible 
         }
     }
 
+    /// What failed, in a few words without advice (for messages that wrap this one).
+    public var cause: String {
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        switch self {
+        case .cannotCreateTemporaryFile(_, let reason): return "cannot create a temporary file for \(name) (\(reason))"
+        case .writeFailed(_, let reason): return "writing \(name) failed (\(reason))"
+        case .renameFailed(_, let reason): return "moving \(name) into place failed (\(reason))"
+        case .directorySyncFailed(_, let reason): return "syncing the folder of \(name) failed (\(reason))"
+        }
+    }
+
     public var description: String {
         switch self {
         case .cannotCreateTemporaryFile(let path, let reason):

@@ -93,6 +93,7 @@ public enum Checkpoint {
         } catch {
             try? fm.removeItem(at: temporary)
             if let e = error as? CheckpointError { throw e }
+            if let e = error as? FileWriteError { throw .writeFailed(path: final.path, reason: e.cause) }
             throw .writeFailed(path: final.path, reason: String(describing: error))
         }
     }

@@ -40,7 +40,9 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
         case let .configMismatch(p, r):
             return "\(p): cannot resume with this configuration: \(r). Resume without --preset/--config to use the checkpoint's own."
         case let .writeFailed(p, r):
-            return "cannot write checkpoint \(p): \(r). The previous checkpoint, if any, is unchanged."
+            let cause = r.hasSuffix(".") ? String(r.dropLast()) : r
+            return "cannot write checkpoint \(p): \(cause). The previous checkpoint, if any, is unchanged; "
+                + "free disk space (or fix the folder) and continue with `trm train --resume RUN`"
         }
     }
 }
