@@ -46,6 +46,24 @@ public struct StepAccuracy: Codable, Equatable, Sendable {
 }
 
 /// The files ``EvalReport/write(to:)`` produced.
+/// Accuracy at one test-time depth (supervision steps allowed), under both protocols.
+public struct DepthAccuracy: Codable, Equatable, Sendable {
+    /// Supervision steps allowed (may exceed the training limit).
+    public var depth: Int
+    /// Every puzzle runs `depth` steps; the last answer is scored.
+    public var allSteps: EvalProtocolResult
+    /// A puzzle stops at its first confident step, or at `depth`.
+    public var earlyHalting: EvalProtocolResult
+
+    public init(depth: Int, allSteps: EvalProtocolResult, earlyHalting: EvalProtocolResult) {
+        self.depth = depth; self.allSteps = allSteps; self.earlyHalting = earlyHalting
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case depth, allSteps = "all_steps", earlyHalting = "early_halting"
+    }
+}
+
 public struct EvalReportFiles: Equatable, Sendable {
     public var json: URL
     public var markdown: URL
@@ -95,6 +113,8 @@ public struct EvalReport: Codable, Equatable, Sendable {
     public var createdAt: String
     /// Free-form facts worth keeping (git commit, thread count, seed).
     public var notes: [String: String]
+    /// Accuracy at each test-time depth asked for (`trm eval --depths`); empty otherwise.
+    public var depths: [DepthAccuracy] = []
 
     public init(model: String, checkpoint: String? = nil, dataset: String, puzzleCount: Int, tokenCount: Int,
                 maxSupervisionSteps: Int, allSteps: EvalProtocolResult, earlyHalting: EvalProtocolResult,
@@ -120,6 +140,24 @@ public struct EvalReport: Codable, Equatable, Sendable {
         case maxSupervisionSteps = "max_supervision_steps"
         case allSteps = "all_steps", earlyHalting = "early_halting", perStep = "per_step"
         case elapsedSeconds = "elapsed_seconds", createdAt = "created_at"
+        case depths
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decode(String.self, forKey: .model)
+        checkpoint = try c.decodeIfPresent(String.self, forKey: .checkpoint)
+        dataset = try c.decode(String.self, forKey: .dataset)
+        puzzleCount = try c.decode(Int.self, forKey: .puzzleCount)
+        tokenCount = try c.decode(Int.self, forKey: .tokenCount)
+        maxSupervisionSteps = try c.decode(Int.self, forKey: .maxSupervisionSteps)
+        allSteps = try c.decode(EvalProtocolResult.self, forKey: .allSteps)
+        earlyHalting = try c.decode(EvalProtocolResult.self, forKey: .earlyHalting)
+        perStep = try c.decode([StepAccuracy].self, forKey: .perStep)
+        elapsedSeconds = try c.decode(Double.self, forKey: .elapsedSeconds)
+        createdAt = try c.decode(String.self, forKey: .createdAt)
+        notes = try c.decode([String: String].self, forKey: .notes)
+        depths = try c.decodeIfPresent([DepthAccuracy].self, forKey: .depths) ?? []  // reports from before depths
     }
 
     /// Puzzles per second of wall-clock time (0 when no time was measured).
@@ -129,6 +167,8 @@ public struct EvalReport: Codable, Equatable, Sendable {
 
     /// The per-step chart's file name inside the report directory.
     public static let chartFileName = "step_accuracy.svg"
+    /// The accuracy-against-depth chart's file name (written when `depths` is not empty).
+    public static let depthChartFileName = "depth_accuracy.svg"
 
     // MARK: JSON
 
@@ -182,6 +222,18 @@ public struct EvalReport: Codable, Equatable, Sendable {
                 md += "| \(row.step) | \(percent(row.exactAccuracy)) | \(percent(row.tokenAccuracy)) |\n"
             }
         }
+        if !depths.isEmpty {
+            md += "\n## Accuracy against test-time depth\n\n"
+            md += "One rollout to the deepest depth; at each depth, every puzzle running that many steps (all steps) "
+                + "and puzzles stopping at their first confident step within it (early halting).\n\n"
+            md += "![Accuracy against test-time depth](\(Self.depthChartFileName))\n\n"
+            md += "| Depth | All steps: exact | token | Early halting: exact | token | mean steps |\n|---:|---:|---:|---:|---:|---:|\n"
+            for d in depths {
+                md += "| \(d.depth) | \(percent(d.allSteps.exactAccuracy)) | \(percent(d.allSteps.tokenAccuracy)) | "
+                    + "\(percent(d.earlyHalting.exactAccuracy)) | \(percent(d.earlyHalting.tokenAccuracy)) | "
+                    + "\(String(format: "%.2f", d.earlyHalting.meanSteps)) |\n"
+            }
+        }
         return md
     }
 
@@ -191,6 +243,16 @@ public struct EvalReport: Codable, Equatable, Sendable {
         return StepAccuracyChart(title: "\(model): accuracy after each supervision step",
                                  exactAccuracy: sorted.map(\.exactAccuracy),
                                  tokenAccuracy: sorted.map(\.tokenAccuracy))
+    }
+
+    /// Exact accuracy against log2(depth), one line per protocol.
+    public func depthChart() -> LineChart {
+        let x = depths.map { Foundation.log2(Double($0.depth)) }
+        return LineChart(title: "\(model): exact accuracy against test-time depth", xLabel: "log2(supervision steps)",
+                         yLabel: "exact accuracy",
+                         series: [PlotSeries(name: "all steps", x: x, y: depths.map(\.allSteps.exactAccuracy)),
+                                  PlotSeries(name: "early halting", x: x, y: depths.map(\.earlyHalting.exactAccuracy))],
+                         yRange: 0...1)
     }
 
     // MARK: Files
@@ -206,6 +268,9 @@ public struct EvalReport: Codable, Equatable, Sendable {
         do {
             try AtomicFile.write(json, to: files.json)
             try AtomicFile.write(stepChart().svg(), to: files.chart)
+            if !depths.isEmpty {
+                try AtomicFile.write(depthChart().svg(), to: directory.appendingPathComponent(Self.depthChartFileName))
+            }
             try AtomicFile.write(markdown(), to: files.markdown)
         } catch {
             throw .cannotWrite(error)

@@ -8,8 +8,8 @@ import TRMRuntime
 
 public enum MCPTools {
     static let common: [String: Value] = [
-        "max_steps": .object(["type": "integer", "minimum": 1, "maximum": 64,
-                              "description": "Supervision steps at most (default: the model's training limit)"]),
+        "max_steps": .object(["type": "integer", "minimum": 1, "maximum": 256,
+                              "description": "Supervision steps at most: test-time depth, also beyond the model's training limit (default: that limit)"]),
         "halt_threshold": .object(["type": "number", "minimum": 0, "maximum": 1,
                                    "description": "Stop once the halting confidence exceeds this (default 0.5)"]),
     ]

@@ -75,7 +75,7 @@ enum OpenAPIDocument {
           "kind": {"type": "string", "enum": ["sudoku", "maze", "grid", "arc"]},
           "puzzle": {"type": "string", "description": "Sudoku: 81 characters, digits and . or 0 for blanks (whitespace and |+- ignored). Maze: rows joined by newlines. Grid: JSONL example line (header optional when the model knows it). ARC: task JSON."},
           "grid": {"type": "array", "items": {"type": "string"}, "description": "The puzzle as rows (maze: '#' wall, ' ' open, 'S' start, 'G' goal)."},
-          "max_steps": {"type": "integer", "minimum": 1, "maximum": 64, "description": "Supervision steps at most; default the model's training limit."},
+          "max_steps": {"type": "integer", "minimum": 1, "maximum": 256, "description": "Supervision steps at most (test-time depth, also beyond the training limit); default the model's training limit."},
           "halt_threshold": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.5, "description": "Stop once sigmoid(q_halt) exceeds this; 1 runs every step."},
           "return_steps": {"type": "boolean", "default": false, "description": "Include every step's grid."}
         }

@@ -21,13 +21,13 @@ public struct ServedModel: Sendable {
 
 public struct SolverLimits: Sendable, Equatable {
     /// Largest max_steps a request may ask for.
-    public var maxStepsLimit: Int = 64
+    public var maxStepsLimit: Int = 256
     /// Per-request timeout (queue wait included), seconds.
     public var timeoutSeconds: Double = 30
     /// Most puzzles in one /v1/solve/batch request.
     public var maxBatchRequests: Int = 64
 
-    public init(maxStepsLimit: Int = 64, timeoutSeconds: Double = 30, maxBatchRequests: Int = 64) {
+    public init(maxStepsLimit: Int = 256, timeoutSeconds: Double = 30, maxBatchRequests: Int = 64) {
         self.maxStepsLimit = maxStepsLimit; self.timeoutSeconds = timeoutSeconds; self.maxBatchRequests = maxBatchRequests
     }
 }

@@ -6,6 +6,9 @@
 // plus exact and token accuracy after every supervision step. With both protocols one rollout of
 // all steps serves both (a row's computation does not depend on the other rows); the halting-only
 // protocol uses the inference session's continuous batching and stops rows as they halt.
+// Test-time depth: the rollout may run past the model's training limit (up to 256 steps; the
+// carry keeps recursing instead of resetting), and `depths` scores both protocols at each listed
+// depth from that one rollout.
 import Foundation
 import TRMModels
 import TRMPuzzles
@@ -22,13 +25,19 @@ public struct EvaluationOptions: Sendable {
     public var evaluationProtocol: EvaluationProtocol = .both
     /// sigmoid(q_halt) above this halts a puzzle in the early-halting protocol.
     public var threshold: Float = 0.5
-    /// Supervision steps (nil: the model's haltMaxSteps; at most that).
+    /// Supervision steps (nil: the model's haltMaxSteps); beyond the training limit is test-time
+    /// depth, up to ``maximumDepth``.
     public var maxSteps: Int? = nil
+    /// Depths at which to score both protocols (from one rollout to the deepest); empty: none.
+    public var depths: [Int] = []
     /// Puzzles per forward batch.
     public var batchSize: Int = 64
-    public init(evaluationProtocol: EvaluationProtocol = .both, threshold: Float = 0.5, maxSteps: Int? = nil, batchSize: Int = 64) {
+    /// The deepest rollout allowed.
+    public static let maximumDepth = 256
+    public init(evaluationProtocol: EvaluationProtocol = .both, threshold: Float = 0.5, maxSteps: Int? = nil,
+                depths: [Int] = [], batchSize: Int = 64) {
         self.evaluationProtocol = evaluationProtocol; self.threshold = threshold
-        self.maxSteps = maxSteps; self.batchSize = batchSize
+        self.maxSteps = maxSteps; self.depths = depths; self.batchSize = batchSize
     }
 }
 
@@ -38,6 +47,8 @@ public struct EvaluationResult: Sendable {
     public var earlyHalting: EvalProtocolResult?
     /// After each step 1...maxSteps (empty for the halting-only protocol).
     public var perStep: [StepAccuracy]
+    /// Both protocols at each depth asked for.
+    public var depths: [DepthAccuracy] = []
     public var puzzleCount: Int
     /// Labelled cells scored.
     public var tokenCount: Int
@@ -46,10 +57,12 @@ public struct EvaluationResult: Sendable {
 
     public func report(model: String, checkpoint: String?, dataset: String, notes: [String: String] = [:]) -> EvalReport {
         let missing = EvalProtocolResult(exactAccuracy: .nan, tokenAccuracy: .nan, meanSteps: .nan)
-        return EvalReport(model: model, checkpoint: checkpoint, dataset: dataset, puzzleCount: puzzleCount,
-                          tokenCount: tokenCount, maxSupervisionSteps: maxSteps, allSteps: allSteps ?? missing,
-                          earlyHalting: earlyHalting ?? missing, perStep: perStep, elapsedSeconds: elapsedSeconds,
-                          notes: notes)
+        var report = EvalReport(model: model, checkpoint: checkpoint, dataset: dataset, puzzleCount: puzzleCount,
+                                tokenCount: tokenCount, maxSupervisionSteps: maxSteps, allSteps: allSteps ?? missing,
+                                earlyHalting: earlyHalting ?? missing, perStep: perStep, elapsedSeconds: elapsedSeconds,
+                                notes: notes)
+        report.depths = depths
+        return report
     }
 }
 
@@ -57,9 +70,11 @@ public struct EvaluationResult: Sendable {
 public enum DatasetMismatchError: Error, CustomStringConvertible, Equatable, Sendable {
     case incompatible(dataset: String, reason: String)
     case empty(dataset: String)
+    case invalidDepth(depth: Int)
 
     public var description: String {
         switch self {
+        case let .invalidDepth(d): return "depth \(d) is outside 1...\(EvaluationOptions.maximumDepth) supervision steps"
         case let .incompatible(d, r): return "\(d) does not fit the model: \(r). Use data built for this model's preset, or a matching --config."
         case let .empty(d): return "\(d) holds no puzzles."
         }
@@ -86,14 +101,19 @@ public enum Evaluator {
                                 progress: ProgressBar? = nil) throws -> EvaluationResult {
         guard dataset.count > 0 else { throw DatasetMismatchError.empty(dataset: name) }
         if let p = dataset.problem(for: model.config) { throw DatasetMismatchError.incompatible(dataset: name, reason: p) }
-        let maxSteps = min(options.maxSteps ?? model.config.haltMaxSteps, model.config.haltMaxSteps)
+        let depths = Array(Set(options.depths)).sorted()
+        if let bad = (depths + [options.maxSteps].compactMap { $0 }).first(where: { !(1...EvaluationOptions.maximumDepth).contains($0) }) {
+            throw DatasetMismatchError.invalidDepth(depth: bad)
+        }
+        let maxSteps = max(options.maxSteps ?? model.config.haltMaxSteps, depths.last ?? 1)
         let start = Date()
         var result: EvaluationResult
         switch options.evaluationProtocol {
-        case .halting:
+        case .halting where depths.isEmpty:
             result = try haltingOnly(model: model, dataset: dataset, options: options, maxSteps: maxSteps, progress: progress)
-        case .all, .both:
-            result = try rollout(model: model, dataset: dataset, options: options, maxSteps: maxSteps, progress: progress)
+        case .all, .both, .halting:
+            result = try rollout(model: model, dataset: dataset, options: options, maxSteps: maxSteps, depths: depths, progress: progress)
+            if options.evaluationProtocol == .halting { result.allSteps = nil }
             if options.evaluationProtocol == .all { result.earlyHalting = nil }
         }
         result.elapsedSeconds = Date().timeIntervalSince(start)
@@ -112,12 +132,16 @@ public enum Evaluator {
         return (correct, count)
     }
 
-    /// Every puzzle runs all steps; the halting answer is the one at the first confident step.
+    /// Every puzzle runs all steps (past the training limit too: the carry keeps recursing); the
+    /// halting answer is the one at the first confident step; each of `depths` gets both protocols
+    /// as if the rollout had stopped there.
     static func rollout(model: ReasoningModel, dataset: PuzzleDataset, options: EvaluationOptions, maxSteps: Int,
-                        progress: ProgressBar?) throws -> EvaluationResult {
+                        depths: [Int] = [], progress: ProgressBar?) throws -> EvaluationResult {
         let s = dataset.seqLen, n = dataset.count
         var stepExact = [Int](repeating: 0, count: maxSteps), stepCorrect = stepExact
-        var haltExact = 0, haltCorrect = 0, haltSteps = 0
+        // Early halting within a budget: index 0 is the full rollout, then one per depth.
+        let budgets = [maxSteps] + depths
+        var haltExact = [Int](repeating: 0, count: budgets.count), haltCorrect = haltExact, haltSteps = haltExact
         var tokenCount = 0
         var rng = SeededRandom(seed: 0)  // evaluation draws nothing; step() wants one
         var start = 0
@@ -128,10 +152,13 @@ public enum Evaluator {
             let labels = try IntTensor(shape: [b, s], values: Array(dataset.labels[(start * s)..<((start + b) * s)]))
             let batch = try PuzzleBatch(tokens: tokens, labels: labels, puzzleIdentifiers: Array(dataset.puzzleIdentifiers[rows]))
             var carry = model.initialCarry(for: batch)
-            var halted = [Bool](repeating: false, count: b)
+            var halted = [[Bool]](repeating: [Bool](repeating: false, count: b), count: budgets.count)
             try Tape.noGrad {
                 for k in 0..<maxSteps {
                     let out = try model.step(&carry, newBatch: batch, training: false, rng: &rng)
+                    // The model marks rows halted at its training limit, and the next step would
+                    // reset them; deeper rollouts keep recursing on the same puzzles.
+                    carry.halted = [Bool](repeating: false, count: b)
                     let preds = out.predictions.values, q = out.qHalt.scalars
                     for r in 0..<b {
                         let sc = score(preds[(r * s)..<((r + 1) * s)], labels: labels.values[(r * s)..<((r + 1) * s)])
@@ -140,11 +167,11 @@ public enum Evaluator {
                         if exact { stepExact[k] += 1 }
                         if k == 0 { tokenCount += sc.count }
                         let confident = 1 / (1 + Foundation.exp(-Double(q[r]))) > Double(options.threshold)
-                        if !halted[r] && (confident || k == maxSteps - 1) {
-                            halted[r] = true
-                            haltSteps += k + 1
-                            haltCorrect += sc.correct
-                            if exact { haltExact += 1 }
+                        for (i, budget) in budgets.enumerated() where !halted[i][r] && k < budget && (confident || k == budget - 1) {
+                            halted[i][r] = true
+                            haltSteps[i] += k + 1
+                            haltCorrect[i] += sc.correct
+                            if exact { haltExact[i] += 1 }
                         }
                     }
                 }
@@ -156,12 +183,22 @@ public enum Evaluator {
         let perStep = (0..<maxSteps).map {
             StepAccuracy(step: $0 + 1, exactAccuracy: Double(stepExact[$0]) / nd, tokenAccuracy: Double(stepCorrect[$0]) / td)
         }
+        func halting(_ i: Int) -> EvalProtocolResult {
+            EvalProtocolResult(exactAccuracy: Double(haltExact[i]) / nd, tokenAccuracy: Double(haltCorrect[i]) / td,
+                               meanSteps: Double(haltSteps[i]) / nd)
+        }
         let last = perStep[maxSteps - 1]
-        return EvaluationResult(
+        var result = EvaluationResult(
             allSteps: EvalProtocolResult(exactAccuracy: last.exactAccuracy, tokenAccuracy: last.tokenAccuracy, meanSteps: Double(maxSteps)),
-            earlyHalting: EvalProtocolResult(exactAccuracy: Double(haltExact) / nd, tokenAccuracy: Double(haltCorrect) / td,
-                                             meanSteps: Double(haltSteps) / nd),
+            earlyHalting: halting(0),
             perStep: perStep, puzzleCount: n, tokenCount: tokenCount, maxSteps: maxSteps, elapsedSeconds: 0)
+        result.depths = depths.enumerated().map { i, depth in
+            let at = perStep[depth - 1]
+            return DepthAccuracy(depth: depth,
+                                 allSteps: EvalProtocolResult(exactAccuracy: at.exactAccuracy, tokenAccuracy: at.tokenAccuracy, meanSteps: Double(depth)),
+                                 earlyHalting: halting(i + 1))
+        }
+        return result
     }
 
     /// Early halting only, with continuous batching: halted puzzles free their slot for the next.

@@ -27,6 +27,7 @@ struct EvalCommand: ParsableCommand {
           trm eval --model runs/sudoku --data $D/test.csv --limit 1000
           trm eval --model runs/sudoku --data test.trmd --protocol halting \\
               --threshold 0.7 --json
+          trm eval --data test.csv --depths 1,2,4,8,16,32,64   # test-time depth
         """)
 
     @OptionGroup var model: ModelOptions
@@ -43,6 +44,12 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Early halting: stop once sigmoid(q_halt) exceeds this (0..1).")
     var threshold: Float = 0.5
 
+    @Option(help: "Supervision steps (default: the model's training limit); more is test-time depth, up to 256.")
+    var maxSteps: Int?
+
+    @Option(help: "Comma-separated depths (e.g. 1,2,4,8,16,32,64): one rollout to the deepest, both protocols scored at each, a table in report.md and depth_accuracy.svg.")
+    var depths: String?
+
     @Option(help: "Puzzles per batch.")
     var batchSize: Int = 64
 
@@ -58,6 +65,10 @@ struct EvalCommand: ParsableCommand {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         guard threshold >= 0 && threshold <= 1 else { throw ValidationError("--threshold must be in 0...1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        if let maxSteps, !(1...EvaluationOptions.maximumDepth).contains(maxSteps) {
+            throw ValidationError("--max-steps must be in 1...\(EvaluationOptions.maximumDepth), got \(maxSteps)")
+        }
+        _ = try depthList()
         for path in data where !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("no such file or folder: \(path)")
         }
@@ -81,7 +92,8 @@ struct EvalCommand: ParsableCommand {
             }
             if let limit { dataset = dataset.prefix(limit) }
             logger.info("evaluating \(target.source) (step \(target.step.map(String.init) ?? "n/a")) on \(dataset.count) puzzles of \(name)")
-            let options = EvaluationOptions(evaluationProtocol: evaluationProtocol, threshold: threshold, batchSize: batchSize)
+            let options = EvaluationOptions(evaluationProtocol: evaluationProtocol, threshold: threshold, maxSteps: maxSteps,
+                                            depths: try depthList(), batchSize: batchSize)
             let progress = ProgressBar(total: dataset.count, label: "eval", mode: log.quiet ? .quiet : (output.json ? .plain : .automatic))
             let result = try Evaluator.evaluate(model: target.model, dataset: dataset, name: name, options: options, progress: progress)
             progress.finish()
@@ -99,9 +111,28 @@ struct EvalCommand: ParsableCommand {
                 if !result.perStep.isEmpty {
                     print("exact accuracy after each step: " + result.perStep.map { String(format: "%.1f", $0.exactAccuracy * 100) }.joined(separator: " "))
                 }
+                for d in result.depths {
+                    print(String(format: "depth %3d: all steps exact %.2f%% token %.2f%%; early halting exact %.2f%% in %.2f steps",
+                                 d.depth, d.allSteps.exactAccuracy * 100, d.allSteps.tokenAccuracy * 100,
+                                 d.earlyHalting.exactAccuracy * 100, d.earlyHalting.meanSteps))
+                }
                 print("wrote \(files.json.path), \(files.markdown.lastPathComponent), \(files.chart.lastPathComponent)")
             }
         }
+    }
+}
+
+extension EvalCommand {
+    /// --depths as numbers, each in 1...256.
+    func depthList() throws -> [Int] {
+        guard let depths else { return [] }
+        let parts = depths.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = parts.compactMap(Int.init)
+        guard values.count == parts.count, !values.isEmpty,
+              values.allSatisfy({ (1...EvaluationOptions.maximumDepth).contains($0) }) else {
+            throw ValidationError("--depths takes comma-separated step counts in 1...\(EvaluationOptions.maximumDepth), e.g. 1,2,4,8,16,32,64; got '\(depths)'")
+        }
+        return values
     }
 }
 

@@ -66,6 +66,62 @@ struct EvaluatorTests {
         #expect(allOnly.earlyHalting == nil && allOnly.allSteps?.exactAccuracy == 0.5)
     }
 
+    /// A random-weight model (answers and halting vary from step to step) and random puzzles.
+    static func randomCase() throws -> (ReasoningModel, PuzzleDataset) {
+        var c = ModelConfig()
+        c.seqLen = 4; c.vocabSize = 3; c.hidden = 8; c.heads = 2; c.layers = 1
+        c.hCycles = 1; c.lCycles = 1; c.haltMaxSteps = 3
+        c.puzzleEmbeddingLength = 1; c.puzzleEmbeddingWidth = 8; c.puzzleIdentifiers = 1
+        let model = try ReasoningModel(config: c, seed: 7)
+        var d = PuzzleDataset(kind: .grid, seqLen: 4, vocabSize: 3, numPuzzleIdentifiers: 1, gridRows: 2, gridCols: 2)
+        var rng = SeededRandom(seed: 3)
+        for _ in 0..<24 {
+            d.append(input: (0..<4).map { _ in Int32(1 + rng.next() % 2) }, label: (0..<4).map { _ in Int32(rng.next() % 3) })
+        }
+        return (model, d)
+    }
+
+    @Test("test-time depth: a rollout past the training limit keeps recursing (no reset), step for step as the inference session")
+    func beyondTheTrainingLimit() throws {
+        let (model, data) = try Self.randomCase()
+        let deep = try Evaluator.evaluate(model: model, dataset: data, options: EvaluationOptions(maxSteps: 9, batchSize: 5))
+        #expect(deep.maxSteps == 9 && deep.perStep.count == 9)
+        let trained = try Evaluator.evaluate(model: model, dataset: data, options: EvaluationOptions(batchSize: 5))
+        #expect(Array(deep.perStep.prefix(3)) == trained.perStep, "the first 3 steps are the training-limit rollout")
+        // The inference session never resets: its predictions after each step score the same.
+        let inputs = (0..<data.count).map { Array(data.input($0)) }
+        let solved = try solvePuzzles(model: model, inputs: inputs, policy: HaltingPolicy(threshold: nil, maxSteps: 9), keepSteps: true)
+        for k in 0..<9 {
+            var exact = 0
+            for (i, r) in solved.enumerated() {
+                let sc = Evaluator.score(r.steps[k].prediction[0..<4], labels: data.label(i))
+                if sc.count > 0 && sc.correct == sc.count { exact += 1 }
+            }
+            #expect(deep.perStep[k].exactAccuracy == Double(exact) / Double(data.count), "step \(k + 1)")
+        }
+    }
+
+    @Test("--depths: each depth's scores equal a separate evaluation stopped at that depth, both protocols")
+    func depthsFromOneRollout() throws {
+        let (model, data) = try Self.randomCase()
+        let r = try Evaluator.evaluate(model: model, dataset: data, options: EvaluationOptions(threshold: 0.5, depths: [5, 1, 2, 2], batchSize: 7))
+        #expect(r.depths.map(\.depth) == [1, 2, 5] && r.maxSteps == 5)
+        for d in r.depths {
+            let alone = try Evaluator.evaluate(model: model, dataset: data, options: EvaluationOptions(threshold: 0.5, maxSteps: d.depth, batchSize: 7))
+            #expect(d.allSteps == alone.allSteps, "all steps at depth \(d.depth)")
+            #expect(d.earlyHalting == alone.earlyHalting, "early halting at depth \(d.depth)")
+            let halting = try Evaluator.evaluate(model: model, dataset: data,
+                                                 options: EvaluationOptions(evaluationProtocol: .halting, threshold: 0.5, maxSteps: d.depth, batchSize: 3))
+            #expect(halting.earlyHalting == d.earlyHalting, "the continuous-batching path agrees at depth \(d.depth)")
+        }
+        let report = r.report(model: "random", checkpoint: nil, dataset: "random")
+        #expect(report.markdown().contains("## Accuracy against test-time depth"))
+        #expect(report.depthChart().svg().contains("early halting"))
+        #expect(throws: DatasetMismatchError.self) {
+            _ = try Evaluator.evaluate(model: model, dataset: data, options: EvaluationOptions(depths: [300]))
+        }
+    }
+
     @Test("the report carries both protocols; a missing protocol shows as n/a")
     func report() throws {
         let model = try Self.handBuiltModel(haltBias: 5)
