@@ -3,6 +3,7 @@
 // Dependency direction: CBLAS, CTRMKernels -> TRMTensor -> TRMNN -> TRMModels -> TRMTraining -> trm
 //                       TRMPuzzles (independent of the engine) -> TRMTraining -> trm
 //                       TRMTraining -> TRMServe (Hummingbird, MCP) -> trm
+//                       TRMModels, TRMPuzzles -> TRMInterop (ZIPFoundation, Yams) -> trm
 import PackageDescription
 
 #if os(Linux)
@@ -27,6 +28,7 @@ let package = Package(
         .library(name: "TRMPuzzles", targets: ["TRMPuzzles"]),
         .library(name: "TRMTraining", targets: ["TRMTraining"]),
         .library(name: "TRMServe", targets: ["TRMServe"]),
+        .library(name: "TRMInterop", targets: ["TRMInterop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: blasTargets + [
         // Our own C kernels, picked at run time where the CPU has AVX-512: the sgemm (the system
@@ -58,8 +62,14 @@ let package = Package(
             .product(name: "MCP", package: "swift-sdk"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The reference's own formats: PyTorch checkpoints (zip + pickle), NumPy data sets, YAML.
+        .target(name: "TRMInterop", dependencies: [
+            "TRMModels", "TRMNN", "TRMPuzzles",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .executableTarget(name: "trm", dependencies: [
-            "TRMTraining", "TRMServe",
+            "TRMTraining", "TRMServe", "TRMInterop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -68,6 +78,9 @@ let package = Package(
         .testTarget(name: "TRMModelsTests", dependencies: ["TRMModels", "TRMTraining"]),
         .testTarget(name: "TRMNNTests", dependencies: ["TRMNN"]),
         .testTarget(name: "TRMTrainingTests", dependencies: ["TRMTraining"]),
+        .testTarget(name: "TRMInteropTests", dependencies: [
+            "TRMInterop", "TRMTraining", "TRMModels", "TRMNN", "TRMPuzzles",
+        ]),
         .testTarget(name: "TRMServeTests", dependencies: [
             "TRMServe", "TRMTraining", "TRMModels", "TRMNN", "TRMPuzzles",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
