@@ -45,6 +45,10 @@ struct InfoCommand: ParsableCommand {
             return
         }
         if let model {
+            if (try? Checkpoint.readContents(URL(fileURLWithPath: model))) == nil, let folder = try? ModelStore.load(directory: model) {
+                try printModelFolder(folder)  // a model folder (trm import, the bundled model), not a checkpoint
+                return
+            }
             let contents = try Checkpoint.readContents(URL(fileURLWithPath: model))
             let m = contents.manifest
             if json {
@@ -74,5 +78,18 @@ struct InfoCommand: ParsableCommand {
         }
         for line in try ModelSummary(run: run).lines { print(line) }
         print(String(decoding: try run.jsonData(), as: UTF8.self))
+    }
+
+    /// A model folder: its summary, its README's provenance lines, and with --json its config.
+    func printModelFolder(_ folder: LoadedModel) throws {
+        if json { print(String(decoding: try folder.run.jsonData(), as: UTF8.self)); return }
+        print("model folder: \(folder.directory) (\(folder.kind.rawValue))")
+        let readme = URL(fileURLWithPath: folder.directory).appendingPathComponent("README.md")
+        if let text = try? String(contentsOf: readme, encoding: .utf8) {
+            for line in text.split(separator: "\n") where line.hasPrefix("- checkpoint:") || line.hasPrefix("- configuration:") {
+                print(line.dropFirst(2))
+            }
+        }
+        for line in ModelSummary(run: folder.run, model: folder.model).lines { print(line) }
     }
 }
