@@ -94,5 +94,26 @@ public struct ReferenceRunConfig: Codable, Sendable, Equatable {
         seed = Int(truncatingIfNeeded: t.seed)
     }
 
-    public func yamlText() throws -> String { try YAMLEncoder().encode(self) }
+    /// The YAML text, with floats spelled so that PyYAML reads them as floats (`4.0`, `1.0e-05`;
+    /// YAML 1.1 resolvers need the dot that Yams leaves out of `4e+0`).
+    public func yamlText() throws -> String {
+        let text = try YAMLEncoder().encode(self)
+        guard let node = try Yams.compose(yaml: text) else { return text }
+        return try Yams.serialize(node: Self.pythonFloats(node))
+    }
+
+    static func pythonFloats(_ node: Node) -> Node {
+        switch node {
+        case var .scalar(s):
+            if s.style == .plain, s.string.contains(where: { $0 == "e" || $0 == "." }), let d = Double(s.string), d.isFinite {
+                var t = "\(d)"
+                if t.contains("e") && !t.contains("."), let e = t.firstIndex(of: "e") { t.insert(contentsOf: ".0", at: e) }
+                s.string = t
+            }
+            return .scalar(s)
+        case let .mapping(m): return .mapping(Node.Mapping(m.map { (pythonFloats($0.key), pythonFloats($0.value)) }, m.tag, m.style))
+        case let .sequence(q): return .sequence(Node.Sequence(q.map(pythonFloats), q.tag, q.style))
+        default: return node
+        }
+    }
 }

@@ -142,7 +142,6 @@ public enum TorchStateDict {
         records["byteorder"] = Data("little".utf8)
         records["version"] = Data("3\n".utf8)
         records[".format_version"] = Data("1".utf8)
-        records[".storage_alignment"] = Data("64".utf8)
         return try TorchArchive(prefix: archiveName + "/", records: records).serialized()
     }
 }
