@@ -88,9 +88,6 @@ public enum ReferenceDataset {
         guard groups.shape[0] - 1 == meta.total_groups else {
             throw fail(groupsPath, "holds \(groups.shape[0] - 1) groups; dataset.json says total_groups \(meta.total_groups)")
         }
-        if let total = meta.total_puzzles, total != ids.shape[0] {
-            throw fail(idsPath, "holds \(ids.shape[0]) puzzles; dataset.json says total_puzzles \(total)")
-        }
         func tokens(_ a: NumPyArray, _ path: String, label: Bool) throws(InteropError) -> [Int32] {
             var out = [Int32](repeating: 0, count: a.values.count)
             for (i, v) in a.values.enumerated() {
@@ -162,6 +159,25 @@ public enum ReferenceDataset {
             throw InteropError(file: splitDir.path, problem: "inconsistent data set: \(problem)")
         }
         return d
+    }
+
+    /// The task and augmented version an ARC identifier name stands for: `task` (the original) or
+    /// `task|||tK|||d0d1...d9` (the reference's dihedral K, then colours c -> d_c). The reference
+    /// numbers its transforms with np.rot90 (counter-clockwise), so its t1 is our rotate270 and its
+    /// t3 our rotate90; the others agree. Nil for a name of another form.
+    public static func arcVersion(fromIdentifier name: String) -> (task: String, version: ARCVersion)? {
+        let parts = name.components(separatedBy: "|||")
+        if parts.count == 1 { return parts[0].isEmpty || parts[0] == "<blank>" ? nil : (parts[0], .identity) }
+        guard parts.count == 3, parts[1].hasPrefix("t"), let t = Int(parts[1].dropFirst()), (0..<8).contains(t) else { return nil }
+        let digits = parts[2].compactMap { $0.wholeNumberValue }.map(UInt8.init)
+        guard digits.count == 10, digits[0] == 0, Set(digits).count == 10, parts[2].count == 10 else { return nil }
+        return (parts[0], ARCVersion(dihedral: dihedral(referenceTransform: t), colours: digits))
+    }
+
+    /// Our transform for the reference's `dihedral_transform(arr, tid)` (tid 0...7; its 1 and 3 are
+    /// np.rot90 by +90 and +270 degrees counter-clockwise, our rotate270 and rotate90).
+    public static func dihedral(referenceTransform t: Int) -> Dihedral {
+        t == 1 ? .rotate270 : t == 3 ? .rotate90 : Dihedral(rawValue: t)!
     }
 
     /// Integers from a comma-separated metadata value.
