@@ -26,8 +26,16 @@ public struct TorchArchive: Sendable {
             throw InteropError(file: file, problem: "not a PyTorch checkpoint: not a zip archive (torch.save has written zip "
                 + "archives since PyTorch 1.6; re-save an older file with a current PyTorch)")
         }
+        // ZIPFoundation's in-memory reader traps when a damaged header points past the end of the
+        // data; its file reader gets a short read and throws. So the bytes are read from a file.
+        let temporary = FileManager.default.temporaryDirectory
+            .appendingPathComponent("trm-torch-\(getpid())-\(UUID().uuidString).zip")
+        do { try data.write(to: temporary) } catch {
+            throw InteropError(file: file, problem: "cannot stage the archive for reading (\(error.localizedDescription))")
+        }
+        defer { try? FileManager.default.removeItem(at: temporary) }
         let archive: Archive
-        do { archive = try Archive(data: data, accessMode: .read) } catch {
+        do { archive = try Archive(url: temporary, accessMode: .read) } catch {
             throw InteropError(file: file, problem: "damaged or truncated zip archive (\(error))")
         }
         var records: [String: Data] = [:]
