@@ -113,7 +113,6 @@ public struct ReferenceRunConfig: Codable, Sendable, Equatable {
             return .scalar(s)
         case let .mapping(m): return .mapping(Node.Mapping(m.map { (pythonFloats($0.key), pythonFloats($0.value)) }, m.tag, m.style))
         case let .sequence(q): return .sequence(Node.Sequence(q.map(pythonFloats), q.tag, q.style))
-        default: return node
         }
     }
 }

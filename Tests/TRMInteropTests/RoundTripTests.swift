@@ -28,6 +28,22 @@ struct RoundTripTests {
         for (k, t) in a { #expect(t.shape == b[k]?.shape && t.scalars == b[k]?.scalars, "\(k)") }
     }
 
+    @Test("a safetensors file with the reference's names imports like the torch checkpoint")
+    func safetensorsWithReferenceNames() throws {
+        guard let name = checkpointCases.first(where: { $0.hasPrefix("hrm") }) else { return }
+        let dir = torchCheckpoints.appendingPathComponent(name)
+        let raw = try TorchStateDict.read(contentsOf: dir.appendingPathComponent("step_1000"))
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let file = scratch.path("model.safetensors")
+        try SafeTensorsFile(tensors: Dictionary(uniqueKeysWithValues: raw)).write(to: file)
+        let fromTorch = try ReferenceCheckpoint.load(checkpoint: dir.appendingPathComponent("step_1000"))
+        let fromSafetensors = try ReferenceCheckpoint.load(checkpoint: file, config: dir.appendingPathComponent("all_config.yaml"))
+        for ((n1, t1), (n2, t2)) in zip(fromTorch.model.state, fromSafetensors.model.state) {
+            #expect(n1 == n2 && t1.scalars == t2.scalars, "\(n1)")
+        }
+    }
+
     @Test("pickle writer -> reader is the identity on a state-dict-like tree")
     func pickleRoundTrip() throws {
         let tree = PickleValue.dict([
