@@ -5,6 +5,8 @@
 //
 //   trm            the command line: parses arguments, calls the libraries
 //    |-- TRMServe      HTTP server, load generator, MCP tools  -> TRMRuntime (never the trainer)
+//    |-- TRMInterop    the reference's formats: PyTorch checkpoints (zip + pickle), NumPy data, YAML
+//    |                   -> TRMModels, TRMNN, TRMPuzzles (ZIPFoundation, Yams)
 //    |-- TRMParity     golden-fixture checker (reference parity) -> TRMTraining
 //    |-- TRMTraining   trainer, evaluator, checkpoints with optimizer state, resume
 //    |                   -> TRMRuntime, TRMReport
@@ -42,6 +44,7 @@ let package = Package(
         .library(name: "TRMTraining", targets: ["TRMTraining"]),
         .library(name: "TRMParity", targets: ["TRMParity"]),
         .library(name: "TRMServe", targets: ["TRMServe"]),
+        .library(name: "TRMInterop", targets: ["TRMInterop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,6 +55,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: blasTargets + [
         // Our own C kernels, picked at run time where the CPU has AVX-512: the sgemm (the system
@@ -80,8 +85,14 @@ let package = Package(
             .product(name: "MCP", package: "swift-sdk"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The reference's own formats: PyTorch checkpoints (zip + pickle), NumPy data sets, YAML.
+        .target(name: "TRMInterop", dependencies: [
+            "TRMModels", "TRMNN", "TRMPuzzles",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .executableTarget(name: "trm", dependencies: [
-            "TRMTraining", "TRMParity", "TRMServe", "TRMRuntime", "TRMReport",
+            "TRMTraining", "TRMParity", "TRMServe", "TRMRuntime", "TRMReport", "TRMInterop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -94,6 +105,9 @@ let package = Package(
         .testTarget(name: "TRMRuntimeTests", dependencies: ["TRMRuntime", "TRMTestSupport"]),
         .testTarget(name: "TRMReportTests", dependencies: ["TRMReport", "TRMTestSupport"]),
         .testTarget(name: "TRMTrainingTests", dependencies: ["TRMTraining", "TRMRuntime", "TRMReport", "TRMTestSupport"]),
+        .testTarget(name: "TRMInteropTests", dependencies: [
+            "TRMInterop", "TRMTraining", "TRMRuntime", "TRMModels", "TRMNN", "TRMPuzzles", "TRMTestSupport",
+        ]),
         .testTarget(name: "TRMServeTests", dependencies: [
             "TRMServe", "TRMRuntime", "TRMModels", "TRMNN", "TRMPuzzles", "TRMTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -41,13 +41,6 @@ public enum FixtureError: Error, CustomStringConvertible {
 
 public enum GoldenFixture {
     struct FixtureConfig: Decodable {
-        struct Model: Decodable {
-            var seq_len: Int, puzzle_emb_ndim: Int, num_puzzle_identifiers: Int, vocab_size: Int
-            var hidden_size: Int, expansion: Double, num_heads: Int, pos_encodings: String
-            var halt_max_steps: Int, halt_exploration_prob: Double, mlp_t: Bool?
-            var H_cycles: Int, L_cycles: Int, H_layers: Int, L_layers: Int, puzzle_emb_len: Int?
-            var rope_theta: Double?, rms_norm_eps: Double?
-        }
         struct Training: Decodable {
             var lr: Float, lr_warmup_steps: Int, weight_decay: Float, beta1: Float, beta2: Float
             var puzzle_emb_lr: Float, puzzle_emb_weight_decay: Float, loss_type: String
@@ -61,7 +54,7 @@ public enum GoldenFixture {
         }
         var `case`: String
         var family: String
-        var model_config: Model
+        var model_config: ReferenceArchConfig
         var training: Training
         var check: Check
         var float32_vs_float64: Deviation?
@@ -69,36 +62,12 @@ public enum GoldenFixture {
 
     /// The run configuration a fixture describes.
     static func runConfig(_ f: FixtureConfig, path: String) throws -> RunConfig {
-        let c = f.model_config
-        var m = ModelConfig()
         guard let family = ModelFamily(rawValue: f.family) else {
             throw FixtureError.badConfig(path: path, reason: "unknown family '\(f.family)'")
         }
-        m.family = family
-        m.mixer = (c.mlp_t ?? false) ? .mlp : .attention
-        m.hidden = c.hidden_size; m.heads = c.num_heads; m.expansion = c.expansion
-        m.hCycles = c.H_cycles; m.lCycles = c.L_cycles
-        m.seqLen = c.seq_len; m.vocabSize = c.vocab_size
-        m.puzzleEmbeddingWidth = c.puzzle_emb_ndim; m.puzzleIdentifiers = c.num_puzzle_identifiers
-        m.positionEncoding = c.pos_encodings == "rope" ? .rope : .none
-        m.ropeTheta = c.rope_theta ?? 10000
-        m.normEpsilon = Float(c.rms_norm_eps ?? 1e-5)
-        m.haltMaxSteps = c.halt_max_steps; m.haltExplorationProbability = c.halt_exploration_prob
-        switch family {
-        case .trm:
-            m.layers = c.L_layers
-            m.puzzleEmbeddingLength = c.puzzle_emb_len ?? 16
-            m.gradientMode = .fullLastCycle
-        case .hrm:
-            guard c.H_layers == c.L_layers else {
-                throw FixtureError.badConfig(path: path, reason: "H_layers \(c.H_layers) != L_layers \(c.L_layers) is not supported")
-            }
-            m.layers = c.L_layers
-            m.puzzleEmbeddingLength = (c.puzzle_emb_ndim + c.hidden_size - 1) / c.hidden_size
-            m.gradientMode = .oneStep
-        }
-        if c.pos_encodings != "rope" && c.pos_encodings != "none" && m.mixer == .attention {
-            throw FixtureError.badConfig(path: path, reason: "position encoding '\(c.pos_encodings)' is not supported")
+        let m: ModelConfig
+        do { m = try f.model_config.modelConfig(family: family) } catch {
+            throw FixtureError.badConfig(path: path, reason: String(describing: error))
         }
         var t = TrainingConfig()
         t.learningRate = f.training.lr; t.warmupSteps = f.training.lr_warmup_steps

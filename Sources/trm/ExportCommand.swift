@@ -1,36 +1,69 @@
-// `trm export`: a checkpoint's evaluation weights and config as one safetensors file or as a model
-// folder with a manifest of checksums.
+// `trm export`: a checkpoint's evaluation weights and config as one safetensors file, as a model
+// folder with a manifest of checksums, or (--format torch) in the reference's own checkpoint layout:
+// step_N + all_config.yaml.
 import ArgumentParser
 import Foundation
-import TRMTraining
+import TRMInterop
+import TRMModels
 import TRMRuntime
+import TRMTraining
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a checkpoint's weights (EMA when trained with EMA) and config as one safetensors file or a model folder.",
+        abstract: "Export a checkpoint's weights (EMA when trained with EMA) as a safetensors file, a model folder or a reference checkpoint.",
         discussion: """
-        --out FILE.safetensors: one file holding every parameter and buffer under its reference name (inner.L_level.layers.0...) and, in its metadata, "config" (the RunConfig JSON), "step", "format": "trm", "weights" and "checksum" (over the config and the tensors).
-        --out FOLDER: a model folder: config.json, model.safetensors, manifest.json (size and checksum of each) and README.md.
-        Every load (solve, eval, serve, mcp, info) checks the checksums first. The checkpoint's own files are checked before export.
+        safetensors (default), --out FILE.safetensors: every parameter and buffer under its reference name (inner.L_level.layers.0...) \
+        and, in its metadata, "config" (the RunConfig JSON), "step", "format": "trm", "weights" and "checksum" (over the config and the tensors).
+        safetensors, --out FOLDER: a model folder: config.json, model.safetensors, manifest.json (size and checksum of each) and README.md.
+        torch: DIR/step_N (torch.save zip, keys _orig_mod.model.inner.*, float32) and DIR/all_config.yaml, which the \
+        reference's pretrain.py loads with load_checkpoint. RUN may also be a model folder (e.g. from `trm import`).
+        The source's files are checked (sizes and checksums) before export; every later load checks the export's.
 
         Examples:
           trm export --model runs/sudoku4 --out sudoku4.safetensors
           trm export --model runs/sudoku4 --out models/sudoku4
+          trm export --format torch runs/sudoku4 -o torch/sudoku4
         """)
 
-    @Option(help: "A run directory or checkpoint folder.")
-    var model: String
+    @Argument(help: "A run directory, checkpoint folder or model folder.")
+    var source: String?
 
-    @Option(help: "Where to write: a .safetensors file, or a folder for a model folder.")
+    @Option(help: "A run directory or checkpoint folder (same as RUN).")
+    var model: String?
+
+    @Option(help: "safetensors or torch.")
+    var format: String = "safetensors"
+
+    @Option(name: [.customShort("o"), .long], help: "Where to write: a .safetensors file or a model folder (safetensors), or a folder (torch).")
     var out: String
 
+    func validate() throws {
+        guard (source == nil) != (model == nil) else { throw ValidationError("give the run as RUN or --model, once") }
+        guard ["safetensors", "torch"].contains(format) else { throw ValidationError("--format must be safetensors or torch, got '\(format)'") }
+    }
+
     func run() throws {
+        let source = (self.source ?? model)!
+        if format == "torch" {
+            let url = URL(fileURLWithPath: source)
+            let (modelValue, runConfig, step, weights): (TRMModels.ReasoningModel, TRMModels.RunConfig, Int, String)
+            if let contents = try? Checkpoint.readContents(url) {
+                let (m, c) = try Checkpoint.loadModel(contents.directory, weights: .evaluation)
+                (modelValue, runConfig, step, weights) = (m, c.run, c.manifest.step, c.manifest.emaWeights ? "EMA" : "trained")
+            } else {
+                let loaded = try ModelStore.load(directory: source)
+                (modelValue, runConfig, step, weights) = (loaded.model, loaded.run, loaded.step ?? 0, "stored")
+            }
+            let r = try TorchExport.write(modelValue, run: runConfig, step: step, to: URL(fileURLWithPath: out))
+            print("wrote \(r.checkpoint.path) (\(r.tensors) tensors, \(r.bytes) bytes, \(weights) weights) and \(r.config.path)")
+            return
+        }
         if out.hasSuffix(".safetensors") {
-            let result = try ModelExport.export(checkpoint: URL(fileURLWithPath: model), to: URL(fileURLWithPath: out))
+            let result = try ModelExport.export(checkpoint: URL(fileURLWithPath: source), to: URL(fileURLWithPath: out))
             print("wrote \(out): \(result.tensors) tensors, \(result.bytes) bytes, \(result.weights) weights of \(result.name) at step \(result.step)")
         } else {
-            let result = try ModelExport.exportFolder(checkpoint: URL(fileURLWithPath: model), to: URL(fileURLWithPath: out))
+            let result = try ModelExport.exportFolder(checkpoint: URL(fileURLWithPath: source), to: URL(fileURLWithPath: out))
             print("wrote \(out)/: config.json, model.safetensors (\(result.tensors) tensors, \(result.bytes) bytes), manifest.json, README.md: \(result.weights) weights of \(result.name) at step \(result.step)")
         }
     }

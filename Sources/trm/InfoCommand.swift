@@ -64,6 +64,13 @@ struct InfoCommand: ParsableCommand {
             }
             print("model: \(loaded.directory) (\(loaded.kind.rawValue) puzzles)")
             print("files: \(loaded.verification)")
+            // Provenance an import or export wrote into the folder's README.
+            let readme = URL(fileURLWithPath: loaded.directory).appendingPathComponent("README.md")
+            if let text = try? String(contentsOf: readme, encoding: .utf8) {
+                for line in text.split(separator: "\n") where line.hasPrefix("- checkpoint:") || line.hasPrefix("- configuration:") {
+                    print(line.dropFirst(2))
+                }
+            }
             if let step = loaded.step { print("step: \(step)") }
             for line in s.lines { print(line) }
             return

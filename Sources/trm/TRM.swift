@@ -20,7 +20,7 @@ struct TRM: AsyncParsableCommand {
         subcommands: [
             TrainCommand.self, EvalCommand.self, SolveCommand.self, ServeCommand.self, MCPCommand.self,
             DataCommand.self, BenchCommand.self, InfoCommand.self, CheckFixtureCommand.self,
-            PlotCommand.self, ExportCommand.self,
+            PlotCommand.self, ExportCommand.self, ImportCommand.self,
         ]
     )
 }

@@ -41,6 +41,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Continue the run (or checkpoint folder) at this path; writes into it unless --out is given.")
     var resume: String?
 
+    @Option(name: .customLong("init"),
+            help: "Start from this model's weights (a model folder from `trm import`, a run or an exported file): fresh optimizer state; its config unless --preset/--config is given.")
+    var initFrom: String?
+
     @Option(help: "Total optimizer steps of the run (a resumed run continues up to this).")
     var steps: Int?
 
@@ -75,7 +79,8 @@ struct TrainCommand: ParsableCommand {
         if resume != nil && (batchSize != nil || seed != nil || lr != nil) {
             throw ValidationError("--batch-size, --lr and --seed cannot change on --resume (the saved optimizer state and carry depend on them)")
         }
-        if resume == nil && !model.isGiven { throw ValidationError("give --preset NAME or --config FILE (or --resume DIR)") }
+        if resume != nil && initFrom != nil { throw ValidationError("--init starts a new run; it cannot be combined with --resume") }
+        if resume == nil && initFrom == nil && !model.isGiven { throw ValidationError("give --preset NAME or --config FILE (or --resume DIR, or --init MODEL)") }
         if let steps, steps < 0 { throw ValidationError("--steps must be at least 0") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
@@ -94,6 +99,7 @@ struct TrainCommand: ParsableCommand {
             var run: RunConfig
             var resumeFrom: URL?
             var runDirectory: URL
+            var initial: LoadedModel?
             if let resume {
                 let contents = try Checkpoint.readContents(URL(fileURLWithPath: resume))
                 run = try model.load() ?? contents.run
@@ -101,6 +107,10 @@ struct TrainCommand: ParsableCommand {
                 let parent = contents.directory.deletingLastPathComponent()
                 let isRunChild = [Checkpoint.directoryName, Checkpoint.previousDirectoryName].contains(contents.directory.lastPathComponent)
                 runDirectory = URL(fileURLWithPath: out ?? (isRunChild ? parent.path : contents.directory.path + "-resumed"))
+            } else if let initFrom {
+                initial = try ModelStore.load(directory: initFrom)
+                run = try model.load() ?? initial!.run
+                runDirectory = URL(fileURLWithPath: out ?? "runs/\(run.name)")
             } else {
                 run = try model.load()!
                 runDirectory = URL(fileURLWithPath: out ?? "runs/\(run.name)")
@@ -134,6 +144,10 @@ struct TrainCommand: ParsableCommand {
             options.progressMode = log.quiet ? .quiet : (json ? .plain : .automatic)
             options.jsonLines = json
             options.dataSources = sources
+            if let initial {
+                options.initialWeights = Dictionary(uniqueKeysWithValues: initial.model.state)
+                options.initialWeightsSource = initial.directory
+            }
             let trainer = try Trainer(run: run, trainingSet: trainSet, testSet: testSet, options: options, logger: logger)
             let stop = StopRequest()
             stop.installSignalHandlers { name in

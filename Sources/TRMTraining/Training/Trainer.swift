@@ -29,6 +29,10 @@ public struct TrainerOptions: Sendable {
     public var dataSources: [String] = []
     /// Write the training charts (RunPlots) at the end.
     public var writePlots = true
+    /// Start a fresh run from these weights (e.g. an imported model) instead of the seeded
+    /// initialisation; the optimizer state starts fresh. `initialWeightsSource` names them in logs.
+    public var initialWeights: [String: Tensor]?
+    public var initialWeightsSource = ""
 
     public init(runDirectory: URL, resumeFrom: URL? = nil) {
         self.runDirectory = runDirectory
@@ -105,6 +109,10 @@ public final class Trainer {
                 throw TrainingError.invalidOption("\(options.runDirectory.path) already holds a training run; continue it with --resume \(options.runDirectory.path), or choose another --out")
             }
             let model = try ReasoningModel(config: run.model, seed: run.training.seed)
+            if let initial = options.initialWeights {
+                try model.load(initial, source: options.initialWeightsSource)
+                logger.info("initialised from \(options.initialWeightsSource): fresh optimizer state (Adam moments zero, step 0)")
+            }
             state = TrainingState(run: run, model: model)
             priorElapsedSeconds = 0
             stream = SampleStream(dataset: trainingSet, seed: run.training.seed, threads: options.dataThreads)
