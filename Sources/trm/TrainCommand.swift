@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import TRMModels
 import TRMPuzzles
+import TRMRuntime
 import TRMTraining
 
 struct TrainCommand: ParsableCommand {

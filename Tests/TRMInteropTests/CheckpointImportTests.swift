@@ -7,6 +7,7 @@ import Testing
 import TRMModels
 import TRMNN
 import TRMTensor
+import TRMRuntime
 import TRMTraining
 
 @Suite("Reference checkpoints import")
