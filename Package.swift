@@ -6,7 +6,7 @@
 //   trm            the command line: parses arguments, calls the libraries
 //    |-- TRMServe      HTTP server, load generator, MCP tools  -> TRMRuntime (never the trainer)
 //    |-- TRMInterop    the reference's formats: PyTorch checkpoints (zip + pickle), NumPy data, YAML
-//    |                   -> TRMModels, TRMNN, TRMPuzzles (ZIPFoundation, Yams)
+//    |                   -> TRMRuntime, TRMModels, TRMPuzzles (ZIPFoundation, Yams)
 //    |-- TRMParity     golden-fixture checker (reference parity) -> TRMTraining
 //    |-- TRMTraining   trainer, evaluator, checkpoints with optimizer state, resume
 //    |                   -> TRMRuntime, TRMReport
@@ -87,7 +87,7 @@ let package = Package(
         ]),
         // The reference's own formats: PyTorch checkpoints (zip + pickle), NumPy data sets, YAML.
         .target(name: "TRMInterop", dependencies: [
-            "TRMModels", "TRMNN", "TRMPuzzles",
+            "TRMRuntime", "TRMModels", "TRMNN", "TRMPuzzles",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Yams", package: "Yams"),
         ]),

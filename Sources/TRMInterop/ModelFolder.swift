@@ -1,10 +1,12 @@
 // ModelFolder: writes an imported model as an ordinary model folder (config.json = RunConfig,
-// model.safetensors = weights under our names with the config in its metadata, README.md naming
-// where it came from), the layout every command loads. The folder appears complete or not at all:
+// model.safetensors = weights under our names with the config in its metadata, manifest.json with
+// their sizes and checksums, README.md naming where it came from), the layout every command loads
+// and checks. The folder appears complete or not at all:
 // it is assembled under a temporary name beside the target and renamed into place.
 import Foundation
 import TRMModels
 import TRMNN
+import TRMRuntime
 
 public enum ModelFolder {
     public static let configFile = "config.json"
@@ -30,10 +32,12 @@ public enum ModelFolder {
             var meta = metadata
             meta["format"] = "trm"
             meta["config"] = String(decoding: json, as: UTF8.self)
+            let weights = try SafeTensorsFile(tensors: model.state, metadata: meta).serialized()
             try AtomicFile.write(json, to: staging.appendingPathComponent(configFile))
-            try AtomicFile.write(SafeTensorsFile(tensors: model.state, metadata: meta).serialized(),
-                                 to: staging.appendingPathComponent(weightsFile))
+            try AtomicFile.write(weights, to: staging.appendingPathComponent(weightsFile))
             try AtomicFile.write(readme, to: staging.appendingPathComponent("README.md"))
+            try ModelStore.writeManifest(in: staging.path, files: [configFile: json, weightsFile: weights],
+                                         source: metadata["source"] ?? "trm import")
             if fm.fileExists(atPath: target.path) { try fm.removeItem(at: target) }  // an empty folder
             try fm.moveItem(at: staging, to: target)
         } catch {

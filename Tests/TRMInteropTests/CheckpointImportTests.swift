@@ -43,6 +43,7 @@ struct CheckpointImportTests {
         try ModelFolder.write(imported.model, run: imported.run, readme: ModelFolder.importReadme(imported), to: folder)
         let loaded = try ModelStore.load(directory: folder.path)
         #expect(loaded.kind == .sudoku)
+        #expect(loaded.verification == .verified(files: 2), "the imported folder carries a manifest")
 
         let expected = try SafeTensorsFile(contentsOf: dir.appendingPathComponent("expected.safetensors"))
         let batch = try expectedBatch(expected)
