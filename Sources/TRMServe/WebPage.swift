@@ -1,6 +1,9 @@
-// The web page served at `/`: one self-contained HTML file (no external assets). Enter a Sudoku or a
-// maze, and watch the model refine it: the page asks /v1/solve with return_steps and animates the
-// steps, highlighting changed cells, with the halting confidence and the validator's verdict.
+// The web page served at `/`: one self-contained HTML file (no external assets), the demo of the
+// models. Edit a Sudoku on its grid (click a cell, type a digit; arrows move), draw a maze (pick a
+// brush: wall, open, start, goal; click or drag over cells), or pick an example; set the step budget
+// (up to 256: test-time depth beyond the training limit) and watch the model refine its answer: the
+// page asks /v1/solve with return_steps and animates the steps, highlighting changed cells, with the
+// halting confidence and the validator's verdict. The grid editor and the text box stay in sync.
 //
 // Query parameters (used by the browser test): kind, puzzle (maze rows separated by '\n' or '|'),
 // max_steps, delay (ms between steps), autorun=1. When it finishes, <body data-state="done">.
@@ -40,6 +43,18 @@ enum WebPage {
   #verdict.invalid { color: #c62828; font-weight: bold; }
   #verdict.unchecked { color: #666; }
   .error { color: #c62828; }
+  table.editor { border-collapse: collapse; margin: .4rem 0; user-select: none; }
+  table.editor.sudoku { border: 2px solid #333; }
+  table.editor.sudoku td { border: 1px solid #ccc; padding: 0; }
+  table.editor.sudoku td.bl { border-left: 2px solid #333; }
+  table.editor.sudoku td.bt { border-top: 2px solid #333; }
+  table.editor.sudoku input { width: 1.7rem; height: 1.7rem; border: none; text-align: center; font: bold 1rem ui-monospace, monospace; padding: 0; }
+  table.editor.sudoku input:focus { background: #e3f2fd; outline: none; }
+  table.editor.maze td { width: .8rem; height: .8rem; border: 1px solid #eee; cursor: crosshair; }
+  table.editor.maze td.wall { background: #37474f; }
+  table.editor.maze td.start, table.editor.maze td.goal { background: #ef5350; }
+  .brush label { margin-right: .6rem; }
+  [hidden] { display: none !important; }
   small { color: #666; }
 </style>
 </head>
@@ -49,11 +64,23 @@ enum WebPage {
 The verdict comes from an exact validator, not from the model.</p>
 <div class="row">
   <label>Kind <select id="kind"><option value="sudoku">Sudoku</option><option value="maze">Maze</option></select></label>
-  <label>Max steps <input id="maxSteps" type="number" min="1" max="64" value="16" style="width:4rem"></label>
+  <label>Step budget <input id="maxSteps" type="number" min="1" max="256" value="16" style="width:4.5rem"></label>
   <label>Halt threshold <input id="threshold" type="number" min="0" max="1" step="0.05" value="0.5" style="width:4rem"></label>
-  <button id="example" type="button">Example</button>
+  <label>Example <select id="exampleList"></select></label>
+  <button id="example" type="button">Load</button>
+  <button id="clear" type="button">Clear</button>
 </div>
+<div class="row brush" id="brush" hidden>
+  Brush: <label><input type="radio" name="brush" value="#" checked> wall</label>
+  <label><input type="radio" name="brush" value=" "> open</label>
+  <label><input type="radio" name="brush" value="S"> start</label>
+  <label><input type="radio" name="brush" value="G"> goal</label>
+  <label>Size <input id="mazeSide" type="number" min="3" max="30" value="30" style="width:3.5rem"></label>
+</div>
+<div id="editor"></div>
+<details><summary>as text</summary>
 <textarea id="puzzle" spellcheck="false" placeholder="Sudoku: 81 characters, . for blank. Maze: one row per line with # S G and spaces."></textarea>
+</details>
 <div class="row"><button id="solve" type="button">Solve</button> <small id="models"></small></div>
 <div class="row">
   <span id="status">Enter a puzzle and press Solve.</span>
@@ -66,8 +93,124 @@ The verdict comes from an exact validator, not from the model.</p>
 "use strict";
 const $ = (id) => document.getElementById(id);
 const EXAMPLES = { 81: "..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3..", 16: "12..3.....4....1" };
+// Examples to pick (`trm data generate`: a 24-clue Sudoku that needs 29 backtracks, a hard 30x30 maze).
+const EXAMPLE_LIST = [
+  { name: "easy Sudoku (36 clues)", kind: "sudoku", cells: 81, puzzle: EXAMPLES[81] },
+  { name: "hard Sudoku (24 clues, needs search)", kind: "sudoku", cells: 81,
+    puzzle: "..7.4.....2....34......89.2..1.9...4..5.17.8.3...8.......9...7.5.....168.4......." },
+  { name: "4x4 Sudoku", kind: "sudoku", cells: 16, puzzle: EXAMPLES[16] },
+  { name: "hard maze (30x30)", kind: "maze", puzzle: ["  #  ##  # ###  #   ## #### ##","#  # #      #  # ## #     ##  ","  # # #  # # ##    ##   ##    ","       #     #  #      ###  ##"," #    ## ### # #  # ## #     #","#    ##    ###  ##     #    # ","# ####    #  ## ### ## # #    ","# ##   # #       ## ##  # # ##","##    #    #  #  #  ##      # ","# # ######  ### #### # # # # #","##     #  # #      # # #  ## #","    # #   #     ##  #     # ##","#  # #### #    #   #    # #   ","  ##  ##   # # #    ##      ##","     #   ### ## # ## #   ###  ","        #   ### ##### #  # ## ","#     ## #            ##     #","#  ####  # #  #  # #  #   ## #","  ### #   S  ### #  ### #  # #","    # #  # #  ###  # ##   ## #"," #     ##    #   # #         #","#   # # #        ###      ##  ","  # # ##     ## ## #      # # ","### #  # # ##  # #  # ## # ###","######      #  #      ##      ","##  #  # # ## G# #  #    # # #"," # ###   ##   ##     # #    # ","#     #    # #    ## ####  # #","      ##   #    # ####    ####","   # # # ##   ##  #       # # "].join("\n") },
+];
 let sudokuCells = 81;
 let playing = 0;
+
+// ---- The grid editor: the puzzle as cells, kept in sync with the text box. ----
+function sudokuText() { return $("puzzle").value.replace(/[^0-9.]/g, ""); }
+
+function buildEditor() {
+  const kind = $("kind").value;
+  $("brush").hidden = kind !== "maze";
+  const table = document.createElement("table");
+  table.className = "editor " + kind;
+  table.id = "editorGrid";
+  if (kind === "sudoku") {
+    let text = sudokuText();
+    const n = text.length === 16 ? 4 : (sudokuCells === 16 && text.length !== 81 ? 4 : 9);
+    const box = n === 4 ? 2 : 3;
+    text = (text + ".".repeat(n * n)).slice(0, n * n);
+    for (let r = 0; r < n; r++) {
+      const tr = document.createElement("tr");
+      for (let c = 0; c < n; c++) {
+        const td = document.createElement("td");
+        if (c % box === 0 && c) td.classList.add("bl");
+        if (r % box === 0 && r) td.classList.add("bt");
+        const input = document.createElement("input");
+        const ch = text[r * n + c];
+        const v = ch >= "1" && ch <= String(n) ? ch : "";
+        input.value = v; input.setAttribute("value", v);
+        input.maxLength = 1; input.dataset.i = String(r * n + c);
+        input.setAttribute("aria-label", "row " + (r + 1) + " column " + (c + 1));
+        input.oninput = () => {
+          const d = input.value.replace(new RegExp("[^1-" + n + "]", "g"), "").slice(-1);
+          input.value = d; input.setAttribute("value", d);
+          syncFromEditor();
+          if (d) move(input, 1, n);
+        };
+        input.onkeydown = (e) => {
+          const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: n, ArrowUp: -n }[e.key];
+          if (step) { e.preventDefault(); move(input, step, n); }
+          if ((e.key === "Backspace" || e.key === "Delete" || e.key === "." || e.key === "0") && !input.value) {
+            input.setAttribute("value", ""); syncFromEditor();
+          }
+        };
+        td.appendChild(input);
+        tr.appendChild(td);
+      }
+      table.appendChild(tr);
+    }
+  } else {
+    const rows = mazeRows();
+    rows.forEach((row, r) => {
+      const tr = document.createElement("tr");
+      Array.from(row).forEach((ch, c) => {
+        const td = document.createElement("td");
+        td.className = { "#": "wall", "S": "start", "G": "goal" }[ch] || "open";
+        td.dataset.v = ch; td.dataset.r = String(r); td.dataset.c = String(c);
+        td.onmousedown = (e) => { e.preventDefault(); painting = true; paint(td); };
+        td.onmouseover = () => { if (painting) paint(td); };
+        tr.appendChild(td);
+      });
+      table.appendChild(tr);
+    });
+  }
+  $("editor").replaceChildren(table);
+}
+
+let painting = false;
+document.addEventListener("mouseup", () => { painting = false; });
+
+function move(input, step, n) {
+  const i = Math.min(n * n - 1, Math.max(0, parseInt(input.dataset.i, 10) + step));
+  const next = document.querySelector('#editorGrid input[data-i="' + i + '"]');
+  if (next) next.focus();
+}
+
+// The maze in the text box as equal rows (a side chosen in Size when it is empty).
+function mazeRows() {
+  let rows = $("puzzle").value.split(/\r?\n/).filter((l) => l.length);
+  if (rows.length === 1 && Math.sqrt(rows[0].length) % 1 === 0 && rows[0].length > 1) {
+    const side = Math.sqrt(rows[0].length);
+    rows = Array.from({ length: side }, (_, i) => rows[0].slice(i * side, (i + 1) * side));
+  }
+  if (!rows.length || /[^# SGo]/.test(rows.join(""))) {
+    const side = Math.min(30, Math.max(3, parseInt($("mazeSide").value, 10) || 30));
+    rows = Array.from({ length: side }, () => " ".repeat(side));
+  }
+  const width = Math.max(rows.length, ...rows.map((r) => r.length));
+  return rows.map((r) => (r.replace(/o/g, " ") + " ".repeat(width)).slice(0, width)).concat(
+    Array.from({ length: width - rows.length }, () => " ".repeat(width)));
+}
+
+// A brush stroke: walls and open cells anywhere; one start and one goal (the old one is cleared).
+function paint(td) {
+  const brush = document.querySelector('input[name="brush"]:checked').value;
+  if (brush === "S" || brush === "G") {
+    document.querySelectorAll('#editorGrid td[data-v="' + brush + '"]').forEach((old) => { old.dataset.v = " "; old.className = "open"; });
+  }
+  td.dataset.v = brush;
+  td.className = { "#": "wall", "S": "start", "G": "goal" }[brush] || "open";
+  syncFromEditor();
+}
+
+function syncFromEditor() {
+  const grid = $("editorGrid");
+  if (!grid) return;
+  if (grid.classList.contains("sudoku")) {
+    $("puzzle").value = Array.from(grid.querySelectorAll("input")).map((i) => i.value || ".").join("");
+  } else {
+    $("puzzle").value = Array.from(grid.rows).map((tr) => Array.from(tr.cells).map((td) => td.dataset.v).join("")).join("\n");
+  }
+}
 
 function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 
@@ -114,8 +257,9 @@ function showConfidence(p) {
 async function solve(delay) {
   const run = ++playing;
   const kind = $("kind").value;
+  syncFromEditor();
   const body = { kind, puzzle: $("puzzle").value, return_steps: true,
-                 max_steps: parseInt($("maxSteps").value, 10) || 16,
+                 max_steps: Math.min(256, parseInt($("maxSteps").value, 10) || 16),
                  halt_threshold: parseFloat($("threshold").value) };
   document.body.dataset.state = "running";
   $("verdict").textContent = ""; $("verdict").className = "";
@@ -161,7 +305,17 @@ async function loadModels() {
   } catch (e) { $("models").textContent = ""; }
 }
 
-$("example").onclick = () => { $("kind").value = "sudoku"; $("puzzle").value = EXAMPLES[sudokuCells]; };
+EXAMPLE_LIST.forEach((e, i) => {
+  const o = document.createElement("option"); o.value = String(i); o.textContent = e.name; $("exampleList").appendChild(o);
+});
+$("example").onclick = () => {
+  const e = EXAMPLE_LIST[parseInt($("exampleList").value, 10)];
+  $("kind").value = e.kind; $("puzzle").value = e.puzzle; buildEditor();
+};
+$("clear").onclick = () => { $("puzzle").value = ""; buildEditor(); };
+$("kind").onchange = () => { $("puzzle").value = ""; buildEditor(); };
+$("mazeSide").onchange = () => { $("puzzle").value = ""; buildEditor(); };
+$("puzzle").oninput = () => buildEditor();
 $("solve").onclick = () => solve(350);
 
 (async () => {
@@ -170,7 +324,8 @@ $("solve").onclick = () => solve(350);
   if (params.get("kind")) $("kind").value = params.get("kind");
   if (params.get("puzzle")) $("puzzle").value = params.get("puzzle").split("|").join("\n");
   if (params.get("max_steps")) $("maxSteps").value = params.get("max_steps");
-  if (!$("puzzle").value) $("puzzle").value = EXAMPLES[sudokuCells];
+  if (!$("puzzle").value && $("kind").value === "sudoku") $("puzzle").value = EXAMPLES[sudokuCells];
+  buildEditor();
   if (params.get("autorun") === "1") solve(parseInt(params.get("delay") || "0", 10));
 })();
 </script>

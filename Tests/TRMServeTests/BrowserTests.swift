@@ -9,7 +9,9 @@ import Testing
 import TRMRuntime
 @testable import TRMServe
 
-@Suite struct BrowserTests {
+// Serialized: two headless Chromium processes started at once stall each other here (both dumps came
+// back empty after 90 s; each alone takes about 2 s).
+@Suite(.serialized) struct BrowserTests {
     /// $CHROMIUM, else chromium / chromium-browser / google-chrome on PATH.
     static let chromium: String? = {
         if let env = ProcessInfo.processInfo.environment["CHROMIUM"], FileManager.default.isExecutableFile(atPath: env) { return env }
@@ -66,6 +68,34 @@ import TRMRuntime
             #expect(values.count == 81)
             #expect(values.joined() == expected.answer.joined())
             #expect(dom.matches(of: /class="given/).count == puzzle.filter { $0 != "." }.count)
+        }
+    }
+
+    @Test("the grid editor: a maze drawn from the puzzle text (walls, one start, one goal), a Sudoku's clues in its cells, and a step budget past the training limit",
+          .enabled(if: BrowserTests.chromium != nil, "no Chromium found; install the Debian package: apt-get install -y chromium"))
+    func theGridEditorInChromium() async throws {
+        let service = Fixtures.service()
+        let maze = ["#S########", "#  #     #", "## # ### #", "#  #   # #", "# ### # ##", "#     #   ", "##### ####", "#    #   #", "# ##   #G#", "##########"]
+        let puzzle = PuzzleParser.defaultSudoku
+        try await Fixtures.withLiveServer(service) { port in
+            let mazeParam = maze.joined(separator: "|").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let dom = try Self.dumpDOM("http://127.0.0.1:\(port)/?kind=maze&puzzle=\(mazeParam)")
+            let editor = try #require(dom.firstMatch(of: /<table class="editor maze" id="editorGrid">(.*?)<\/table>/)?.output.1, "\(dom.prefix(3000))")
+            let cells = editor.matches(of: /<td class="(\w+)" data-v="(.)"/)
+            #expect(cells.count == 100)
+            #expect(cells.filter { $0.output.1 == "wall" }.count == maze.joined().filter { $0 == "#" }.count)
+            #expect(cells.filter { $0.output.1 == "start" }.count == 1 && cells.filter { $0.output.1 == "goal" }.count == 1)
+            #expect(!dom.contains(#"id="brush" hidden"#), "the brushes show for mazes")
+
+            // A Sudoku: the clues fill the editor's cells; the page solves what the editor holds, with
+            // a budget of 40 steps (the random model's training limit is 16).
+            let sudoku = try Self.dumpDOM("http://127.0.0.1:\(port)/?kind=sudoku&autorun=1&delay=0&max_steps=40&puzzle=\(puzzle)")
+            let inputs = sudoku.matches(of: /<input value="([1-9]?)" maxlength="1" data-i="(\d+)"/)
+            #expect(inputs.count == 81, "\(sudoku.prefix(3000))")
+            #expect(inputs.map { $0.output.1.isEmpty ? "." : String($0.output.1) }.joined() == puzzle)
+            #expect(sudoku.contains(#"data-state="done""#))
+            #expect(sudoku.contains(#"data-steps="40""#), "the budget past the training limit reached the API")
+            #expect(sudoku.contains(#"id="brush" hidden"#), "no brushes for Sudoku")
         }
     }
 }
