@@ -23,7 +23,8 @@ public struct ImportedModel: Sendable {
 public enum ReferenceCheckpoint {
     /// Reads `checkpoint` with the YAML at `config` (default: `all_config.yaml` beside it).
     /// `seqLen` overrides the sequence length for attention models, whose tensors do not carry it.
-    public static func load(checkpoint: URL, config: URL? = nil, seqLen: Int? = nil) throws(InteropError) -> ImportedModel {
+    public static func load(checkpoint given: URL, config: URL? = nil, seqLen: Int? = nil) throws(InteropError) -> ImportedModel {
+        let checkpoint = try latestCheckpoint(given)
         let configURL = config ?? checkpoint.deletingLastPathComponent().appendingPathComponent("all_config.yaml")
         guard FileManager.default.fileExists(atPath: configURL.path) else {
             throw InteropError(file: configURL.path, problem: "missing: the architecture is read from the all_config.yaml "
@@ -44,6 +45,23 @@ public enum ReferenceCheckpoint {
                 + "writes since PyTorch 1.6) and not a safetensors file")
         }
         return try build(raw, yaml: yaml, checkpoint: checkpoint.path, config: configURL.path, seqLen: seqLen)
+    }
+
+    /// `url` itself, or for a checkpoint directory (what `checkpoint_path` names) its highest `step_N`.
+    public static func latestCheckpoint(_ url: URL) throws(InteropError) -> URL {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw InteropError(file: url.path, problem: "no such file")
+        }
+        guard isDirectory.boolValue else { return url }
+        let steps = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).compactMap { name -> (Int, String)? in
+            guard name.hasPrefix("step_"), let n = Int(name.dropFirst(5)) else { return nil }
+            return (n, name)
+        }
+        guard let last = steps.max(by: { $0.0 < $1.0 }) else {
+            throw InteropError(file: url.path, problem: "a folder without step_N checkpoints; give the checkpoint file")
+        }
+        return url.appendingPathComponent(last.1)
     }
 
     /// Maps reference-named tensors onto a model described by `yaml`.

@@ -144,6 +144,8 @@ public enum ReferenceDataset {
         d.metadata[puzzleIndicesKey] = s.puzzleIndices.map(String.init).joined(separator: ",")
         d.metadata[groupIndicesKey] = s.groupIndices.map(String.init).joined(separator: ",")
         d.metadata["reference.split"] = split
+        // The builders wrote every augmented version as rows: training shuffles them, adds none.
+        d.metadata[AugmentationOptions.offlineKey] = AugmentationOptions.offlineValue
         let idsURL = dir.appendingPathComponent("identifiers.json")
         if let data = try? Data(contentsOf: idsURL) {
             guard let names = try? JSONDecoder().decode([String].self, from: data) else {

@@ -80,7 +80,7 @@ public struct ReferenceRunConfig: Codable, Sendable, Equatable {
         data_paths = []
         data_paths_test = []
         global_batch_size = t.batchSize
-        epochs = t.totalSteps
+        epochs = t.totalSteps  // the reference counts epochs, we count steps: an upper bound it accepts, not a conversion
         lr = Double(String(t.learningRate)); lr_min_ratio = Double(String(t.minLearningRateRatio))
         lr_warmup_steps = t.warmupSteps
         weight_decay = Double(String(t.weightDecay))

@@ -19,7 +19,7 @@ struct ImportCommand: ParsableCommand {
           trm solve --model models/trm-att-sudoku --puzzle "..."
         """)
 
-    @Argument(help: "The reference checkpoint (step_N) or a safetensors file with reference names.")
+    @Argument(help: "The reference checkpoint (step_N; a checkpoint folder: its latest step_N) or a safetensors file with reference names.")
     var checkpoint: String
 
     @Option(help: "The run's all_config.yaml (default: beside the checkpoint).")

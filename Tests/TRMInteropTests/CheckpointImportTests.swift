@@ -84,6 +84,16 @@ struct CheckpointImportTests {
         print("[\(label)] " + report.joined(separator: "; "))
     }
 
+    @Test("a checkpoint folder resolves to its latest step_N")
+    func latestStep() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        for name in ["step_2", "step_10", "step_9", "all_config.yaml"] { try Data().write(to: scratch.path(name)) }
+        #expect(try ReferenceCheckpoint.latestCheckpoint(scratch.url).lastPathComponent == "step_10")
+        #expect(try ReferenceCheckpoint.latestCheckpoint(scratch.path("step_2")).lastPathComponent == "step_2")
+        #expect(throws: InteropError.self) { try ReferenceCheckpoint.latestCheckpoint(scratch.path("nothing")) }
+    }
+
     @Test("the key prefixes are optional: with and without _orig_mod. and model.")
     func prefixesAreOptional() throws {
         guard let name = checkpointCases.first(where: { $0.hasPrefix("trm-att") }) else { return }

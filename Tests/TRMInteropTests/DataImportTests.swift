@@ -132,6 +132,19 @@ struct DataImportTests {
         #expect(train.numPuzzleIdentifiers == 73 && Set(train.puzzleIdentifiers).count == 72)
     }
 
+    @Test("imported rows are already augmented: training shuffles them and adds no augmentation")
+    func trainingDoesNotAugmentAgain() throws {
+        guard present("maze") else { return }
+        let d = try ReferenceDataset.load(referenceDatasets.appendingPathComponent("maze"), split: "train")
+        let options = AugmentationOptions.forDataset(d)
+        #expect(options.shuffle && !options.mazeDihedral && !options.sudoku && !options.arcTranslation)
+        var stream = SampleStream(dataset: d, seed: 3, options: options)
+        var inputs: [Int32] = [], labels: [Int32] = [], ids: [Int32] = []
+        stream.nextBatch(batchSize: 16, inputs: &inputs, labels: &labels, puzzleIdentifiers: &ids)
+        let rows = Set((0..<d.count).map { Array(d.input($0)) })
+        for b in 0..<16 { #expect(rows.contains(Array(inputs[(b * d.seqLen)..<((b + 1) * d.seqLen)])), "sample \(b) is a stored row") }
+    }
+
     @Test("an imported data set survives our .trmd file unchanged")
     func trmdRoundTrip() throws {
         guard present("arc") else { return }

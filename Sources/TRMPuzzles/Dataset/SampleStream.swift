@@ -32,6 +32,20 @@ public struct AugmentationOptions: Sendable, Equatable {
 
     public init() {}
 
+    /// Metadata key and value of a data set whose augmented versions are already rows (as the
+    /// reference's builders write them; `trm data import` sets it).
+    public static let offlineKey = "augmentation", offlineValue = "offline"
+
+    /// The training augmentation for `dataset`: the default, or shuffling only when its rows are
+    /// already augmented (augmenting again would leave the reference's distribution, and move ARC
+    /// grids away from what their puzzle identifiers describe).
+    public static func forDataset(_ dataset: PuzzleDataset) -> AugmentationOptions {
+        guard dataset.metadata[offlineKey] == offlineValue else { return AugmentationOptions() }
+        var o = AugmentationOptions.none
+        o.shuffle = true
+        return o
+    }
+
     /// No augmentation and no shuffling: examples in file order.
     public static var none: AugmentationOptions {
         var o = AugmentationOptions()

@@ -102,7 +102,7 @@ public final class Trainer {
             priorElapsedSeconds = contents.manifest.elapsedSeconds
             stream = SampleStream(dataset: trainingSet,
                                   state: contents.manifest.stream ?? SampleStreamState(seed: run.training.seed),
-                                  threads: options.dataThreads)
+                                  options: .forDataset(trainingSet), threads: options.dataThreads)
             logger.info("resuming \(contents.directory.path) at step \(state.step)")
         } else {
             if (try? Checkpoint.resolve(options.runDirectory)) != nil {
@@ -115,7 +115,8 @@ public final class Trainer {
             }
             state = TrainingState(run: run, model: model)
             priorElapsedSeconds = 0
-            stream = SampleStream(dataset: trainingSet, seed: run.training.seed, threads: options.dataThreads)
+            stream = SampleStream(dataset: trainingSet, seed: run.training.seed, options: .forDataset(trainingSet),
+                                  threads: options.dataThreads)
         }
     }
 
