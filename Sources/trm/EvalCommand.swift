@@ -116,7 +116,8 @@ struct EvalCommand: ParsableCommand {
                                  d.depth, d.allSteps.exactAccuracy * 100, d.allSteps.tokenAccuracy * 100,
                                  d.earlyHalting.exactAccuracy * 100, d.earlyHalting.meanSteps))
                 }
-                print("wrote \(files.json.path), \(files.markdown.lastPathComponent), \(files.chart.lastPathComponent)")
+                print("wrote \(files.json.path), \(files.markdown.lastPathComponent), \(files.chart.lastPathComponent)"
+                      + (report.depths.isEmpty ? "" : ", \(EvalReport.depthChartFileName)"))
             }
         }
     }
