@@ -1,16 +1,17 @@
 // swift-tools-version: 6.0
 // swift-trm: Tiny Recursive Models and Hierarchical Reasoning Models in Swift.
-// Dependency direction: CBLAS, CTRMKernels -> TRMTensor -> TRMNN -> TRMModels -> TRMTraining -> trm
+// Dependency direction: CDNNL, CTRMKernels -> TRMTensor -> TRMNN -> TRMModels -> TRMTraining -> trm
 //                       TRMPuzzles (independent of the engine) -> TRMTraining -> trm
 //                       TRMTraining -> TRMServe (Hummingbird, MCP) -> trm
 import PackageDescription
 
 #if os(Linux)
+// oneDNN (Debian's libdnnl-dev 2.6) runs every matrix product, fp32 and bf16.
 let blasTargets: [Target] = [
-    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: nil,
-                   providers: [.apt(["libopenblas-dev"])])
+    .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", pkgConfig: nil,
+                   providers: [.apt(["libdnnl-dev"])]),
 ]
-let blasDependency: [Target.Dependency] = ["CBLAS", "CTRMKernels"]
+let blasDependency: [Target.Dependency] = ["CDNNL", "CTRMKernels"]
 #else
 let blasTargets: [Target] = []  // macOS: Accelerate provides cblas_sgemm.
 let blasDependency: [Target.Dependency] = ["CTRMKernels"]
@@ -37,8 +38,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: blasTargets + [
-        // Our own C kernels, picked at run time where the CPU has AVX-512: the sgemm (the system
-        // BLAS otherwise) and SwiGLU (the Swift SIMD kernel otherwise).
+        // Our own C kernels, picked at run time where the CPU has AVX-512: SwiGLU (the Swift SIMD
+        // kernel otherwise).
         // Always -O3: the test suite runs real models in debug builds too.
         .target(name: "CTRMKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // Kernels are optimised in debug builds too: the test suite runs real models.

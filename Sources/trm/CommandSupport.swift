@@ -9,7 +9,7 @@ import TRMTraining
 
 /// --threads N (default: TRM_THREADS, else the number of cores).
 struct ThreadOptions: ParsableArguments {
-    @Option(help: "Worker threads for kernels and BLAS (default: TRM_THREADS, else all cores).")
+    @Option(help: "Worker threads for kernels and matrix products (default: TRM_THREADS, else all cores).")
     var threads: Int?
 
     func validate() throws {
@@ -18,9 +18,8 @@ struct ThreadOptions: ParsableArguments {
 
     var count: Int { threads ?? ComputeContext.defaultThreads }
 
-    /// Sets the process-wide BLAS threads once, then runs `body` with the kernel thread count.
+    /// Runs `body` with this thread count for our kernels and oneDNN's products.
     func run<R>(_ body: () throws -> R) rethrows -> R {
-        BLAS.setThreads(count)
         return try ComputeContext.withThreads(count, body)
     }
 }

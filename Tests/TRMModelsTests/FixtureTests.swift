@@ -16,16 +16,11 @@ let goldenCases: [String] = {
 
 @Suite("Golden fixtures from the reference implementation")
 struct FixtureTests {
-    /// Both sgemm backends (our AVX-512 kernel where the CPU has it, and the system BLAS).
-    static let backends: [GEMMBackend] = BLAS.nativeAvailable ? [.native, .system] : [.system]
-
-    @Test("fixture matches the reference", arguments: goldenCases, backends)
-    func fixtureMatches(name: String, backend: GEMMBackend) throws {
-        let report = try ComputeContext.withGEMM(backend) {
-            try GoldenFixture.check(directory: sharedDirectory.appendingPathComponent("fixtures/golden/\(name)"))
-        }
+    @Test("fixture matches the reference", arguments: goldenCases)
+    func fixtureMatches(name: String) throws {
+        let report = try GoldenFixture.check(directory: sharedDirectory.appendingPathComponent("fixtures/golden/\(name)"))
         for c in report.comparisons where !c.passed {
-            Issue.record("\(name) (\(backend)): \(c.name) error \(c.error) > tolerance \(c.tolerance ?? .nan)")
+            Issue.record("\(name): \(c.name) error \(c.error) > tolerance \(c.tolerance ?? .nan)")
         }
         #expect(report.comparisons.count > 40, "the fixture should yield many comparisons")
         #expect(report.passed)

@@ -46,17 +46,19 @@ public struct TrainBenchmarkLine: Sendable {
     public var secondsMin: Double
     public var peakPoolBytes: Int? = nil
     public var maxResidentBytes: Int? = nil
-    /// The sgemm that ran ("native" or "system"), like the baseline's "torch" version field.
-    public var gemm: String = BLAS.backend.rawValue
+    /// The library that ran the products ("onednn" or "accelerate"), like the baseline's "torch" version field.
+    public var gemm: String = BLAS.name
+    /// The compute dtype ("fp32" or "bf16"), a join key with the baseline's --dtype.
+    public var dtype: String = ComputeContext.current.dtype.rawValue
 
-    /// {"impl": "swift-trm", "gemm": ..., "threads": ..., "model": ..., "params": ..., "task": ..., "batch": ...,
+    /// {"impl": "swift-trm", "gemm": ..., "dtype": ..., "threads": ..., "model": ..., "params": ..., "task": ..., "batch": ...,
     ///  "seconds_median": ..., "seconds_min": ..., "sample_steps_per_s" | "puzzles_per_s": ...}
     public var json: String {
         func r(_ x: Double, _ digits: Int) -> String {
             let p = Foundation.pow(10, Double(digits))
             return "\((x * p).rounded() / p)"
         }
-        var s = "{\"impl\": \"swift-trm\", \"gemm\": \"\(gemm)\", \"threads\": \(threads), \"model\": \"\(model)\", \"params\": \(parameters), "
+        var s = "{\"impl\": \"swift-trm\", \"gemm\": \"\(gemm)\", \"dtype\": \"\(dtype)\", \"threads\": \(threads), \"model\": \"\(model)\", \"params\": \(parameters), "
             + "\"task\": \"\(task)\", \"batch\": \(batch)"
         if let peakPoolBytes, let maxResidentBytes {
             return s + ", \"peak_pool_bytes\": \(peakPoolBytes), \"max_rss_bytes\": \(maxResidentBytes), \"seconds\": \(r(secondsMin, 4))}"
@@ -70,13 +72,11 @@ public struct TrainBenchmarkLine: Sendable {
 
 public enum TrainBenchmark {
     /// Runs every case of `options` for each thread count, calling `emit` as each line is ready.
-    /// Sets the process-wide BLAS threads for each count: call it with no other work running.
     public static func run(threads: [Int], options: TrainBenchmarkOptions, emit: (TrainBenchmarkLine) -> Void) throws {
         for name in options.models {
             var run = try RunConfig.preset(name)
             run.training.seed = 0
             for t in threads {
-                BLAS.setThreads(t)
                 try ComputeContext.withThreads(t) {
                     try measure(run: run, threads: t, options: options, emit: emit)
                 }
