@@ -27,6 +27,27 @@ struct FixtureTests {
     }
 }
 
+let goldenBF16Cases: [String] = {
+    let dir = sharedDirectory.appendingPathComponent("fixtures/golden-bf16")
+    return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { !$0.hasSuffix(".md") }.sorted()
+}()
+
+@Suite("Golden fixtures from the reference's bfloat16 forward")
+struct BF16FixtureTests {
+    @Test("the bf16 compute dtype stays within the reference's own bf16 noise", arguments: goldenBF16Cases)
+    func fixtureMatches(name: String) throws {
+        let dir = sharedDirectory.appendingPathComponent("fixtures/golden-bf16/\(name)")
+        #expect(GoldenFixture.fixtureDType(directory: dir) == .bf16, "config.json says forward_dtype bfloat16")
+        let report = try ComputeContext.withDType(.bf16) { try GoldenFixture.check(directory: dir) }
+        for c in report.comparisons where !c.passed {
+            Issue.record("\(name) bf16: \(c.name) error \(c.error) > tolerance \(c.tolerance ?? .nan)")
+        }
+        #expect(report.dtype == "bf16")
+        #expect(report.comparisons.filter { $0.tolerance != nil }.count > 30, "many judged comparisons")
+        #expect(report.passed)
+    }
+}
+
 @Suite("The fixture checker's float32-noise rules stay narrow")
 struct FixtureRuleTests {
     /// Fixtures the fixture README does not call chaotic must pass with no rule at all.

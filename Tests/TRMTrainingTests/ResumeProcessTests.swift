@@ -27,13 +27,15 @@ enum TRMExecutable {
         return candidates.first { fm.isExecutableFile(atPath: $0.path) }
     }()
 
-    /// Runs trm with `arguments`; returns (status, standard output + error).
-    static func run(_ arguments: [String]) throws -> (Int32, String) {
+    /// Runs trm with `arguments` (and `environment` added to this process's); returns (status,
+    /// standard output + error).
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = url!
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["TRM_THREADS"] = "1"
+        env.merge(environment) { _, new in new }
         process.environment = env
         let pipe = Pipe()
         process.standardOutput = pipe
