@@ -12,30 +12,17 @@ struct ThreadOptions: ParsableArguments {
     @Option(help: "Worker threads for kernels and matrix products (default: TRM_THREADS, else all cores).")
     var threads: Int?
 
-    @Option(help: "Compute dtype: bf16 (matmul inputs, carried states and embeddings in bfloat16, as the reference trains) or fp32 (default: bf16 where oneDNN runs on AMX, else fp32; TRM_DTYPE).")
-    var dtype: String?
+    @OptionGroup var compute: DTypeOption
 
     func validate() throws {
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1...1024, got \(threads)") }
-        if let dtype {
-            do { _ = try ComputeDType(parsing: dtype) } catch { throw ValidationError("--dtype: \(error)") }
-        }
     }
 
     var count: Int { threads ?? ComputeContext.defaultThreads }
 
-    /// The dtype to run: --dtype, else `fallback`, else the platform default; bf16 where this
-    /// machine has no bf16 matmul becomes fp32, with one line on standard error saying so.
-    func resolvedDType(default fallback: ComputeDType? = nil) -> ComputeDType {
-        let requested = dtype.flatMap { try? ComputeDType(parsing: $0) } ?? fallback ?? ComputeDType.platformDefault
-        let (resolved, note) = ComputeDType.resolve(requested)
-        if let note { FileHandle.standardError.write(Data("warning: \(note)\n".utf8)) }
-        return resolved
-    }
-
-    /// Runs `body` with this thread count and the resolved dtype (`resolvedDType(default:)`).
+    /// Runs `body` with this thread count and the resolved dtype (`DTypeOption.resolved(default:)`).
     func run<R>(defaultDType: ComputeDType? = nil, _ body: () throws -> R) rethrows -> R {
-        let dtype = resolvedDType(default: defaultDType)
+        let dtype = compute.resolved(default: defaultDType)
         return try ComputeContext.withThreads(count) { try ComputeContext.withDType(dtype, body) }
     }
 }

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import TRMServe
 import TRMTraining
+import TRMTensor
 
 struct SolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -67,7 +68,13 @@ struct SolveCommand: ParsableCommand {
         if model != nil && randomPreset != nil { throw ValidationError("give either --model or --random-preset, not both") }
     }
 
+    @OptionGroup var compute: DTypeOption
+
     func run() throws {
+        try ComputeContext.withDType(compute.resolved()) { try solve() }
+    }
+
+    private func solve() throws {
         let text = try PuzzleSource.read(argument: puzzle, file: file)
         let loaded = try randomPreset.map { try ModelLoading.random(preset: $0) } ?? ModelStore.load(directory: ModelStore.resolve(model))
         let style: StepRenderer.Style = (!noColor && isatty(STDOUT_FILENO) == 1
