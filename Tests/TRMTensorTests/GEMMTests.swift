@@ -105,6 +105,21 @@ struct GEMMTests {
         }
     }
 
+    @Test("GEMMTimer counts the time inside BLAS.sgemm while its body runs, and nothing outside it")
+    func gemmTimer() throws {
+        var r = TestRandom(11)
+        let a = r.tensor([64, 96]), w = r.tensor([80, 96])
+        let timer = GEMMTimer()
+        _ = try linear(a, weight: w)  // outside: not counted
+        let split = try GEMMTimer.$current.withValue(timer) {
+            try GEMMTimer.measure { _ = try linear(a, weight: w); _ = try linear(a, weight: w) }
+        }
+        #expect(split.gemmSeconds > 0 && split.gemmSeconds <= split.totalSeconds)
+        #expect(timer.calls == 0, "measure binds its own timer")
+        try GEMMTimer.$current.withValue(timer) { _ = try linear(a, weight: w) }
+        #expect(timer.calls == 1)
+    }
+
     @Test("workers inherit the dtype with one thread each; withThreads keeps the dtype")
     func contextInheritance() {
         for dtype in ComputeDType.allCases {

@@ -26,6 +26,23 @@ struct DTypeProcessTests {
         #expect(output.contains("unknown dtype 'fp16'") && output.contains("use bf16 or fp32"), "\(output)")
     }
 
+    @Test("every computing command rejects an unknown --dtype before doing anything",
+          arguments: [["train"], ["eval"], ["solve"], ["serve"], ["mcp"], ["bench", "train"], ["check-fixture", "/tmp"]])
+    func unknownDTypeEverywhere(command: [String]) throws {
+        guard TRMExecutable.url != nil else { print("skipped: no built trm"); return }
+        let (status, output) = try TRMExecutable.run(command + ["--dtype", "int8"])
+        #expect(status != 0)
+        #expect(output.contains("--dtype: unknown dtype 'int8'; use bf16 or fp32"), "\(output)")
+    }
+
+    @Test("the bundled model solves its Sudoku in bf16 too (fp32 checkpoint, bf16 compute)")
+    func solveInBF16() throws {
+        guard TRMExecutable.url != nil else { print("skipped: no built trm"); return }
+        let (status, output) = try TRMExecutable.run(["solve", "--dtype", "bf16", "--json"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("\"status\":\"valid\""), "\(output)")
+    }
+
     @Test("bf16 without a bf16 matmul (oneDNN capped at AVX2) runs fp32 and says so once")
     func fallbackOnAVX2() throws {
         #if os(Linux)

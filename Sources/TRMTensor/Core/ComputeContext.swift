@@ -63,13 +63,17 @@ public enum BLAS {
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let context = ComputeContext.current
+        var start: UInt64 = 0
+        let timer = GEMMTimer.current
+        if timer != nil { start = DispatchTime.now().uptimeNanoseconds }
         if context.dtype == .bf16 {
             bf16gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                      b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: context.threads)
-            return
+        } else {
+            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                  b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: context.threads)
         }
-        sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-              b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: context.threads)
+        timer?.add(DispatchTime.now().uptimeNanoseconds - start)
     }
 
     /// fp32 `sgemm` on `threads` threads whatever the context's dtype. With beta == 0 C is
