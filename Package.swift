@@ -15,16 +15,17 @@
 //    |                 parse and render puzzles: all an app needs to run a model -> TRMModels, TRMPuzzles
 //    |-- TRMModels     TRM and HRM, configs and presets, ACT halting -> TRMNN
 //    |-- TRMNN         layers, parameter trees, optimizers, safetensors -> TRMTensor
-//    |-- TRMTensor     tensors, tape autodiff, ops and CPU kernels -> CTRMKernels, CBLAS
+//    |-- TRMTensor     tensors, tape autodiff, ops and CPU kernels -> CTRMKernels, CDNNL (oneDNN)
 //    `-- TRMPuzzles    Sudoku, maze, ARC, grid tasks, datasets (independent of the engine)
 import PackageDescription
 
 #if os(Linux)
+// oneDNN (Debian's libdnnl-dev 2.6) runs every matrix product, fp32 and bf16.
 let blasTargets: [Target] = [
-    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: nil,
-                   providers: [.apt(["libopenblas-dev"])])
+    .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", pkgConfig: nil,
+                   providers: [.apt(["libdnnl-dev"])]),
 ]
-let blasDependency: [Target.Dependency] = ["CBLAS", "CTRMKernels"]
+let blasDependency: [Target.Dependency] = ["CDNNL", "CTRMKernels"]
 #else
 let blasTargets: [Target] = []  // macOS: Accelerate provides cblas_sgemm.
 let blasDependency: [Target.Dependency] = ["CTRMKernels"]
@@ -59,8 +60,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: blasTargets + [
-        // Our own C kernels, picked at run time where the CPU has AVX-512: the sgemm (the system
-        // BLAS otherwise) and SwiGLU (the Swift SIMD kernel otherwise).
+        // Our own C kernels, picked at run time where the CPU has AVX-512: SwiGLU (the Swift SIMD
+        // kernel otherwise).
         // Always -O3: the test suite runs real models in debug builds too.
         .target(name: "CTRMKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // Kernels are optimised in debug builds too: the test suite runs real models.

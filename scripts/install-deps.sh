@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system packages swift-trm needs on Debian/Ubuntu (run as root):
-#   libopenblas-dev  always (BLAS for the tensor engine)
+#   libdnnl-dev      always (oneDNN: the tensor engine's matrix products, fp32 and bf16)
 #   chromium         with --test (the web page's browser test drives headless Chromium)
 # Packages already present are left alone.
 set -euo pipefail
-want=(libopenblas-dev)
+want=(libdnnl-dev)
 [ "${1:-}" = "--test" ] && want+=(chromium)
 missing=()
 for p in "${want[@]}"; do

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# swift-trm quick start on Debian/Ubuntu (root, no GPU): installs OpenBLAS if missing, builds the
+# swift-trm quick start on Debian/Ubuntu (root, no GPU): installs oneDNN if missing, builds the
 # `trm` tool in release mode, and solves the embedded default Sudoku with the bundled model,
 # step by step. Needs a Swift 6 toolchain on PATH (swift.org/install; preinstalled on our
 # development images).

@@ -1,4 +1,4 @@
-// SwiGLU forward and backward with AVX-512, picked at run time like the sgemm. They repeat the
+// SwiGLU forward and backward with AVX-512, picked at run time where the CPU has AVX-512F. They repeat the
 // Swift kernels' arithmetic operation for operation (same exp polynomial and constants, separate
 // multiplies and adds, no fused multiply-add), so results are bit-identical to the Swift SIMD
 // path (Kernels.swigluForward/swigluBackward), which stays the reference and the fallback.
@@ -6,6 +6,11 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+
+int trm_avx512_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") ? 1 : 0;
+}
 
 // exp(x) for 16 lanes: clamp, n = round(x / ln 2) by the 1.5 * 2^23 trick, r = x - n ln 2 in two
 // parts, degree-7 polynomial, scale by 2^n through the exponent bits.
@@ -80,6 +85,7 @@ void trm_swiglu_backward_avx512(const float *x, const float *dOut, long rows, lo
 }
 #else
 #include <stdlib.h>
+int trm_avx512_available(void) { return 0; }
 void trm_swiglu_forward_avx512(const float *x, long rows, long inner, float *out) {
     (void)x; (void)rows; (void)inner; (void)out;
     abort();

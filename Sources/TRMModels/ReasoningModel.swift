@@ -119,7 +119,8 @@ public final class ReasoningModel: Module, @unchecked Sendable {
             if pad > 0 { rows = try concat([rows, Tensor(zeros: [b, pad])], axis: 1) }
             x = try concat([rows.reshaped([b, p, d]), tok], axis: 1)
         }
-        return scale(x, by: Float(d).squareRoot())
+        // bf16 compute: the reference casts both embedding tables to bf16 and scales in bf16.
+        return roundedToComputeDType(scale(roundedToComputeDType(x), by: Float(d).squareRoot()))
     }
 
     /// Rows of the puzzle embedding for `ids` as a fresh tensor: [B, W]. With `trainable` it is a
@@ -152,11 +153,12 @@ public final class ReasoningModel: Module, @unchecked Sendable {
     /// One supervision step's recursion from (y, z) given the embedded input x: [B, L, D].
     /// Only the last cycle (or the last update, in one-step mode) is recorded on the tape.
     public func recurse(y y0: Tensor, z z0: Tensor, x: Tensor) throws -> Recursion {
-        var y = y0, z = z0
+        // bf16 compute: the carried states (and H_init / L_init) are bf16 in the reference.
+        var y = roundedToComputeDType(y0), z = roundedToComputeDType(z0)
         let c = config
         let rope = rotary
         let low = lowLevel
-        func lowStep() throws { z = try low(z, injection: y + x, rotary: rope) }
+        func lowStep() throws { z = try low(z, injection: roundedToComputeDType(y + x), rotary: rope) }
         switch c.family {
         case .trm:
             // f updates z from (y + x) n times, then y from z.
@@ -164,18 +166,18 @@ public final class ReasoningModel: Module, @unchecked Sendable {
             if c.gradientMode == .fullLastCycle {
                 try Tape.noGrad {
                     for _ in 0..<(c.hCycles - 1) {
-                        let yx = try y + x
+                        let yx = try roundedToComputeDType(y + x)
                         for _ in 0..<c.lCycles { z = try low(z, injection: yx, rotary: rope) }
                         try answerStep()
                     }
                 }
-                let yx = try y + x
+                let yx = try roundedToComputeDType(y + x)
                 for _ in 0..<c.lCycles { z = try low(z, injection: yx, rotary: rope) }
                 try answerStep()
             } else {
                 try Tape.noGrad {
                     for h in 0..<c.hCycles {
-                        let yx = try y + x
+                        let yx = try roundedToComputeDType(y + x)
                         for l in 0..<c.lCycles where !(h == c.hCycles - 1 && l == c.lCycles - 1) {
                             z = try low(z, injection: yx, rotary: rope)
                         }

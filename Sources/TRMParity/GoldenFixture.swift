@@ -23,6 +23,8 @@ public struct FixtureComparison: Sendable, Codable {
 public struct FixtureReport: Sendable, Codable {
     public var caseName: String
     public var comparisons: [FixtureComparison]
+    /// The compute dtype the check ran in ("fp32" or "bf16").
+    public var dtype: String = "fp32"
     public var passed: Bool { comparisons.allSatisfy(\.passed) }
     public var failures: [FixtureComparison] { comparisons.filter { !$0.passed } }
 }
@@ -58,6 +60,16 @@ public enum GoldenFixture {
         var training: Training
         var check: Check
         var float32_vs_float64: Deviation?
+        /// "bfloat16" for the fixtures of the reference's bf16 forward (golden-bf16/), else absent.
+        var forward_dtype: String?
+    }
+
+    /// The dtype a fixture was made in: bf16 for `forward_dtype: bfloat16`, else fp32.
+    public static func fixtureDType(directory: URL) -> ComputeDType {
+        let url = directory.appendingPathComponent("config.json")
+        guard let data = try? Data(contentsOf: url),
+              let f = try? JSONDecoder().decode(FixtureConfig.self, from: data) else { return .fp32 }
+        return f.forward_dtype?.lowercased().hasPrefix("bf") == true ? .bf16 : .fp32
     }
 
     /// The run configuration a fixture describes.
@@ -85,7 +97,8 @@ public enum GoldenFixture {
 
     /// Runs the fixture in `directory` and compares every recorded output. `strict` turns off the
     /// three float32-noise rules (prediction ties, sign-like first-step elements, losses of
-    /// chaotic steps) and judges every output by the fixture's tolerance literally.
+    /// chaotic steps) and judges every output by the fixture's tolerance literally. The run computes
+    /// in the current context's dtype (`ComputeContext.withDType`).
     public static func check(directory: URL, strict: Bool = false) throws -> FixtureReport {
         let configURL = directory.appendingPathComponent("config.json")
         let tensorsURL = directory.appendingPathComponent("tensors.safetensors")
@@ -248,6 +261,6 @@ public enum GoldenFixture {
         compare("eval.q_halt", qHalts)
         compareInts("eval.preds", preds)  // the per-step logits are not recorded: no tie analysis
         compare("eval.logits_last", lastLogits)
-        return FixtureReport(caseName: f.case, comparisons: results)
+        return FixtureReport(caseName: f.case, comparisons: results, dtype: ComputeContext.current.dtype.rawValue)
     }
 }

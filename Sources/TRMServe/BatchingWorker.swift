@@ -6,6 +6,7 @@
 import Foundation
 import TRMModels
 import TRMRuntime
+import TRMTensor
 
 public struct WorkerOptions: Sendable, Equatable {
     /// Rows per supervision step (the session's slot count).
@@ -134,7 +135,10 @@ public final class BatchingWorker: @unchecked Sendable {
         self.session = InferenceSession(model: model, capacity: options.maxBatch)
         self.onStep = onStep
         self.onFinish = onFinish
-        let thread = Thread { [self] in loop() }
+        // The worker thread computes with the creator's context (threads, dtype): task-locals do
+        // not reach a Thread on their own.
+        let context = ComputeContext.current
+        let thread = Thread { [self] in ComputeContext.$current.withValue(context) { loop() } }
         thread.name = "trm-model-worker"
         thread.stackSize = 8 << 20
         thread.start()

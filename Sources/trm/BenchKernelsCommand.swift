@@ -7,7 +7,7 @@ import TRMTensor
 struct BenchKernelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernels",
-        abstract: "sgemm GFLOP/s at TRM shapes and a TRM block's forward+backward against it.",
+        abstract: "oneDNN fp32 and bf16 matmul GFLOP/s at TRM shapes, and a TRM block's forward+backward against fp32.",
         discussion: """
         Examples:
           trm bench kernels --json
@@ -35,7 +35,7 @@ struct BenchKernelsCommand: ParsableCommand {
             if json {
                 print(String(decoding: try! encoder.encode(r), as: UTF8.self))
             } else {
-                let what = r.task == "sgemm" ? "sgemm M=\(r.m!) K=\(r.k!) N=\(r.n!)" : "block \(r.variant!) batch \(r.batch!)"
+                let what = r.task == "sgemm" ? "\(r.gemm) \(r.dtype) matmul (\(r.kernel ?? "?")) M=\(r.m!) K=\(r.k!) N=\(r.n!)" : "block \(r.variant!) batch \(r.batch!)"
                 var line = "threads \(r.threads)  \(what): \(String(format: "%.1f", r.gflops)) GFLOP/s (\(String(format: "%.4f", r.seconds_median)) s)"
                 if let f = r.fraction_of_sgemm, let s = r.sgemm_gflops {
                     line += String(format: "  sgemm of its GEMMs %.1f GFLOP/s -> %.0f%%", s, f * 100)
@@ -45,11 +45,12 @@ struct BenchKernelsCommand: ParsableCommand {
             fflush(nil)  // all streams: keeps JSON lines timely when piped
         }
         for t in parseList(threads)! {
-            BLAS.setThreads(t)
             try ComputeContext.withThreads(t) {
-                for r in KernelBenchmark.sgemmRecords(batches: parseList(batches)!, length: 97,
-                                                      sizes: [(512, 1536), (512, 512), (512, 3072), (1536, 512)],
+                let shapes = [(512, 1536), (512, 512), (512, 3072), (1536, 512)]
+                for r in KernelBenchmark.sgemmRecords(batches: parseList(batches)!, length: 97, sizes: shapes,
                                                       threads: t, repeats: repeats) { emit(r) }
+                for r in KernelBenchmark.bf16Records(batches: parseList(batches)!, length: 97, sizes: shapes,
+                                                     threads: t, repeats: repeats) { emit(r) }
                 for v in variants.split(separator: ",").map(String.init) {
                     for b in parseList(batches)! {
                         emit(try KernelBenchmark.blockRecord(variant: v, batch: b, threads: t, repeats: repeats))

@@ -4,13 +4,14 @@ import ArgumentParser
 import Foundation
 import TRMModels
 import TRMTraining
+import TRMTensor
 
 struct BenchTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Time one training step (batch 8, 32) and the 16-step inference rollout (batch 1, 16) of the paper models.",
         discussion: """
-        Prints one line per measurement with the field names of ../shared/bench/torch_trm_bench.py, so the two outputs join on (model, task, batch, threads). One untimed warm-up run per case, then --repeats timed runs: seconds_median and seconds_min. A `train_memory` line per model and thread count gives the buffer pool's peak bytes during one batch-32 training step and the process's peak resident set so far. Build with -c release for meaningful numbers.
+        Prints one line per measurement with the field names of ../shared/bench/torch_trm_bench.py, so the two outputs join on (model, task, batch, threads, dtype). One untimed warm-up run per case, then --repeats timed runs: seconds_median and seconds_min. A `train_memory` line per model and thread count gives the buffer pool's peak bytes during one batch-32 training step and the process's peak resident set so far. Build with -c release for meaningful numbers.
 
         Examples:
           trm bench train --json
@@ -33,6 +34,8 @@ struct BenchTrainCommand: ParsableCommand {
     @Flag(help: "Print JSON lines (otherwise a table).")
     var json = false
 
+    @OptionGroup var compute: DTypeOption
+
     var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
     var modelNames: [String] { models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
 
@@ -48,10 +51,15 @@ struct BenchTrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        try ComputeContext.withDType(compute.resolved()) { try measure() }
+    }
+
+    private func measure() throws {
         var options = quick ? TrainBenchmarkOptions.quick : TrainBenchmarkOptions()
         options.models = modelNames
         if !quick { options.repeats = repeats }
         if !json {
+            print("dtype \(ComputeContext.current.dtype), matmul \(BLAS.name)")
             print("model            threads task          batch  median s   min s     rate")
         }
         try TrainBenchmark.run(threads: threadCounts, options: options) { line in

@@ -19,6 +19,9 @@ struct CheckFixtureCommand: ParsableCommand {
           trm check-fixture ../shared/fixtures/golden/hrm-att-sudoku --failures-only
           trm check-fixture ../shared/fixtures/golden/trm-mlp-sudoku --json
           trm check-fixture ../shared/fixtures/golden/trm-mlp-sudoku --strict --failures-only
+          trm check-fixture --dtype bf16 ../shared/fixtures/golden-bf16/trm-att-sudoku
+
+        The dtype defaults to the fixture's own (config.json's forward_dtype: golden-bf16/ runs in bf16).
         """)
 
     @Argument(help: "The fixture folder.")
@@ -46,7 +49,11 @@ struct CheckFixtureCommand: ParsableCommand {
     }
 
     func run() throws {
-        let report = try threads.run { try GoldenFixture.check(directory: URL(fileURLWithPath: directory), strict: strict) }
+        // A fixture runs in the dtype it was made in unless --dtype says otherwise.
+        let url = URL(fileURLWithPath: directory)
+        let report = try threads.run(defaultDType: GoldenFixture.fixtureDType(directory: url)) {
+            try GoldenFixture.check(directory: url, strict: strict)
+        }
         let judged = report.comparisons.filter { $0.tolerance != nil }
         if json {
             let enc = JSONEncoder()
@@ -65,7 +72,7 @@ struct CheckFixtureCommand: ParsableCommand {
                 print(line)
             }
             let failures = report.failures.count
-            print("\(report.caseName): \(judged.count - failures)/\(judged.count) judged outputs pass, \(report.comparisons.count - judged.count) report-only: \(report.passed ? "PASS" : "FAIL")")
+            print("\(report.caseName) (\(report.dtype)): \(judged.count - failures)/\(judged.count) judged outputs pass, \(report.comparisons.count - judged.count) report-only: \(report.passed ? "PASS" : "FAIL")")
         }
         if !report.passed { throw ExitCode(1) }
     }

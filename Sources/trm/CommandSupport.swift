@@ -9,10 +9,12 @@ import TRMRuntime
 import TRMTensor
 import TRMTraining
 
-/// --threads N (default: TRM_THREADS, else the number of cores).
+/// --threads N (default: TRM_THREADS, else the number of cores) and --dtype bf16|fp32.
 struct ThreadOptions: ParsableArguments {
-    @Option(help: "Worker threads for kernels and BLAS (default: TRM_THREADS, else all cores).")
+    @Option(help: "Worker threads for kernels and matrix products (default: TRM_THREADS, else all cores).")
     var threads: Int?
+
+    @OptionGroup var compute: DTypeOption
 
     func validate() throws {
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1...1024, got \(threads)") }
@@ -20,10 +22,10 @@ struct ThreadOptions: ParsableArguments {
 
     var count: Int { threads ?? ComputeContext.defaultThreads }
 
-    /// Sets the process-wide BLAS threads once, then runs `body` with the kernel thread count.
-    func run<R>(_ body: () throws -> R) rethrows -> R {
-        BLAS.setThreads(count)
-        return try ComputeContext.withThreads(count, body)
+    /// Runs `body` with this thread count and the resolved dtype (`DTypeOption.resolved(default:)`).
+    func run<R>(defaultDType: ComputeDType? = nil, _ body: () throws -> R) rethrows -> R {
+        let dtype = compute.resolved(default: defaultDType)
+        return try ComputeContext.withThreads(count) { try ComputeContext.withDType(dtype, body) }
     }
 }
 

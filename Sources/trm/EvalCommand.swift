@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import TRMModels
 import TRMPuzzles
+import TRMTensor
 import TRMTraining
 import TRMRuntime
 import TRMReport
@@ -99,7 +100,8 @@ struct EvalCommand: ParsableCommand {
             progress.finish()
             let report = result.report(model: target.run.name, checkpoint: target.source, dataset: name,
                                        notes: ["step": target.step.map(String.init) ?? "n/a", "protocol": evaluationProtocol.rawValue,
-                                               "threshold": String(threshold), "threads": String(threads.count)])
+                                               "threshold": String(threshold), "threads": String(threads.count),
+                                               "dtype": ComputeContext.current.dtype.rawValue])
             let outDir = try out.map { URL(fileURLWithPath: $0) } ?? target.defaultReportDirectory()
             try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
             let files = try report.write(to: outDir)

@@ -1,6 +1,7 @@
 // `trm mcp`: a Model Context Protocol server over stdio with solve_sudoku, solve_maze, solve_grid.
 import ArgumentParser
 import TRMServe
+import TRMTensor
 
 struct MCPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,10 +14,14 @@ struct MCPCommand: AsyncParsableCommand {
 
     @OptionGroup var models: ServedModelOptions
     @Option(help: "Seconds a tool call may take.") var timeout = 60.0
+    @OptionGroup var compute: DTypeOption
 
     func run() async throws {
-        let service = SolverService(models: try models.load(), limits: SolverLimits(timeoutSeconds: timeout))
-        try await MCPTools.runStdio(service: service)
-        await service.shutdown()
+        let context = ComputeContext(threads: ComputeContext.current.threads, dtype: compute.resolved())
+        try await ComputeContext.$current.withValue(context) {
+            let service = SolverService(models: try models.load(), limits: SolverLimits(timeoutSeconds: timeout))
+            try await MCPTools.runStdio(service: service)
+            await service.shutdown()
+        }
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import TRMServe
 import TRMTraining
 import TRMRuntime
+import TRMTensor
 
 struct SolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -71,7 +72,13 @@ struct SolveCommand: ParsableCommand {
         if model.model != nil && randomPreset != nil { throw ValidationError("give either --model or --random-preset, not both") }
     }
 
+    @OptionGroup var compute: DTypeOption
+
     func run() throws {
+        try ComputeContext.withDType(compute.resolved()) { try solve() }
+    }
+
+    private func solve() throws {
         let text = try PuzzleSource.read(argument: puzzle, file: file)
         let loaded = try randomPreset.map { try ModelLoading.random(preset: $0) } ?? model.load()
         let style: StepRenderer.Style = (!noColor && isatty(STDOUT_FILENO) == 1

@@ -5,9 +5,6 @@ import TRMTensor
 @main
 enum Main {
     static func main() async {
-        // BLAS threads are process-wide: set them once, before any work, from TRM_THREADS (or the
-        // core count). Commands with --threads set them again before they start computing.
-        BLAS.setThreads(ComputeContext.defaultThreads)
         await TRM.main()
     }
 }

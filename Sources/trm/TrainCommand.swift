@@ -4,6 +4,7 @@ import Foundation
 import TRMModels
 import TRMPuzzles
 import TRMRuntime
+import TRMTensor
 import TRMTraining
 
 struct TrainCommand: ParsableCommand {
@@ -116,6 +117,7 @@ struct TrainCommand: ParsableCommand {
                 run = try model.load()!
                 runDirectory = URL(fileURLWithPath: out ?? "runs/\(run.name)")
             }
+            logger.info("compute: \(ComputeContext.current.dtype), \(ComputeContext.current.threads) thread(s), matrix products on \(BLAS.name)")
             if let steps { run.training.totalSteps = steps }
             if let batchSize { run.training.batchSize = batchSize }
             if let lr { run.training.learningRate = lr }

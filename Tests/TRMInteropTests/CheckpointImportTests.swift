@@ -22,12 +22,12 @@ struct CheckpointImportTests {
         #expect(dict["_orig_mod.model.inner.puzzle_emb.weights"]?.shape == [2, 64])
     }
 
-    /// Both sgemm backends (our AVX-512 kernel where the CPU has it, and the system BLAS).
-    static let backends: [GEMMBackend] = BLAS.nativeAvailable ? [.native, .system] : [.system]
-
-    @Test("imported model repeats the reference's 16-step evaluation", arguments: checkpointCases, backends)
-    func rolloutMatches(name: String, backend: GEMMBackend) throws {
-        try ComputeContext.withGEMM(backend) { try rolloutMatches(name: name, label: "\(name) \(backend)") }
+    /// The fp32 compute path (oneDNN's matmul, one GEMM path since the engine moved to oneDNN).
+    @Test("imported model repeats the reference's 16-step evaluation", arguments: checkpointCases)
+    func rolloutMatches(name: String) throws {
+        try ComputeContext.$current.withValue(ComputeContext(threads: ComputeContext.current.threads, dtype: .fp32)) {
+            try rolloutMatches(name: name, label: name)
+        }
     }
 
     func rolloutMatches(name: String, label: String) throws {

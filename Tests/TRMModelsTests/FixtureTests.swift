@@ -16,18 +16,34 @@ let goldenCases: [String] = {
 
 @Suite("Golden fixtures from the reference implementation")
 struct FixtureTests {
-    /// Both sgemm backends (our AVX-512 kernel where the CPU has it, and the system BLAS).
-    static let backends: [GEMMBackend] = BLAS.nativeAvailable ? [.native, .system] : [.system]
-
-    @Test("fixture matches the reference", arguments: goldenCases, backends)
-    func fixtureMatches(name: String, backend: GEMMBackend) throws {
-        let report = try ComputeContext.withGEMM(backend) {
-            try GoldenFixture.check(directory: sharedDirectory.appendingPathComponent("fixtures/golden/\(name)"))
-        }
+    @Test("fixture matches the reference", arguments: goldenCases)
+    func fixtureMatches(name: String) throws {
+        let report = try GoldenFixture.check(directory: sharedDirectory.appendingPathComponent("fixtures/golden/\(name)"))
         for c in report.comparisons where !c.passed {
-            Issue.record("\(name) (\(backend)): \(c.name) error \(c.error) > tolerance \(c.tolerance ?? .nan)")
+            Issue.record("\(name): \(c.name) error \(c.error) > tolerance \(c.tolerance ?? .nan)")
         }
         #expect(report.comparisons.count > 40, "the fixture should yield many comparisons")
+        #expect(report.passed)
+    }
+}
+
+let goldenBF16Cases: [String] = {
+    let dir = sharedDirectory.appendingPathComponent("fixtures/golden-bf16")
+    return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { !$0.hasSuffix(".md") }.sorted()
+}()
+
+@Suite("Golden fixtures from the reference's bfloat16 forward")
+struct BF16FixtureTests {
+    @Test("the bf16 compute dtype stays within the reference's own bf16 noise", arguments: goldenBF16Cases)
+    func fixtureMatches(name: String) throws {
+        let dir = sharedDirectory.appendingPathComponent("fixtures/golden-bf16/\(name)")
+        #expect(GoldenFixture.fixtureDType(directory: dir) == .bf16, "config.json says forward_dtype bfloat16")
+        let report = try ComputeContext.withDType(.bf16) { try GoldenFixture.check(directory: dir) }
+        for c in report.comparisons where !c.passed {
+            Issue.record("\(name) bf16: \(c.name) error \(c.error) > tolerance \(c.tolerance ?? .nan)")
+        }
+        #expect(report.dtype == "bf16")
+        #expect(report.comparisons.filter { $0.tolerance != nil }.count > 30, "many judged comparisons")
         #expect(report.passed)
     }
 }

@@ -1,10 +1,10 @@
-// Both sgemm backends against a float64 triple loop: every transpose pair, alpha/beta, shapes
-// that cut the native kernel's tiles (MR 14, NR 32) and blocks (KC 768, NC 3072) mid-way,
-// padded leading dimensions, and 1 or 2 threads.
+// The sgemm (oneDNN on Linux, Accelerate on macOS) against a float64 triple loop: every
+// transpose pair, alpha/beta, odd and wide shapes, padded leading dimensions, 1 or 2 threads;
+// primitives reused per shape, and concurrent calls from several threads.
 import Testing
 @testable import TRMTensor
 
-@Suite("sgemm backends agree with a float64 reference")
+@Suite("sgemm agrees with a float64 reference")
 struct GEMMTests {
     /// C = alpha op(A) op(B) + beta C0 in float64; lda/ldb/ldc may exceed the logical widths.
     static func reference(ta: Bool, tb: Bool, m: Int, n: Int, k: Int, alpha: Float, a: [Float], lda: Int,
@@ -32,7 +32,7 @@ struct GEMMTests {
     func matches(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         var r = TestRandom(UInt64(m * 1009 + n * 31 + k))
-        for backend in GEMMBackend.allCases {
+        do {
             for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
                 for (alpha, beta) in [(Float(1), Float(0)), (Float(0.5), Float(1)), (Float(-2), Float(0.25))] {
                     for threads in [1, 2] {
@@ -45,7 +45,7 @@ struct GEMMTests {
                         a.withUnsafeBufferPointer { pa in
                             b.withUnsafeBufferPointer { pb in
                                 c.withUnsafeMutableBufferPointer { pc in
-                                    BLAS.sgemm(on: backend, transA: ta, transB: tb, m: m, n: n, k: k, alpha: alpha,
+                                    BLAS.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: alpha,
                                                a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb,
                                                beta: beta, c: pc.baseAddress!, ldc: ldc, threads: threads)
                                 }
@@ -55,7 +55,7 @@ struct GEMMTests {
                         // like sqrt(k) ulp-scale; 2e-6 * sqrt(k) relative to the largest entry.
                         let tolerance = Float(2e-6 * Double(k).squareRoot()) + 1e-6
                         let err = relativeError(c, expected)
-                        #expect(err < tolerance, "\(backend) ta \(ta) tb \(tb) alpha \(alpha) beta \(beta) threads \(threads): \(err)")
+                        #expect(err < tolerance, "ta \(ta) tb \(tb) alpha \(alpha) beta \(beta) threads \(threads): \(err)")
                     }
                 }
             }
@@ -67,18 +67,18 @@ struct GEMMTests {
         let (m, n, k) = (15, 33, 9)
         var r = TestRandom(5)
         let a = r.values(m * k), b = r.values(k * n)
-        for backend in GEMMBackend.allCases {
+        do {
             var c = [Float](repeating: .nan, count: m * n)
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     c.withUnsafeMutableBufferPointer { pc in
-                        BLAS.sgemm(on: backend, transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
+                        BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
                                    a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, beta: 0,
                                    c: pc.baseAddress!, ldc: n, threads: 1)
                     }
                 }
             }
-            #expect(c.allSatisfy { $0.isFinite }, "\(backend)")
+            #expect(c.allSatisfy { $0.isFinite })
         }
     }
 
@@ -105,23 +105,36 @@ struct GEMMTests {
         }
     }
 
-    @Test("the context chooses the backend, native only where the CPU has AVX-512, and workers inherit it")
-    func backendChoice() {
-        for requested in GEMMBackend.allCases {
-            ComputeContext.withThreads(2) {
-                ComputeContext.withGEMM(requested) {
-                    let expected: GEMMBackend = requested == .native && BLAS.nativeAvailable ? .native : .system
-                    #expect(BLAS.backend == expected)
-                    #expect(ComputeContext.current.threads == 2, "withGEMM keeps the thread count")
+    @Test("GEMMTimer counts the time inside BLAS.sgemm while its body runs, and nothing outside it")
+    func gemmTimer() throws {
+        var r = TestRandom(11)
+        let a = r.tensor([64, 96]), w = r.tensor([80, 96])
+        let timer = GEMMTimer()
+        _ = try linear(a, weight: w)  // outside: not counted
+        let split = try GEMMTimer.$current.withValue(timer) {
+            try GEMMTimer.measure { _ = try linear(a, weight: w); _ = try linear(a, weight: w) }
+        }
+        #expect(split.gemmSeconds > 0 && split.gemmSeconds <= split.totalSeconds)
+        #expect(timer.calls == 0, "measure binds its own timer")
+        try GEMMTimer.$current.withValue(timer) { _ = try linear(a, weight: w) }
+        #expect(timer.calls == 1)
+    }
+
+    @Test("workers inherit the dtype with one thread each; withThreads keeps the dtype")
+    func contextInheritance() {
+        for dtype in ComputeDType.allCases {
+            ComputeContext.withDType(dtype) {
+                ComputeContext.withThreads(2) {
+                    #expect(ComputeContext.current.dtype == dtype, "withThreads keeps the dtype")
                     // Dispatch workers do not inherit task-locals: parallelChunks binds the
-                    // caller's backend there, with one thread (the work inside is serial).
+                    // caller's dtype there, with one thread (the work inside is serial).
                     let seen = UnsafeMutableBufferPointer<Int>.allocate(capacity: 8)
                     defer { seen.deallocate() }
                     seen.initialize(repeating: -1)
                     let box = UncheckedSendable(seen)
                     parallelChunks(8, threads: 2) { r in
                         for i in r {
-                            box.value[i] = (BLAS.backend == expected ? 1 : 0) + (ComputeContext.current.threads == 1 ? 2 : 0)
+                            box.value[i] = (ComputeContext.current.dtype == dtype ? 1 : 0) + (ComputeContext.current.threads == 1 ? 2 : 0)
                         }
                     }
                     #expect(Array(seen) == Array(repeating: 3, count: 8), "\(Array(seen))")
@@ -135,7 +148,7 @@ struct GEMMTests {
 struct NativeSwiGLUTests {
     @Test("forward and backward, with tails, extreme and NaN inputs", arguments: [1, 15, 16, 17, 97, 1536])
     func bitIdentical(inner: Int) throws {
-        guard BLAS.nativeAvailable else { return }  // nothing to compare on this CPU
+        guard Kernels.avx512Available else { return }  // nothing to compare on this CPU
         var r = TestRandom(UInt64(inner))
         let rows = 5
         var x = r.values(rows * 2 * inner, scale: 6)

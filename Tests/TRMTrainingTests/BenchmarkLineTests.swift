@@ -1,5 +1,5 @@
 // `trm bench train` lines join the PyTorch baseline's on (model, task, batch, threads): same field
-// names, valid JSON, plus which sgemm ran.
+// names, valid JSON, plus which matmul library and dtype ran.
 import Foundation
 import Testing
 import TRMTensor
@@ -7,10 +7,10 @@ import TRMTensor
 
 @Suite("trm bench train JSON lines")
 struct BenchmarkLineTests {
-    @Test("baseline field names, valid JSON, and the GEMM backend of the context")
+    @Test("baseline field names, valid JSON, the matmul library and the context's dtype")
     func lineSchema() throws {
-        for backend in GEMMBackend.allCases {
-            let line = ComputeContext.withGEMM(backend) {
+        for dtype in ComputeDType.allCases {
+            let line = ComputeContext.withDType(dtype) {
                 TrainBenchmarkLine(threads: 2, model: "trm-mlp-sudoku", parameters: 5_028_866, task: "train", batch: 8,
                                    secondsMedian: 2.5, secondsMin: 2.4)
             }
@@ -19,8 +19,8 @@ struct BenchmarkLineTests {
                 #expect(object[key] != nil, "missing \(key) in \(line.json)")
             }
             #expect(object["sample_steps_per_s"] as? Double == 3.2)
-            let expected = backend == .native && BLAS.nativeAvailable ? "native" : "system"
-            #expect(object["gemm"] as? String == expected)
+            #expect(object["gemm"] as? String == BLAS.name)
+            #expect(object["dtype"] as? String == dtype.rawValue, "the dtype is a join key with torch_trm_bench.py --dtype")
         }
         let infer = TrainBenchmarkLine(threads: 1, model: "trm-att-sudoku", parameters: 1, task: "infer16", batch: 16,
                                        secondsMedian: 8, secondsMin: 7)

@@ -11,9 +11,13 @@ import Darwin
 
 public struct KernelBenchmarkRecord: Codable, Sendable {
     public var impl = "swift-trm"
-    /// The sgemm that ran: "native" (our AVX-512 kernel) or "system" (OpenBLAS / Accelerate).
-    public var gemm = BLAS.backend.rawValue
+    /// The library that ran the products: "onednn" (Linux) or "accelerate" (macOS).
+    public var gemm = BLAS.name
     public var task: String
+    /// Precision of the products: "fp32" or "bf16" (bf16 sgemm lines: bf16 inputs, fp32 output).
+    public var dtype = "fp32"
+    /// oneDNN's kernel for the product (sgemm lines), e.g. "brg:avx512_core".
+    public var kernel: String?
     public var threads: Int
     public var batch: Int?
     public var m: Int?
@@ -27,6 +31,11 @@ public struct KernelBenchmarkRecord: Codable, Sendable {
     public var sgemm_gflops: Double?
     /// gflops / sgemm_gflops (block records only).
     public var fraction_of_sgemm: Double?
+    /// The least CPU time of the calling thread over the repeats (1-thread sgemm records only):
+    /// on a machine shared with other jobs it leaves out the time the thread waited for a core.
+    public var thread_cpu_seconds_min: Double?
+    /// GFLOP/s by `thread_cpu_seconds_min`.
+    public var gflops_cpu: Double?
     public var peak_pool_bytes: Int?
     public var max_rss_bytes: Int?
 }
@@ -46,6 +55,13 @@ public enum KernelBenchmark {
         let n = samples.count
         let median = n % 2 == 1 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2
         return (median, samples[0])
+    }
+
+    /// CPU seconds the calling thread has run so far.
+    static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     /// Peak resident set size of this process, in bytes.
@@ -127,9 +143,60 @@ public enum KernelBenchmark {
                 let g = [(Gemm(m: b * length, n: n, k: k, ta: false, tb: true), 1)]
                 var bufs = allocate(g)
                 defer { bufs.forEach { $0.deallocate() } }
-                let t = time(repeats: repeats) { runGemms(g, buffers: &bufs) }
-                out.append(KernelBenchmarkRecord(task: "sgemm", threads: threads, batch: b, m: b * length, n: n, k: k,
-                                                 seconds_median: t.median, seconds_min: t.min, gflops: flops(g) / t.median / 1e9))
+                var cpuMin = Double.infinity
+                let t = time(repeats: repeats) {
+                    let c0 = threadCPUSeconds()
+                    runGemms(g, buffers: &bufs)
+                    cpuMin = min(cpuMin, threadCPUSeconds() - c0)
+                }
+                var r = KernelBenchmarkRecord(task: "sgemm", kernel: BLAS.kernelName(m: b * length, n: n, k: k, dtype: .fp32),
+                                              threads: threads, batch: b, m: b * length, n: n, k: k,
+                                              seconds_median: t.median, seconds_min: t.min, gflops: flops(g) / t.median / 1e9)
+                if threads == 1 {
+                    r.thread_cpu_seconds_min = cpuMin
+                    r.gflops_cpu = flops(g) / cpuMin / 1e9
+                }
+                out.append(r)
+            }
+        }
+        return out
+    }
+
+    /// bf16 matmul GFLOP/s of the same shapes (bf16 inputs prepared once, fp32 output): the bare
+    /// rate oneDNN reaches on this CPU. Shapes with no bf16 kernel here are left out.
+    public static func bf16Records(batches: [Int], length: Int, sizes: [(Int, Int)], threads: Int, repeats: Int) -> [KernelBenchmarkRecord] {
+        var out: [KernelBenchmarkRecord] = []
+        for b in batches {
+            for (k, n) in sizes {
+                let m = b * length
+                guard let kernel = BLAS.kernelName(m: m, n: n, k: k, dtype: .bf16) else { continue }
+                let a = UnsafeMutablePointer<UInt16>.allocate(capacity: m * k)
+                let w = UnsafeMutablePointer<UInt16>.allocate(capacity: n * k)
+                let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
+                defer { a.deallocate(); w.deallocate(); c.deallocate() }
+                let src = UnsafeMutablePointer<Float>.allocate(capacity: max(m, n) * k)
+                defer { src.deallocate() }
+                for i in 0..<(max(m, n) * k) { src[i] = Float(i % 7) * 0.01 }
+                BLAS.convertToBF16(src, a, count: m * k)
+                BLAS.convertToBF16(src, w, count: n * k)
+                var ok = true
+                var cpuMin = Double.infinity
+                let t = time(repeats: repeats) {
+                    let c0 = threadCPUSeconds()
+                    ok = ok && BLAS.gemm(bf16TransA: false, transB: true, m: m, n: n, k: k, a: a, lda: k, b: w, ldb: k,
+                                         c: c, ldc: n, threads: threads)
+                    cpuMin = min(cpuMin, threadCPUSeconds() - c0)
+                }
+                guard ok else { continue }
+                let flops = 2 * Double(m * n * k)
+                var r = KernelBenchmarkRecord(task: "sgemm", dtype: "bf16", kernel: kernel, threads: threads, batch: b,
+                                              m: m, n: n, k: k, seconds_median: t.median, seconds_min: t.min,
+                                              gflops: flops / t.median / 1e9)
+                if threads == 1 {
+                    r.thread_cpu_seconds_min = cpuMin
+                    r.gflops_cpu = flops / cpuMin / 1e9
+                }
+                out.append(r)
             }
         }
         return out

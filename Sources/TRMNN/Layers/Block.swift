@@ -46,8 +46,10 @@ public final class Block: Module {
         } else {
             x = try addRMSNorm(h, tokenMixer!(h), axis: mixerNormAxis == .sequence ? 1 : -1, eps: eps)
         }
+        // bf16 compute: each norm computes in fp32 and casts back to bf16, as the reference's.
+        x = roundedToComputeDType(x)
         x = try addRMSNorm(x, mlp(x), eps: eps)
-        return x
+        return roundedToComputeDType(x)
     }
 }
 
@@ -63,7 +65,7 @@ public final class ReasoningNet: Module {
 
     /// h, injection: [B, L, D] -> [B, L, D]
     public func callAsFunction(_ h: Tensor, injection: Tensor, rotary: RotaryTables?) throws -> Tensor {
-        var x = try h + injection
+        var x = try roundedToComputeDType(h + injection)
         for layer in layers { x = try layer(x, rotary: rotary) }
         return x
     }

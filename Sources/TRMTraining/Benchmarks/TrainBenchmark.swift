@@ -46,22 +46,29 @@ public struct TrainBenchmarkLine: Sendable {
     public var secondsMin: Double
     public var peakPoolBytes: Int? = nil
     public var maxResidentBytes: Int? = nil
-    /// The sgemm that ran ("native" or "system"), like the baseline's "torch" version field.
-    public var gemm: String = BLAS.backend.rawValue
+    /// The library that ran the products ("onednn" or "accelerate"), like the baseline's "torch" version field.
+    public var gemm: String = BLAS.name
+    /// The compute dtype ("fp32" or "bf16"), a join key with the baseline's --dtype.
+    public var dtype: String = ComputeContext.current.dtype.rawValue
+    /// Of one extra run after the timed ones: the fraction of its wall time spent in the linear
+    /// layers' and token mixer's matrix products (`GEMMTimer`; attention's per-head products count
+    /// as the rest).
+    public var gemmFraction: Double? = nil
 
-    /// {"impl": "swift-trm", "gemm": ..., "threads": ..., "model": ..., "params": ..., "task": ..., "batch": ...,
+    /// {"impl": "swift-trm", "gemm": ..., "dtype": ..., "threads": ..., "model": ..., "params": ..., "task": ..., "batch": ...,
     ///  "seconds_median": ..., "seconds_min": ..., "sample_steps_per_s" | "puzzles_per_s": ...}
     public var json: String {
         func r(_ x: Double, _ digits: Int) -> String {
             let p = Foundation.pow(10, Double(digits))
             return "\((x * p).rounded() / p)"
         }
-        var s = "{\"impl\": \"swift-trm\", \"gemm\": \"\(gemm)\", \"threads\": \(threads), \"model\": \"\(model)\", \"params\": \(parameters), "
+        var s = "{\"impl\": \"swift-trm\", \"gemm\": \"\(gemm)\", \"dtype\": \"\(dtype)\", \"threads\": \(threads), \"model\": \"\(model)\", \"params\": \(parameters), "
             + "\"task\": \"\(task)\", \"batch\": \(batch)"
         if let peakPoolBytes, let maxResidentBytes {
             return s + ", \"peak_pool_bytes\": \(peakPoolBytes), \"max_rss_bytes\": \(maxResidentBytes), \"seconds\": \(r(secondsMin, 4))}"
         }
         s += ", \"seconds_median\": \(r(secondsMedian, 4)), \"seconds_min\": \(r(secondsMin, 4)), "
+        if let gemmFraction { s += "\"gemm_fraction\": \(r(gemmFraction, 3)), " }
         let rate = Double(batch) / secondsMedian
         s += task == "train" ? "\"sample_steps_per_s\": \(r(rate, 3))}" : "\"puzzles_per_s\": \(r(rate, 3))}"
         return s
@@ -70,13 +77,11 @@ public struct TrainBenchmarkLine: Sendable {
 
 public enum TrainBenchmark {
     /// Runs every case of `options` for each thread count, calling `emit` as each line is ready.
-    /// Sets the process-wide BLAS threads for each count: call it with no other work running.
     public static func run(threads: [Int], options: TrainBenchmarkOptions, emit: (TrainBenchmarkLine) -> Void) throws {
         for name in options.models {
             var run = try RunConfig.preset(name)
             run.training.seed = 0
             for t in threads {
-                BLAS.setThreads(t)
                 try ComputeContext.withThreads(t) {
                     try measure(run: run, threads: t, options: options, emit: emit)
                 }
@@ -102,8 +107,9 @@ public enum TrainBenchmark {
             let batch = try randomBatch(b, config: run.model, rng: &rng)
             state.carry = nil
             let (median, best) = try KernelBenchmark.time(repeats: options.repeats) { try state.trainStep(batch) }
+            let split = try GEMMTimer.measure { try state.trainStep(batch) }
             emit(TrainBenchmarkLine(threads: threads, model: run.name, parameters: params, task: "train", batch: b,
-                                    secondsMedian: median, secondsMin: best))
+                                    secondsMedian: median, secondsMin: best, gemmFraction: split.gemmSeconds / split.totalSeconds))
         }
         if let b = options.memoryBatch {
             let batch = try randomBatch(b, config: run.model, rng: &rng)
@@ -121,14 +127,16 @@ public enum TrainBenchmark {
         for b in options.inferBatches {
             let batch = try randomBatch(b, config: run.model, rng: &rng)
             var stepRNG = SeededRandom(seed: 0)
-            let (median, best) = try KernelBenchmark.time(repeats: options.repeats) {
+            func rollout() throws {
                 var carry = model.initialCarry(for: batch)
                 try Tape.noGrad {
                     for _ in 0..<steps { _ = try model.step(&carry, newBatch: batch, training: false, rng: &stepRNG) }
                 }
             }
+            let (median, best) = try KernelBenchmark.time(repeats: options.repeats, rollout)
+            let split = try GEMMTimer.measure(rollout)
             emit(TrainBenchmarkLine(threads: threads, model: run.name, parameters: params, task: "infer\(steps)", batch: b,
-                                    secondsMedian: median, secondsMin: best))
+                                    secondsMedian: median, secondsMin: best, gemmFraction: split.gemmSeconds / split.totalSeconds))
         }
     }
 

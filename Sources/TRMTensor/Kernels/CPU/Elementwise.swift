@@ -97,7 +97,7 @@ public enum Kernels {
     /// SwiGLU over rows of width 2I: out[r, j] = silu(x[r, j]) * x[r, I + j].
     /// x: [rows, 2I] -> out: [rows, I]. `native`: the bit-identical AVX-512 C kernel (CTRMKernels).
     public static func swigluForward(_ x: UnsafePointer<Float>, rows: Int, inner: Int, _ out: UnsafeMutablePointer<Float>,
-                                     native: Bool = BLAS.nativeAvailable) {
+                                     native: Bool = Kernels.avx512Available) {
         parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
             if native {
                 trm_swiglu_forward_avx512(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
@@ -118,7 +118,7 @@ public enum Kernels {
 
     /// Backward of `swigluForward`. dOut: [rows, I] -> dx: [rows, 2I]
     public static func swigluBackward(_ x: UnsafePointer<Float>, _ dOut: UnsafePointer<Float>, rows: Int, inner: Int,
-                                      _ dx: UnsafeMutablePointer<Float>, native: Bool = BLAS.nativeAvailable) {
+                                      _ dx: UnsafeMutablePointer<Float>, native: Bool = Kernels.avx512Available) {
         parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
             if native {
                 trm_swiglu_backward_avx512(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner, r.count, inner,

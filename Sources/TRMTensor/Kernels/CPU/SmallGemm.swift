@@ -1,7 +1,6 @@
 // Small matrix products for the per-head work inside attention (sizes like 97 x 97 x 64), run
-// single-threaded so heads can run on Dispatch workers without nesting BLAS's own threads: the
-// native AVX-512 sgemm where the CPU has it (about 3x faster at these sizes), else Swift SIMD.
-import CTRMKernels
+// single-threaded so heads can run on Dispatch workers without nesting oneDNN's own threads:
+// oneDNN's matmul on Linux, Swift SIMD loops elsewhere (and the reference they are tested against).
 
 extension Kernels {
     /// C[m, n] = alpha * A B + beta * C, where A's element (i, p) is a[i * aRow + p * aCol]
@@ -11,11 +10,17 @@ extension Kernels {
                           a: UnsafePointer<Float>, aRow: Int, aCol: Int,
                           b: UnsafePointer<Float>, ldb: Int, beta: Float,
                           c: UnsafeMutablePointer<Float>, ldc: Int) {
-        if BLAS.backend == .native && (aCol == 1 || aRow == 1) && m > 0 && n > 0 && k > 0 {
+        #if canImport(CDNNL)
+        // oneDNN on one thread (heads already run on our workers), in fp32: attention's inner
+        // products keep fp32 in the bf16 dtype too (their inputs q, k, v are already bf16 values).
+        if (aCol == 1 || aRow == 1) && m > 0 && n > 0 && k > 0 {
             let transA = aCol != 1  // element (i, p) at p * aCol + i: A stored [k, m]
-            trm_sgemm_avx512(transA ? 1 : 0, 0, m, n, k, alpha, a, transA ? aCol : aRow, b, ldb, beta, c, ldc)
-            return
+            if OneDNN.sgemm(transA: transA, transB: false, m: m, n: n, k: k, alpha: alpha, a: a,
+                            lda: transA ? aCol : aRow, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: 1) {
+                return
+            }
         }
+        #endif
         let wide = n / 64 * 64
         var i = 0
         // Two rows of A at a time against 64 columns of B: eight accumulators, each loaded

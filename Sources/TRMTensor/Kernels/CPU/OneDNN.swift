@@ -1,0 +1,219 @@
+// Matrix products through oneDNN's matmul primitive (Linux; Debian's libdnnl-dev 2.6). One
+// primitive per (shape, transposes, leading dimensions, alpha, beta, dtype) is created on first
+// use and cached for the life of the process; oneDNN picks the kernel for this CPU's ISA (AVX2,
+// AVX-512, AVX512-BF16, AMX). Threads: oneDNN runs on OpenMP, whose thread count is a setting of
+// the calling thread, so every call sets it from `ComputeContext.current.threads` (1 inside our
+// own Dispatch workers: no oversubscription).
+#if canImport(CDNNL)
+import CDNNL
+import Foundation
+
+/// oneDNN's engine, primitive cache and the ISA it dispatches on.
+public enum OneDNN {
+    /// A oneDNN handle the library allows to share between threads (engines and primitives are
+    /// immutable once created; executions use a per-call stream and scratchpad).
+    final class Handle: @unchecked Sendable {
+        let pointer: OpaquePointer
+        init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    }
+
+    /// The CPU engine, created on first use (nil only if oneDNN cannot create one).
+    static let engine: Handle? = {
+        var engine: dnnl_engine_t?
+        guard dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success, let engine else { return nil }
+        return Handle(engine)
+    }()
+
+    /// The instruction set oneDNN dispatches to on this CPU, after `ONEDNN_MAX_CPU_ISA`.
+    public static var isa: String {
+        switch dnnl_get_effective_cpu_isa() {
+        case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx"
+        case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16"
+        case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni"
+        case dnnl_cpu_isa_avx512_core: return "avx512_core"
+        case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni"
+        case dnnl_cpu_isa_avx2: return "avx2"
+        case dnnl_cpu_isa_avx: return "avx"
+        case dnnl_cpu_isa_sse41: return "sse41"
+        default: return "other"
+        }
+    }
+
+    /// True when oneDNN may use AMX tiles here (the only ISA where bf16 matmul beats fp32).
+    public static var hasAMX: Bool { dnnl_get_effective_cpu_isa() == dnnl_cpu_isa_avx512_core_amx }
+
+    /// Everything a matmul primitive is specialised on.
+    struct Key: Hashable {
+        var m: Int, n: Int, k: Int
+        var transA: Bool, transB: Bool
+        var lda: Int, ldb: Int, ldc: Int
+        var alpha: Float, beta: Float
+        var bf16: Bool
+    }
+
+    /// A created primitive with the scratchpad it needs per execution and oneDNN's name for the
+    /// kernel it chose (e.g. "brg:avx512_core").
+    final class Primitive: @unchecked Sendable {
+        let primitive: OpaquePointer
+        let scratchpadBytes: Int
+        let implementation: String
+        init(primitive: OpaquePointer, scratchpadBytes: Int, implementation: String) {
+            self.primitive = primitive
+            self.scratchpadBytes = scratchpadBytes
+            self.implementation = implementation
+        }
+    }
+
+    /// Primitives by key; `nil` values remember shapes oneDNN could not create (bf16 without
+    /// AVX512-BF16, for example), so a failed creation is not retried on every call.
+    private final class Cache: @unchecked Sendable {
+        let lock = NSLock()
+        var primitives: [Key: Primitive?] = [:]
+    }
+    private static let cache = Cache()
+
+    /// Number of primitives created so far (tests check that shapes are reused).
+    public static var cachedPrimitiveCount: Int {
+        cache.lock.lock(); defer { cache.lock.unlock() }
+        return cache.primitives.values.compactMap { $0 }.count
+    }
+
+    static func primitive(_ key: Key) -> Primitive? {
+        cache.lock.lock(); defer { cache.lock.unlock() }
+        if let found = cache.primitives[key] { return found }
+        let made = create(key)
+        cache.primitives[key] = made
+        return made
+    }
+
+    /// oneDNN's kernel name for a matmul of this shape and dtype, or nil where it cannot create one.
+    public static func implementation(m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = true,
+                                      bf16: Bool) -> String? {
+        primitive(Key(m: m, n: n, k: k, transA: transA, transB: transB, lda: transA ? m : k,
+                      ldb: transB ? k : n, ldc: n, alpha: 1, beta: 0, bf16: bf16))?.implementation
+    }
+
+    /// A 2-D memory descriptor: logical [rows, cols] with element (i, j) at i * rowStride + j * colStride.
+    private static func descriptor(rows: Int, cols: Int, rowStride: Int, colStride: Int,
+                                   type: dnnl_data_type_t) -> dnnl_memory_desc_t? {
+        var md = dnnl_memory_desc_t()
+        var dims = [Int64](repeating: 0, count: Int(DNNL_MAX_NDIMS))
+        var strides = dims
+        dims[0] = Int64(rows); dims[1] = Int64(cols)
+        strides[0] = Int64(rowStride); strides[1] = Int64(colStride)
+        guard dnnl_memory_desc_init_by_strides(&md, 2, &dims, type, &strides) == dnnl_success else { return nil }
+        return md
+    }
+
+    private static func create(_ key: Key) -> Primitive? {
+        guard let engine else { return nil }
+        let inType = key.bf16 ? dnnl_bf16 : dnnl_f32
+        guard var a = descriptor(rows: key.m, cols: key.k, rowStride: key.transA ? 1 : key.lda,
+                                 colStride: key.transA ? key.lda : 1, type: inType),
+              var b = descriptor(rows: key.k, cols: key.n, rowStride: key.transB ? 1 : key.ldb,
+                                 colStride: key.transB ? key.ldb : 1, type: inType),
+              var c = descriptor(rows: key.m, cols: key.n, rowStride: key.ldc, colStride: 1, type: dnnl_f32)
+        else { return nil }
+        var desc = dnnl_matmul_desc_t()
+        guard dnnl_matmul_desc_init(&desc, &a, &b, nil, &c) == dnnl_success else { return nil }
+
+        var attr: dnnl_primitive_attr_t?
+        guard dnnl_primitive_attr_create(&attr) == dnnl_success, let attr else { return nil }
+        defer { dnnl_primitive_attr_destroy(attr) }
+        // A user scratchpad makes concurrent executions of one primitive safe (Debian's build has
+        // no DNNL_ENABLE_CONCURRENT_EXEC: a library scratchpad would be shared).
+        dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user)
+        if key.alpha != 1 {
+            var alpha = key.alpha
+            guard dnnl_primitive_attr_set_output_scales(attr, 1, 0, &alpha) == dnnl_success else { return nil }
+        }
+        if key.beta != 0 {
+            var ops: dnnl_post_ops_t?
+            guard dnnl_post_ops_create(&ops) == dnnl_success, let ops else { return nil }
+            defer { dnnl_post_ops_destroy(ops) }
+            guard dnnl_post_ops_append_sum(ops, key.beta) == dnnl_success,
+                  dnnl_primitive_attr_set_post_ops(attr, ops) == dnnl_success else { return nil }
+        }
+        var pd: dnnl_primitive_desc_t?
+        guard dnnl_primitive_desc_create(&pd, &desc, attr, engine.pointer, nil) == dnnl_success,
+              let pd else { return nil }
+        defer { dnnl_primitive_desc_destroy(pd) }
+        var name: UnsafePointer<CChar>?
+        dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name)
+        let implementation = name.map { String(cString: $0) } ?? "?"
+        // oneDNN's reference kernels are loops hundreds of times slower than a BLAS: refuse them.
+        if implementation.hasPrefix("ref") { return nil }
+        let scratchpad = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)
+        let scratchpadBytes = scratchpad.map { dnnl_memory_desc_get_size($0) } ?? 0
+        var primitive: dnnl_primitive_t?
+        guard dnnl_primitive_create(&primitive, pd) == dnnl_success, let primitive else { return nil }
+        return Primitive(primitive: primitive, scratchpadBytes: scratchpadBytes, implementation: implementation)
+    }
+
+    /// C[M,N] = alpha * op(A) op(B) + beta * C in fp32 (row-major, as `BLAS.sgemm`), on
+    /// `threads` OpenMP threads. Returns false where oneDNN has no primitive for it.
+    static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) -> Bool {
+        let key = Key(m: m, n: n, k: k, transA: transA, transB: transB, lda: lda, ldb: ldb, ldc: ldc,
+                      alpha: alpha, beta: beta, bf16: false)
+        guard let p = primitive(key) else { return false }
+        return execute(p, key: key, a: UnsafeMutableRawPointer(mutating: a), b: UnsafeMutableRawPointer(mutating: b),
+                       c: c, threads: threads)
+    }
+
+    /// As `sgemm` with A and B already in bfloat16 (fp32 accumulation and output).
+    static func gemmBF16(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                         a: UnsafePointer<UInt16>, lda: Int, b: UnsafePointer<UInt16>, ldb: Int,
+                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) -> Bool {
+        let key = Key(m: m, n: n, k: k, transA: transA, transB: transB, lda: lda, ldb: ldb, ldc: ldc,
+                      alpha: alpha, beta: beta, bf16: true)
+        guard let p = primitive(key) else { return false }
+        return execute(p, key: key, a: UnsafeMutableRawPointer(mutating: a), b: UnsafeMutableRawPointer(mutating: b),
+                       c: c, threads: threads)
+    }
+
+    private static func execute(_ p: Primitive, key: Key, a: UnsafeMutableRawPointer, b: UnsafeMutableRawPointer,
+                                c: UnsafeMutablePointer<Float>, threads: Int) -> Bool {
+        guard let engine else { return false }
+        let inType = key.bf16 ? dnnl_bf16 : dnnl_f32
+        guard var ad = descriptor(rows: key.m, cols: key.k, rowStride: key.transA ? 1 : key.lda,
+                                  colStride: key.transA ? key.lda : 1, type: inType),
+              var bd = descriptor(rows: key.k, cols: key.n, rowStride: key.transB ? 1 : key.ldb,
+                                  colStride: key.transB ? key.ldb : 1, type: inType),
+              var cd = descriptor(rows: key.m, cols: key.n, rowStride: key.ldc, colStride: 1, type: dnnl_f32)
+        else { return false }
+        var memories: [dnnl_memory_t?] = [nil, nil, nil, nil]
+        defer { for m in memories where m != nil { dnnl_memory_destroy(m) } }
+        guard dnnl_memory_create(&memories[0], &ad, engine.pointer, a) == dnnl_success,
+              dnnl_memory_create(&memories[1], &bd, engine.pointer, b) == dnnl_success,
+              dnnl_memory_create(&memories[2], &cd, engine.pointer, UnsafeMutableRawPointer(c)) == dnnl_success
+        else { return false }
+        var args = [dnnl_exec_arg_t(arg: DNNL_ARG_SRC, memory: memories[0]),
+                    dnnl_exec_arg_t(arg: DNNL_ARG_WEIGHTS, memory: memories[1]),
+                    dnnl_exec_arg_t(arg: DNNL_ARG_DST, memory: memories[2])]
+        var scratch: UnsafeMutableRawPointer?
+        defer { scratch?.deallocate() }
+        if p.scratchpadBytes > 0 {
+            scratch = UnsafeMutableRawPointer.allocate(byteCount: p.scratchpadBytes, alignment: 64)
+            guard let md = dnnl_primitive_desc_query_md(primitiveDescriptor(p), dnnl_query_scratchpad_md, 0),
+                  dnnl_memory_create(&memories[3], md, engine.pointer, scratch) == dnnl_success
+            else { return false }
+            args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memories[3]))
+        }
+        var stream: dnnl_stream_t?
+        guard dnnl_stream_create(&stream, engine.pointer, UInt32(dnnl_stream_default_flags.rawValue)) == dnnl_success,
+              let stream else { return false }
+        defer { dnnl_stream_destroy(stream) }
+        omp_set_num_threads(Int32(max(1, threads)))
+        guard dnnl_primitive_execute(p.primitive, stream, Int32(args.count), &args) == dnnl_success else { return false }
+        return dnnl_stream_wait(stream) == dnnl_success
+    }
+
+    private static func primitiveDescriptor(_ p: Primitive) -> const_dnnl_primitive_desc_t? {
+        var pd: const_dnnl_primitive_desc_t?
+        dnnl_primitive_get_primitive_desc(p.primitive, &pd)
+        return pd
+    }
+}
+#endif

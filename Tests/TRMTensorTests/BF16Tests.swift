@@ -1,0 +1,95 @@
+// The bf16 compute dtype: round-to-nearest-even conversion (ties, NaN, infinities, subnormals),
+// and products whose inputs and result are rounded to bf16 with fp32 accumulation, on oneDNN's
+// bf16 kernel where this CPU has one and on the fp32 fallback otherwise.
+import Testing
+@testable import TRMTensor
+
+@Suite("bfloat16 compute")
+struct BF16Tests {
+    @Test("fp32 -> bf16 rounds to nearest, ties to even, like PyTorch's .to(bfloat16)")
+    func rounding() {
+        let cases: [(Float, UInt16)] = [
+            (1, 0x3F80), (-2, 0xC000),
+            (Float(bitPattern: 0x3F80_8000), 0x3F80),  // tie, even below: stays
+            (Float(bitPattern: 0x3F81_8000), 0x3F82),  // tie, odd below: up to even
+            (Float(bitPattern: 0x3F80_8001), 0x3F81),  // just above the tie: up
+            (Float(bitPattern: 0x3F80_7FFF), 0x3F80),  // just below: down
+            (.infinity, 0x7F80), (-.infinity, 0xFF80),
+            (Float(bitPattern: 0x7F7F_FFFF), 0x7F80),  // the largest float rounds to infinity
+            (Float(bitPattern: 0x0000_8001), 0x0001),  // subnormal rounds like any other value
+        ]
+        var src = cases.map(\.0) + Array(repeating: 1.5, count: 16)  // past 16: the vector loop too
+        src = src + cases.map(\.0)
+        var dst = [UInt16](repeating: 0, count: src.count)
+        Kernels.convertToBF16(src, &dst, count: src.count)
+        for (i, c) in cases.enumerated() {
+            #expect(Kernels.bf16Bits(c.0) == c.1, "scalar \(c.0)")
+            #expect(dst[i] == c.1, "vector head \(c.0)")
+            #expect(dst[cases.count + 16 + i] == c.1, "vector tail \(c.0)")
+        }
+        let nan = [Float](repeating: .nan, count: 17)
+        var nanBits = [UInt16](repeating: 0, count: 17)
+        Kernels.convertToBF16(nan, &nanBits, count: 17)
+        #expect(nanBits.allSatisfy { Kernels.float(bf16: $0).isNaN }, "NaN stays NaN, never rounds to infinity")
+        var round = src
+        Kernels.roundThroughBF16(src, &round, count: src.count)
+        for i in 0..<src.count { #expect(round[i].bitPattern == UInt32(dst[i]) << 16) }
+    }
+
+    /// bf16(op(A) op(B)) with A and B rounded to bf16 first, accumulated in float64.
+    static func reference(ta: Bool, tb: Bool, m: Int, n: Int, k: Int, a: [Float], b: [Float]) -> [Float] {
+        let r = { (x: Float) in Kernels.float(bf16: Kernels.bf16Bits(x)) }
+        var out = [Float](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var acc = 0.0
+                for p in 0..<k {
+                    acc += Double(r(ta ? a[p * m + i] : a[i * k + p])) * Double(r(tb ? b[j * k + p] : b[p * n + j]))
+                }
+                out[i * n + j] = r(Float(acc))
+            }
+        }
+        return out
+    }
+
+    @Test("bf16 products: rounded inputs, fp32 accumulation, rounded result, every transpose",
+          arguments: [(1, 1, 1), (13, 31, 7), (97, 64, 97), (40, 3, 600)])
+    func products(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        var r = TestRandom(UInt64(m + 7 * n + 13 * k))
+        for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+            let a = r.values(m * k), b = r.values(k * n)
+            var c = [Float](repeating: .nan, count: m * n)
+            ComputeContext.withDType(.bf16) {
+                BLAS.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a, lda: ta ? m : k,
+                           b: b, ldb: tb ? k : n, beta: 0, c: &c, ldc: n)
+            }
+            let expected = Self.reference(ta: ta, tb: tb, m: m, n: n, k: k, a: a, b: b)
+            // Both round the same exact products; only the fp32 accumulation order differs, which
+            // can move the final bf16 rounding by one bf16 step (2^-8 relative) of an entry.
+            #expect(relativeError(c, expected) <= 1.0 / 128, "ta \(ta) tb \(tb)")
+            #expect(c.allSatisfy { Kernels.float(bf16: Kernels.bf16Bits($0)) == $0 }, "results are bf16 values")
+        }
+    }
+
+    @Test("roundedToBF16 passes the gradient through and is the identity in fp32")
+    func roundingOp() throws {
+        let x = try Tensor(shape: [3], values: [1.00390625, 3.14159, -2.5e-3])
+        x.requiresGrad = true
+        let tape = Tape()
+        let y = try tape.record { try sum(roundedToBF16(x) * Tensor(shape: [3], values: [1, 2, 3])) }
+        try tape.backward(y)
+        #expect(x.grad?.scalars == [1, 2, 3])
+        #expect(roundedToComputeDType(x) === x, "fp32 leaves tensors alone")
+        let r = ComputeContext.withDType(.bf16) { roundedToComputeDType(x) }
+        #expect(r.scalars == [1.0, 3.140625, -0.00250244140625])
+    }
+
+    @Test("--dtype values parse case-insensitively; anything else names the accepted values")
+    func parsing() throws {
+        #expect(try ComputeDType(parsing: "BF16") == .bf16)
+        #expect(try ComputeDType(parsing: "fp32") == .fp32)
+        #expect(throws: DTypeError.unknown("fp16")) { try ComputeDType(parsing: "fp16") }
+        #expect(DTypeError.unknown("x").description.contains("use bf16 or fp32"))
+    }
+}

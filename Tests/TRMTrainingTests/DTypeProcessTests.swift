@@ -1,0 +1,60 @@
+// --dtype through the built `trm`: golden-bf16 fixtures pass in bf16, an unknown dtype is a clear
+// error, and where oneDNN has no bf16 matmul (forced with ONEDNN_MAX_CPU_ISA, which oneDNN reads
+// once per process: hence a subprocess) bf16 falls back to fp32 and says so once.
+import Foundation
+import TRMTestSupport
+import Testing
+@testable import TRMTraining
+
+@Suite("--dtype in the trm executable")
+struct DTypeProcessTests {
+    static let bf16Fixture = Repository.root.deletingLastPathComponent()
+        .appendingPathComponent("shared/fixtures/golden-bf16/trm-att-sudoku").path
+
+    @Test("check-fixture --dtype bf16 passes a golden-bf16 case and names the dtype")
+    func bf16FixturePasses() throws {
+        guard TRMExecutable.url != nil else { print("skipped: no built trm"); return }
+        let (status, output) = try TRMExecutable.run(["check-fixture", "--dtype", "bf16", "--failures-only", Self.bf16Fixture])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("trm-att-sudoku (bf16)") && output.contains("PASS"), "\(output)")
+    }
+
+    @Test("an unknown --dtype is a usage error naming the accepted values")
+    func unknownDType() throws {
+        guard TRMExecutable.url != nil else { print("skipped: no built trm"); return }
+        let (status, output) = try TRMExecutable.run(["check-fixture", "--dtype", "fp16", Self.bf16Fixture])
+        #expect(status != 0)
+        #expect(output.contains("unknown dtype 'fp16'") && output.contains("use bf16 or fp32"), "\(output)")
+    }
+
+    @Test("every computing command rejects an unknown --dtype before doing anything",
+          arguments: [["train"], ["eval"], ["solve"], ["serve"], ["mcp"], ["bench", "train"], ["check-fixture", "/tmp"]])
+    func unknownDTypeEverywhere(command: [String]) throws {
+        guard TRMExecutable.url != nil else { print("skipped: no built trm"); return }
+        let (status, output) = try TRMExecutable.run(command + ["--dtype", "int8"])
+        #expect(status != 0)
+        #expect(output.contains("--dtype: unknown dtype 'int8'; use bf16 or fp32"), "\(output)")
+    }
+
+    @Test("the bundled model solves its Sudoku in bf16 too (fp32 checkpoint, bf16 compute)")
+    func solveInBF16() throws {
+        guard TRMExecutable.url != nil else { print("skipped: no built trm"); return }
+        let (status, output) = try TRMExecutable.run(["solve", "--dtype", "bf16", "--json"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("\"status\":\"valid\""), "\(output)")
+    }
+
+    @Test("bf16 without a bf16 matmul (oneDNN capped at AVX2) runs fp32 and says so once")
+    func fallbackOnAVX2() throws {
+        #if os(Linux)
+        guard TRMExecutable.url != nil else { print("skipped: no built trm"); return }
+        let (status, output) = try TRMExecutable.run(["check-fixture", "--dtype", "bf16", "--failures-only", Self.bf16Fixture],
+                                                     environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])
+        let warnings = output.components(separatedBy: "\n").filter { $0.contains("bf16 requested but oneDNN cannot") }
+        #expect(warnings.count == 1, "\(output)")
+        #expect(output.contains("ISA avx2"), "\(output)")
+        // The fixture's tolerances (3x the reference's own bf16-vs-fp32 spread) admit an fp32 run.
+        #expect(output.contains("trm-att-sudoku (fp32)") && status == 0, "\(output)")
+        #endif
+    }
+}
