@@ -72,13 +72,7 @@ struct SolveCommand: ParsableCommand {
         if model.model != nil && randomPreset != nil { throw ValidationError("give either --model or --random-preset, not both") }
     }
 
-    @OptionGroup var compute: DTypeOption
-
     func run() throws {
-        try ComputeContext.withDType(compute.resolved()) { try solve() }
-    }
-
-    private func solve() throws {
         let text = try PuzzleSource.read(argument: puzzle, file: file)
         let loaded = try randomPreset.map { try ModelLoading.random(preset: $0) } ?? model.load()
         let style: StepRenderer.Style = (!noColor && isatty(STDOUT_FILENO) == 1

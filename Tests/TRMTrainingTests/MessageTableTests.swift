@@ -69,4 +69,17 @@ struct MessageTableTests {
         let (s3, t3) = try TRMExecutable.run(["solve", file.path, "--index", "7"], currentDirectory: Repository.root)
         #expect(s3 != 0 && t3.contains("--index 7 is past the last row; the input has 2 rows (0...1)"), "\(t3)")
     }
+
+    /// Option groups shared between commands must not declare a flag twice (ArgumentParser refuses
+    /// the whole command at run time): every subcommand's help must print.
+    @Test("every subcommand parses its options", arguments: [
+        "solve", "eval", "train", "info", "export", "serve", "mcp", "check-fixture", "import", "plot",
+        "bench train", "bench kernels", "bench data", "bench serve",
+        "data build", "data check", "data import", "data stats", "data show", "data generate sudoku", "data generate maze",
+    ])
+    func helpPrints(_ command: String) throws {
+        let (status, text) = try TRMExecutable.run(command.split(separator: " ").map(String.init) + ["--help"], timeoutSeconds: 60)
+        #expect(status == 0, "\(command): \(text)")
+        #expect(text.contains("USAGE:") && !text.contains("Validation failed"), "\(command): \(text)")
+    }
 }
