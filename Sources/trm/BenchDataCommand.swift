@@ -18,7 +18,8 @@ struct BenchDataCommand: ParsableCommand {
     @Option(help: "Maze batch size.") var mazeBatch = 768
     @Option(help: "Worker threads filling a batch.") var threads = 1
     @Option(help: "Seconds to measure each case.") var seconds = 2.0
-    @Flag(help: "Print JSON lines.") var json = false
+    @OptionGroup var output: JSONOutputOptions
+    var json: Bool { output.json }
 
     func validate() throws {
         guard sudokuBatch >= 1, mazeBatch >= 1 else { throw ValidationError("batch sizes must be at least 1") }

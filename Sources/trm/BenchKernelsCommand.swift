@@ -15,15 +15,16 @@ struct BenchKernelsCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Thread counts to measure (comma-separated).") var threads: String = "1,2"
+    @OptionGroup var threads: ThreadListOptions
     @Option(help: "Batch sizes (rows = batch x 97 positions).") var batches: String = "8,64"
     @Option(help: "Timed repeats per measurement (after one warm-up).") var repeats: Int = 5
     @Option(help: "Block variants: attention, mlp.") var variants: String = "attention,mlp"
-    @Flag(help: "Print JSON lines only.") var json = false
+    @OptionGroup var output: JSONOutputOptions
+    var json: Bool { output.json }
 
     func validate() throws {
-        guard parseList(threads) != nil, parseList(batches) != nil else {
-            throw ValidationError("--threads and --batches take comma-separated positive integers, e.g. 1,2")
+        guard parseList(batches) != nil else {
+            throw ValidationError("--batches takes comma-separated positive integers, e.g. 8,64")
         }
         guard repeats > 0 else { throw ValidationError("--repeats must be positive") }
     }
@@ -44,7 +45,7 @@ struct BenchKernelsCommand: ParsableCommand {
             }
             fflush(nil)  // all streams: keeps JSON lines timely when piped
         }
-        for t in parseList(threads)! {
+        for t in try threads.counts() {
             try ComputeContext.withThreads(t) {
                 let shapes = [(512, 1536), (512, 512), (512, 3072), (1536, 512)]
                 for r in KernelBenchmark.sgemmRecords(batches: parseList(batches)!, length: 97, sizes: shapes,

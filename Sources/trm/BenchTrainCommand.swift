@@ -19,8 +19,7 @@ struct BenchTrainCommand: ParsableCommand {
           trm bench train --threads 1,2 --repeats 5
         """)
 
-    @Option(help: "Comma-separated thread counts.")
-    var threads: String = "1,2"
+    @OptionGroup var threads: ThreadListOptions
 
     @Option(help: "Comma-separated presets.")
     var models: String = "trm-mlp-sudoku,trm-att-sudoku"
@@ -31,19 +30,15 @@ struct BenchTrainCommand: ParsableCommand {
     @Flag(help: "As the baseline's --quick: train batch 8 and infer batch 1 only, 2 repeats, no memory line.")
     var quick = false
 
-    @Flag(help: "Print JSON lines (otherwise a table).")
-    var json = false
+    @OptionGroup var output: JSONOutputOptions
+    var json: Bool { output.json }
 
     @OptionGroup var compute: DTypeOption
 
-    var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var threadCounts: [Int] { (try? threads.counts()) ?? [] }
     var modelNames: [String] { models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
 
     func validate() throws {
-        let counts = threadCounts
-        guard !counts.isEmpty, counts.count == threads.split(separator: ",").count, counts.allSatisfy({ (1...1024).contains($0) }) else {
-            throw ValidationError("--threads must be a comma-separated list of counts in 1...1024, e.g. 1,2")
-        }
         for name in modelNames where !RunConfig.presetNames.contains(name) {
             throw ValidationError("unknown preset '\(name)'; known presets: \(RunConfig.presetNames.joined(separator: ", "))")
         }

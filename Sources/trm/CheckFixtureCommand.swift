@@ -33,8 +33,8 @@ struct CheckFixtureCommand: ParsableCommand {
     @Flag(help: "Judge every output by the fixture's tolerances literally: no float32-noise rules (ties, sign-like first steps, losses of chaotic steps).")
     var strict = false
 
-    @Flag(help: "Print the report as JSON.")
-    var json = false
+    @OptionGroup var output: JSONOutputOptions
+    var json: Bool { output.json }
 
     @OptionGroup var threads: ThreadOptions
 

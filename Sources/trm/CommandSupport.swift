@@ -94,6 +94,24 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
+/// --threads 1,2: the thread counts a benchmark measures.
+struct ThreadListOptions: ParsableArguments {
+    @Option(help: "Thread counts to measure (comma-separated, each in 1...1024).")
+    var threads: String = "1,2"
+
+    func validate() throws { _ = try counts() }
+
+    /// The counts, in the order given.
+    func counts() throws -> [Int] {
+        let parts = threads.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = parts.compactMap(Int.init)
+        guard !values.isEmpty, values.count == parts.count, values.allSatisfy({ (1...1024).contains($0) }) else {
+            throw ValidationError("--threads must be a comma-separated list of counts in 1...1024, e.g. 1,2; got '\(threads)'")
+        }
+        return values
+    }
+}
+
 /// --json: machine-readable output.
 struct JSONOutputOptions: ParsableArguments {
     @Flag(help: "Print JSON for programs (one object, or one line per record) instead of text.")

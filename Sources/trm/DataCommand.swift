@@ -151,8 +151,8 @@ struct DataStats: ParsableCommand {
 
     @OptionGroup var input: PuzzleInputOptions
 
-    @Flag(help: "Print the manifest and statistics as JSON.")
-    var json = false
+    @OptionGroup var output: JSONOutputOptions
+    var json: Bool { output.json }
 
     func run() throws {
         let (dataset, manifest) = try loadAny(inputs, input)

@@ -71,8 +71,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Use only the first N training puzzles.")
     var trainLimit: Int?
 
-    @Flag(help: "Print every step's metrics as a JSON line on standard output (progress as plain lines).")
-    var json = false
+    /// --json: every step's metrics as a JSON line on standard output (progress as plain lines).
+    @OptionGroup var output: JSONOutputOptions
+    var json: Bool { output.json }
 
     @OptionGroup var threads: ThreadOptions
     @OptionGroup var log: LogOptions
