@@ -43,6 +43,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Puzzles per batch.")
     var batchSize: Int = 64
 
+    @Option(help: "Versions per puzzle to predict and vote over for pass@1/pass@2: ARC test files (from `trm data build --arc-evaluation ... --test-output`; default all of the task's) and grid tasks whose header declares augment (default 8). 0: no voting.")
+    var voteVersions: Int?
+
     @Option(help: "Report directory (default: <run>/eval for a training run, ./eval otherwise).")
     var out: String?
 
@@ -56,6 +59,7 @@ struct EvalCommand: ParsableCommand {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         guard threshold >= 0 && threshold <= 1 else { throw ValidationError("--threshold must be in 0...1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        if let voteVersions, voteVersions < 0 { throw ValidationError("--vote-versions must be at least 0") }
         for path in data where !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("no such file or folder: \(path)")
         }
@@ -83,9 +87,25 @@ struct EvalCommand: ParsableCommand {
             let progress = ProgressBar(total: dataset.count, label: "eval", mode: log.quiet ? .quiet : (json ? .plain : .automatic))
             let result = try Evaluator.evaluate(model: target.model, dataset: dataset, name: name, options: options, progress: progress)
             progress.finish()
-            let report = result.report(model: target.run.name, checkpoint: target.source, dataset: name,
-                                       notes: ["step": target.step.map(String.init) ?? "n/a", "protocol": evaluationProtocol.rawValue,
-                                               "threshold": String(threshold), "threads": String(threads.count)])
+            var notes = ["step": target.step.map(String.init) ?? "n/a", "protocol": evaluationProtocol.rawValue,
+                         "threshold": String(threshold), "threads": String(threads.count)]
+            var voting: ARCVotingResult?
+            var gridVoting: GridVotingResult?
+            if GridVotingEvaluator.canVote(dataset) && voteVersions != 0 {
+                gridVoting = try GridVotingEvaluator.evaluate(model: target.model, dataset: dataset, name: name, versions: voteVersions ?? 8, batchSize: batchSize)
+                notes["grid_vote_pass@1"] = String(gridVoting!.passAt1); notes["grid_vote_pass@2"] = String(gridVoting!.passAt2)
+                notes["grid_vote_versions"] = String(gridVoting!.versions)
+            }
+            if ARCVotingEvaluator.canVote(dataset) && voteVersions != 0 {
+                let bar = ProgressBar(total: dataset.count, label: "vote", mode: log.quiet ? .quiet : (json ? .plain : .automatic))
+                voting = try ARCVotingEvaluator.evaluate(model: target.model, dataset: dataset, name: name,
+                                                         options: ARCVotingOptions(maxVersions: voteVersions, batchSize: batchSize), progress: bar)
+                bar.finish()
+                notes["arc_pass@1"] = String(voting!.passAt1.score); notes["arc_pass@2"] = String(voting!.passAt2.score)
+                notes["arc_tasks"] = String(voting!.passAt2.tasks); notes["arc_predictions"] = String(voting!.predictions)
+                notes["arc_versions_per_input"] = voteVersions.map(String.init) ?? "all"
+            }
+            let report = result.report(model: target.run.name, checkpoint: target.source, dataset: name, notes: notes)
             let outDir = URL(fileURLWithPath: out ?? target.defaultReportDirectory.path)
             try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
             let files = try report.write(to: outDir)
@@ -96,6 +116,8 @@ struct EvalCommand: ParsableCommand {
                 if !result.perStep.isEmpty {
                     print("exact accuracy after each step: " + result.perStep.map { String(format: "%.1f", $0.exactAccuracy * 100) }.joined(separator: " "))
                 }
+                if let voting { print(voting.summary + String(format: " (%.1f s)", voting.elapsedSeconds)) }
+                if let gridVoting { print(gridVoting.summary + String(format: " (%.1f s)", gridVoting.elapsedSeconds)) }
                 print("wrote \(files.json.path), \(files.markdown.lastPathComponent), \(files.chart.lastPathComponent)")
             }
         }
