@@ -39,18 +39,19 @@ public struct ARCBuildOptions: Sendable, Equatable {
 public struct ARCBuild: Sendable {
     public var train: PuzzleDataset
     public var test: PuzzleDataset
-    /// The tasks and versions both datasets share (also in their metadata).
-    public var table: ARCVersionTable
+    /// The tasks both datasets share (also in their metadata).
+    public var layout: ARCTaskLayout
+    /// Their versions (computed on each use; the sample stream keeps its own).
+    public var table: ARCVersionTable { ARCVersionTable(layout) }
     /// One entry per row of `test`.
     public var testExamples: [ARCTestExample]
     /// Training task ids dropped because they are evaluation tasks (with `dropOverlappingTrainingTasks`).
     public var droppedTrainingTasks: [String]
 
-    public var layout: ARCTaskLayout { table.layout }
-
     /// The version a puzzle identifier stands for.
     public func version(of identifier: Int32) -> ARCPuzzleVersion? {
-        table.version(of: identifier).map { ARCPuzzleVersion(taskID: $0.taskID, version: $0.version) }
+        guard let (t, _) = layout.split(identifier) else { return nil }
+        return ARCVersionTable(layout, tasks: t..<(t + 1)).version(of: identifier).map { ARCPuzzleVersion(taskID: $0.taskID, version: $0.version) }
     }
 }
 
@@ -112,7 +113,7 @@ public enum ARCDatasetBuilder {
         test.metadata[ARCTaskLayout.metadataKey] = layout.encoded()
         test.metadata["arc.testExamples"] = examplesJSON
         if !dropped.isEmpty { train.metadata["arc.droppedTrainingTasks"] = dropped.joined(separator: ",") }
-        return ARCBuild(train: train, test: test, table: ARCVersionTable(layout), testExamples: testExamples, droppedTrainingTasks: dropped)
+        return ARCBuild(train: train, test: test, layout: layout, testExamples: testExamples, droppedTrainingTasks: dropped)
     }
 
     /// The test examples (task id and test index per row) of a test dataset's metadata.

@@ -90,35 +90,38 @@ public struct ARCVersionTable: Sendable {
     /// [tasks * versionsPerTask * 10]
     private let colourMaps: [UInt8]
 
-    public init(_ layout: ARCTaskLayout) {
+    /// The versions of every task (or only those in `selected`; the others get none).
+    public init(_ layout: ARCTaskLayout, tasks selected: Range<Int>? = nil) {
         self.layout = layout
         let n = layout.versionsPerTask
         var counts: [Int32] = [], dihedrals = [UInt8](repeating: 0, count: layout.tasks.count * n)
         var maps = [UInt8](repeating: 0, count: layout.tasks.count * n * 10)
         counts.reserveCapacity(layout.tasks.count)
         for (t, task) in layout.tasks.enumerated() {
+            guard selected?.contains(t) ?? true else { counts.append(0); continue }
             var rng = DeterministicRandom(seed: layout.seed, 0xA2C, UInt64(t))
             let used = (1...9).filter { task.colours & (1 << UInt16($0)) != 0 }
-            var seen: Set<UInt64> = []
-            func key(_ v: ARCVersion) -> UInt64 {
-                var k = UInt64(v.dihedral.rawValue)
-                for c in used { k = k &* 10 &+ UInt64(v.colours[c]) }
-                return k
-            }
-            var found = 0
-            func keep(_ v: ARCVersion) {
-                let slot = t * n + found
-                dihedrals[slot] = UInt8(v.dihedral.rawValue)
-                for c in 0..<10 { maps[slot * 10 + c] = v.colours[c] }
-                found += 1
-            }
-            seen.insert(key(.identity))
-            keep(.identity)
+            // A candidate's key: its dihedral and where it sends each colour the task uses.
+            var seen: Set<UInt64> = [used.reduce(0) { $0 &* 10 &+ UInt64($1) }]  // the identity's
+            seen.reserveCapacity(n)
+            let base = t * n
+            dihedrals[base] = 0
+            for c in 0..<10 { maps[base * 10 + c] = UInt8(c) }  // version 0: the identity
+            var found = 1
             var attempts = 0
             while found < n && attempts < n * 20 + 100 {
                 attempts += 1
-                let v = ARCVersion.random(using: &rng)
-                if seen.insert(key(v)).inserted { keep(v) }
+                // The draws of ARCVersion.random: a dihedral, then a permutation of colours 1...9.
+                let d = rng.below(8)
+                let p = rng.permutation(9)
+                var k = UInt64(d)
+                for c in used { k = k &* 10 &+ UInt64(p[c - 1] + 1) }
+                guard seen.insert(k).inserted else { continue }
+                let slot = base + found
+                dihedrals[slot] = UInt8(d)
+                maps[slot * 10] = 0
+                for c in 1...9 { maps[slot * 10 + c] = UInt8(p[c - 1] + 1) }
+                found += 1
             }
             counts.append(Int32(found))
         }

@@ -79,7 +79,7 @@ public struct SampleStream: Sendable {
             dihedralTables = []
         }
         let layout: ARCTaskLayout? = dataset.kind == .arc && options.arcVersions ? (try? ARCTaskLayout.of(dataset)) ?? nil : nil
-        arcVersionTable = layout.map(ARCVersionTable.init)
+        arcVersionTable = layout.map { ARCVersionTable($0) }
         gridAugmentation = options.gridAugment ? GridAugmentation.of(dataset) : nil
     }
 
