@@ -36,11 +36,14 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var hCycles: Int = 3
     /// n (TRM) / T (HRM).
     public var lCycles: Int = 6
+    /// Cells per puzzle; 0 = taken from the training data (see `RunConfig.sized(for:)` in TRMTraining).
     public var seqLen: Int = 81
+    /// Tokens 0..<vocabSize; 0 = taken from the training data.
     public var vocabSize: Int = 11
     public var puzzleEmbeddingWidth: Int = 512
     /// Prefix positions before the cells (TRM: 16; HRM: ceil(puzzleEmbeddingWidth / hidden)).
     public var puzzleEmbeddingLength: Int = 16
+    /// Rows of the puzzle-embedding table; 0 = taken from the training data (the ARC presets).
     public var puzzleIdentifiers: Int = 1
     public var positionEncoding: PositionEncoding = .rope
     public var ropeTheta: Double = 10000
@@ -56,20 +59,59 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var mlpInner: Int { swigluInnerWidth(width: hidden, expansion: expansion) }
     public var tokenMixerInner: Int { swigluInnerWidth(width: totalLength, expansion: expansion) }
 
-    /// Problems a user can fix in a config file.
-    public func validate() throws {
+    /// True when seqLen, vocabSize or puzzleIdentifiers is 0, to be taken from the training data.
+    public var needsDataSizes: Bool { seqLen == 0 || vocabSize == 0 || puzzleIdentifiers == 0 }
+
+    /// Problems a user can fix in a config file. 0 in seqLen, vocabSize and puzzleIdentifiers means
+    /// "from the data" and passes unless `requireSizes` (building a model needs every size).
+    public func validate(requireSizes: Bool = false) throws {
         func fail(_ why: String) throws -> Never { throw ConfigError.invalid(field: why) }
         if hidden <= 0 { try fail("hidden must be positive") }
         if mixer == .attention && (heads <= 0 || hidden % heads != 0 || (hidden / heads) % 2 != 0) {
             try fail("hidden (\(hidden)) must split into heads (\(heads)) of even width")
         }
         if layers <= 0 || hCycles <= 0 || lCycles <= 0 { try fail("layers, hCycles and lCycles must be positive") }
-        if seqLen <= 0 || vocabSize <= 1 { try fail("seqLen must be positive and vocabSize at least 2") }
+        if requireSizes && needsDataSizes {
+            try fail("seqLen \(seqLen), vocabSize \(vocabSize), puzzleIdentifiers \(puzzleIdentifiers): 0 means 'from the training data', and no data has sized this model yet")
+        }
+        if seqLen < 0 || vocabSize < 0 || vocabSize == 1 { try fail("seqLen must be positive and vocabSize at least 2 (0: from the data)") }
         if puzzleEmbeddingWidth > puzzleEmbeddingLength * hidden {
             try fail("puzzleEmbeddingWidth (\(puzzleEmbeddingWidth)) exceeds puzzleEmbeddingLength x hidden")
         }
         if haltMaxSteps <= 0 { try fail("haltMaxSteps must be positive") }
-        if puzzleIdentifiers <= 0 { try fail("puzzleIdentifiers must be at least 1") }
+        if puzzleIdentifiers < 0 { try fail("puzzleIdentifiers must be at least 1 (0: from the data)") }
+    }
+}
+
+extension ModelConfig {
+    /// Missing keys take the defaults above, except seqLen, vocabSize and puzzleIdentifiers: missing,
+    /// they are 0 and the training data decides them.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
+        }
+        try read(.family, &family); try read(.mixer, &mixer); try read(.mixerNormAxis, &mixerNormAxis)
+        try read(.hidden, &hidden); try read(.heads, &heads); try read(.expansion, &expansion)
+        try read(.layers, &layers); try read(.hCycles, &hCycles); try read(.lCycles, &lCycles)
+        try read(.puzzleEmbeddingWidth, &puzzleEmbeddingWidth); try read(.puzzleEmbeddingLength, &puzzleEmbeddingLength)
+        try read(.positionEncoding, &positionEncoding); try read(.ropeTheta, &ropeTheta)
+        try read(.haltMaxSteps, &haltMaxSteps); try read(.haltExplorationProbability, &haltExplorationProbability)
+        try read(.gradientMode, &gradientMode); try read(.normEpsilon, &normEpsilon)
+        seqLen = try c.decodeIfPresent(Int.self, forKey: .seqLen) ?? 0
+        vocabSize = try c.decodeIfPresent(Int.self, forKey: .vocabSize) ?? 0
+        puzzleIdentifiers = try c.decodeIfPresent(Int.self, forKey: .puzzleIdentifiers) ?? 0
+    }
+
+    /// This configuration with sizes still taken from the data set to placeholders (1 puzzle
+    /// identifier): for parameter counts and benchmarks, which need a model but no data.
+    public var withPlaceholderSizes: ModelConfig {
+        var c = self
+        if c.puzzleIdentifiers == 0 { c.puzzleIdentifiers = 1 }
+        if c.seqLen == 0 { c.seqLen = 81 }
+        if c.vocabSize == 0 { c.vocabSize = 11 }
+        return c
     }
 }
 

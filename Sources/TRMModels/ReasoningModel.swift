@@ -21,7 +21,7 @@ public final class ReasoningModel: Module, @unchecked Sendable {
     public let rotary: RotaryTables?
 
     public init(config: ModelConfig, seed: UInt64) throws {
-        try config.validate()
+        try config.validate(requireSizes: true)
         self.config = config
         var rng = SeededRandom(seed: seed)
         let d = config.hidden

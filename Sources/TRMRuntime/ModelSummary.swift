@@ -17,9 +17,12 @@ public struct ModelSummary: Sendable, Codable {
     public var layers: Int
     public var cycles: String
     public var positions: Int
+    /// The puzzle-embedding table is sized from the training data (puzzleIdentifiers 0).
+    public var puzzleTableFromData: Bool = false
 
     public init(run: RunConfig) throws {
-        let model = try ReasoningModel(config: run.model, seed: run.training.seed)
+        // Sizes left to the data get placeholders: puzzle embeddings are counted apart anyway.
+        let model = try ReasoningModel(config: run.model.withPlaceholderSizes, seed: run.training.seed)
         self.init(run: run, model: model)
     }
 
@@ -34,6 +37,7 @@ public struct ModelSummary: Sendable, Codable {
         layers = c.family == .hrm ? 2 * c.layers : c.layers
         cycles = "H \(c.hCycles) x L \(c.lCycles), up to \(c.haltMaxSteps) supervision steps"
         positions = c.totalLength
+        puzzleTableFromData = c.puzzleIdentifiers == 0
     }
 
     /// "6.83M" / "27.3M" / "412K" style, three significant digits.
@@ -50,7 +54,8 @@ public struct ModelSummary: Sendable, Codable {
         let grouped = parameters.formatted(.number.grouping(.automatic))
         return [
             "\(name): \(family.uppercased()), \(mixer) mixer, hidden \(hidden), \(layers) blocks, \(positions) positions",
-            "parameters: \(Self.compact(parameters)) (\(grouped)), excluding \(puzzleEmbeddingParameters) puzzle-embedding values",
+            "parameters: \(Self.compact(parameters)) (\(grouped)), excluding "
+                + (puzzleTableFromData ? "the puzzle embeddings (one row per puzzle identifier of the training data)" : "\(puzzleEmbeddingParameters) puzzle-embedding values"),
             "recursion: \(cycles)",
         ]
     }

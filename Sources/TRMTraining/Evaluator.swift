@@ -86,8 +86,12 @@ extension PuzzleDataset {
     public func problem(for config: ModelConfig) -> String? {
         if seqLen != config.seqLen { return "puzzles have \(seqLen) cells, the model expects \(config.seqLen)" }
         if vocabSize > config.vocabSize { return "tokens go up to \(vocabSize - 1), the model's vocabulary is 0..<\(config.vocabSize)" }
-        if let id = puzzleIdentifiers.first(where: { $0 < 0 || Int($0) >= config.puzzleIdentifiers }) {
-            return "puzzle identifier \(id) is outside the model's 0..<\(config.puzzleIdentifiers)"
+        let unknown = unknownIdentifiers(modelRows: config.puzzleIdentifiers)
+        if unknown.distinct > 0 {
+            let more = unknown.distinct > unknown.examples.count ? " and \(unknown.distinct - unknown.examples.count) more" : ""
+            return "\(unknown.distinct) puzzle identifier\(unknown.distinct == 1 ? "" : "s") of the data have no row in the model's puzzle-embedding table (0..<\(config.puzzleIdentifiers)): "
+                + unknown.examples.map(String.init).joined(separator: ", ") + more
+                + " (the model was trained on other data: evaluate on data built together with its training set)"
         }
         return consistencyProblem
     }

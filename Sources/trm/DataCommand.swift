@@ -32,7 +32,7 @@ struct PuzzleInputOptions: ParsableArguments {
     @Option(help: "grid CSV import: grid columns.")
     var cols: Int?
 
-    @Option(help: "ARC: augmented versions per task (identity first; the paper uses 1000).")
+    @Option(help: "ARC: augmented versions per task, each its own puzzle identifier, made while training streams (identity first; the paper uses 1000).")
     var arcVersions = 8
 
     @Option(help: "Seed for ARC augmentation.")
@@ -128,7 +128,7 @@ struct DataBuild: ParsableCommand {
             }
             try DatasetFile.write(build.train, to: output, sources: inputs + [evaluationFolder])
             try DatasetFile.write(build.test, to: testOutput, sources: [evaluationFolder])
-            print("wrote \(output): \(build.train.count) arc training examples, \(build.versions.count) puzzle identifiers")
+            print("wrote \(output): \(build.train.count) arc training pairs of \(build.layout.tasks.count) tasks, \(build.layout.identifierCount) puzzle identifiers (\(build.layout.versionsPerTask) versions per task, made while training)")
             print("wrote \(testOutput): \(build.test.count) arc test examples (\(evaluation.count) tasks) in \(seconds(since: start))")
             return
         }

@@ -54,6 +54,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Puzzles per batch.")
     var batchSize: Int = 64
 
+    @Option(help: "Versions per puzzle to predict and vote over for pass@1/pass@2: ARC test files (from `trm data build --arc-evaluation ... --test-output`; default all of the task's) and grid tasks whose header declares augment (default 8). 0: no voting.")
+    var voteVersions: Int?
+
     @Option(help: "Report directory (default: <run>/eval for a training run, else a new temporary folder).")
     var out: String?
 
@@ -70,6 +73,7 @@ struct EvalCommand: ParsableCommand {
             throw ValidationError("--max-steps must be in 1...\(EvaluationOptions.maximumDepth), got \(maxSteps)")
         }
         _ = try depthList()
+        if let voteVersions, voteVersions < 0 { throw ValidationError("--vote-versions must be at least 0") }
         for path in data where !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("no such file or folder: \(path)")
         }
@@ -98,10 +102,26 @@ struct EvalCommand: ParsableCommand {
             let progress = ProgressBar(total: dataset.count, label: "eval", mode: log.quiet ? .quiet : (output.json ? .plain : .automatic))
             let result = try Evaluator.evaluate(model: target.model, dataset: dataset, name: name, options: options, progress: progress)
             progress.finish()
-            let report = result.report(model: target.run.name, checkpoint: target.source, dataset: name,
-                                       notes: ["step": target.step.map(String.init) ?? "n/a", "protocol": evaluationProtocol.rawValue,
-                                               "threshold": String(threshold), "threads": String(threads.count),
-                                               "dtype": ComputeContext.current.dtype.rawValue])
+            var notes = ["step": target.step.map(String.init) ?? "n/a", "protocol": evaluationProtocol.rawValue,
+                         "threshold": String(threshold), "threads": String(threads.count),
+                         "dtype": ComputeContext.current.dtype.rawValue]
+            var voting: ARCVotingResult?
+            var gridVoting: GridVotingResult?
+            if GridVotingEvaluator.canVote(dataset) && voteVersions != 0 {
+                gridVoting = try GridVotingEvaluator.evaluate(model: target.model, dataset: dataset, name: name, versions: voteVersions ?? 8, batchSize: batchSize)
+                notes["grid_vote_pass@1"] = String(gridVoting!.passAt1); notes["grid_vote_pass@2"] = String(gridVoting!.passAt2)
+                notes["grid_vote_versions"] = String(gridVoting!.versions)
+            }
+            if ARCVotingEvaluator.canVote(dataset) && voteVersions != 0 {
+                let bar = ProgressBar(total: dataset.count, label: "vote", mode: log.quiet ? .quiet : (output.json ? .plain : .automatic))
+                voting = try ARCVotingEvaluator.evaluate(model: target.model, dataset: dataset, name: name,
+                                                         options: ARCVotingOptions(maxVersions: voteVersions, batchSize: batchSize), progress: bar)
+                bar.finish()
+                notes["arc_pass@1"] = String(voting!.passAt1.score); notes["arc_pass@2"] = String(voting!.passAt2.score)
+                notes["arc_tasks"] = String(voting!.passAt2.tasks); notes["arc_predictions"] = String(voting!.predictions)
+                notes["arc_versions_per_input"] = voteVersions.map(String.init) ?? "all"
+            }
+            let report = result.report(model: target.run.name, checkpoint: target.source, dataset: name, notes: notes)
             let outDir = try out.map { URL(fileURLWithPath: $0) } ?? target.defaultReportDirectory()
             try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
             let files = try report.write(to: outDir)
@@ -118,6 +138,8 @@ struct EvalCommand: ParsableCommand {
                                  d.depth, d.allSteps.exactAccuracy * 100, d.allSteps.tokenAccuracy * 100,
                                  d.earlyHalting.exactAccuracy * 100, d.earlyHalting.meanSteps))
                 }
+                if let voting { print(voting.summary + String(format: " (%.1f s)", voting.elapsedSeconds)) }
+                if let gridVoting { print(gridVoting.summary + String(format: " (%.1f s)", gridVoting.elapsedSeconds)) }
                 print("wrote \(files.json.path), \(files.markdown.lastPathComponent), \(files.chart.lastPathComponent)"
                       + (report.depths.isEmpty ? "" : ", \(EvalReport.depthChartFileName)"))
             }

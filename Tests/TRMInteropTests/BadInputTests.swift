@@ -3,6 +3,7 @@
 // shapes that disagree with all_config.yaml, unknown architecture) and data sets (unsupported NumPy
 // dtype, fortran order, arrays whose lengths disagree), through the library and the built `trm`.
 import Foundation
+import TRMTestSupport
 import Testing
 @testable import TRMInterop
 import TRMNN

@@ -2,6 +2,7 @@
 // our checkpoint -> `trm export --format torch` -> `trm import` gives the same predictions; the
 // pickle writer's output reads back through our reader; all_config.yaml survives.
 import Foundation
+import TRMTestSupport
 import Testing
 @testable import TRMInterop
 import TRMModels

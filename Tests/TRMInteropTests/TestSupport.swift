@@ -1,6 +1,7 @@
 // Shared helpers for the interop tests: the fixtures under ../shared/fixtures, scratch folders,
 // the reference's 16-step evaluation rollout and the agreement measure of the fixtures' README.
 import Foundation
+import TRMTestSupport
 import Testing
 import TRMModels
 import TRMNN
@@ -82,35 +83,4 @@ func goldenDeviation(_ name: String, _ output: String) -> Double {
     return v
 }
 
-/// The built `trm`: TRM_EXECUTABLE, else beside the test bundle, else <repo>/.build*/debug/trm.
-enum TRMExecutable {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static let url: URL? = {
-        let fm = FileManager.default
-        var candidates: [URL] = []
-        if let env = ProcessInfo.processInfo.environment["TRM_EXECUTABLE"] { candidates.append(URL(fileURLWithPath: env)) }
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        candidates += [bundle.appendingPathComponent("trm"), bundle.deletingLastPathComponent().appendingPathComponent("trm"),
-                       repositoryRoot.appendingPathComponent(".build/debug/trm")]
-        return candidates.first { fm.isExecutableFile(atPath: $0.path) }
-    }()
-
-    /// Runs trm; returns (exit status, standard output + error).
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = url!
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["TRM_THREADS"] = "1"
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-    }
-}
+// The built `trm` (TRMExecutable) comes from the shared TRMTestSupport target.

@@ -61,7 +61,8 @@ private func grid(_ rows: [[Int]]) -> ARCGrid { try! ARCGrid.make(rows).get() }
         let tasks = try ARCTaskLoader.loadFolder(folder, skipInvalid: true, report: &report)
         #expect(tasks.map(\.id) == ["a"] && report.accepted == 1 && report.skipped == 1)
         let loaded = try PuzzleLoader.load(paths: [folder], options: LoadOptions(skipInvalid: true, arc: ARCBuildOptions(versionsPerTask: 2)))
-        #expect(loaded.dataset.kind == .arc && loaded.dataset.count == 2 && loaded.report.skipped == 1)
+        // One demonstration pair stored once; its 2 versions are made while streaming.
+        #expect(loaded.dataset.kind == .arc && loaded.dataset.count == 1 && loaded.dataset.numPuzzleIdentifiers == 3 && loaded.report.skipped == 1)
     }
 }
 
@@ -174,23 +175,39 @@ private func grid(_ rows: [[Int]]) -> ARCGrid { try! ARCGrid.make(rows).get() }
         let t2 = ARCTask(id: "b", train: [ARCPair(input: grid([[5]]), output: grid([[6]])), ARCPair(input: grid([[6]]), output: grid([[5]]))],
                          test: [ARCPair(input: grid([[7]]), output: grid([[8]]))])
         let build = try ARCDatasetBuilder.build(training: [t1], evaluation: [t2], options: ARCBuildOptions(versionsPerTask: 4, seed: 1))
-        #expect(build.versions.count == 8)
-        #expect(build.train.numPuzzleIdentifiers == 9)
-        // t1: (1 demo + 1 test) x 4 versions; t2: 2 demos x 4 versions.
-        #expect(build.train.count == 16)
-        #expect(build.test.count == 4)
+        // 2 tasks x 4 versions, identifiers 1...8 (0 = none); the file holds each pair once.
+        #expect(build.layout.tasks.map(\.id) == ["a", "b"])
+        #expect(build.train.numPuzzleIdentifiers == 9 && build.test.numPuzzleIdentifiers == 9)
+        // t1: 1 demo + 1 test pair (training tasks train on all their pairs); t2: 2 demos.
+        #expect(build.train.count == 4)
+        #expect(build.test.count == 1)
         #expect(build.train.consistencyProblem == nil && build.test.consistencyProblem == nil)
-        #expect(Set(build.train.puzzleIdentifiers).count == 8)
-        for (row, example) in build.testExamples.enumerated() {
-            #expect(example.taskID == "b")
-            #expect(build.test.puzzleIdentifiers[row] == example.puzzleIdentifier)
-            let v = try #require(build.version(of: example.puzzleIdentifier))
-            // The stored label, undone, is the original answer.
-            let label = Array(build.test.label(row)).map { $0 == PuzzleDataset.ignoreLabel ? 0 : $0 }
-            #expect(v.version.undo(ARCCanvas.crop(label)!) == grid([[8]]))
+        #expect(build.train.puzzleIdentifiers == [1, 1, 5, 5])  // each task's identity version
+        #expect(build.test.puzzleIdentifiers == [5])
+        for id in Int32(1)...8 {
+            let v = try #require(build.version(of: id))
+            #expect(v.taskID == (id <= 4 ? "a" : "b"))
+            #expect((id - 1) % 4 == 0 ? v.version == .identity : v.version != .identity)
         }
-        let tables = ARCDatasetBuilder.tables(of: build.test)
-        #expect(tables.versions == build.versions && tables.testExamples == build.testExamples)
+        #expect(build.version(of: 0) == nil && build.version(of: 9) == nil)
+        #expect(build.testExamples == [ARCTestExample(taskID: "b", testIndex: 0, puzzleIdentifier: 5)])
+        #expect(ARCDatasetBuilder.testExamples(of: build.test) == build.testExamples)
+        #expect(try ARCTaskLayout.of(build.test) == build.layout && ARCTaskLayout.of(build.train) == build.layout)
+        // Expanded for voting: every version of the test row, its label the version of the answer.
+        let (expanded, sources) = build.table.expand(build.test, rows: 0..<1)
+        #expect(expanded.count == 4 && sources.map(\.version) == [0, 1, 2, 3])
+        #expect(expanded.puzzleIdentifiers == [5, 6, 7, 8])
+        for i in 0..<4 {
+            let v = try #require(build.version(of: expanded.puzzleIdentifiers[i])).version
+            let label = Array(expanded.label(i)).map { $0 == PuzzleDataset.ignoreLabel ? 0 : $0 }
+            #expect(v.undo(ARCCanvas.crop(label)!) == grid([[8]]))
+            #expect(ARCCanvas.crop(Array(expanded.input(i))) == v.apply(grid([[7]])))
+        }
+    }
+
+    @Test func duplicateTaskIdsAreRefused() {
+        let t = ARCTask(id: "a", train: [ARCPair(input: grid([[1]]), output: grid([[2]]))], test: [])
+        #expect { try ARCDatasetBuilder.build(training: [t, t], evaluation: []) } throws: { ($0 as? DataError)?.description.contains("both called a") == true }
     }
 }
 

@@ -1,9 +1,11 @@
 // ARC tasks -> training and test datasets on the 30x30 canvas, one puzzle identifier per augmented
-// task version (TRM-SPEC section 4). Demonstration pairs of every task (evaluation tasks included)
+// task version (TRM-SPEC section 4); the versions themselves are made while training streams
+// (ARCVersionTable), so the files hold each pair once. Demonstration pairs of every task (evaluation tasks included)
 // are training data; the evaluation tasks' test pairs are the test data.
 import Foundation
 
 /// Which task and version a puzzle identifier stands for.
+/// (Files built before versions were made on the fly list these in their `arc.versions` metadata.)
 public struct ARCPuzzleVersion: Sendable, Hashable, Codable {
     public var taskID: String
     public var version: ARCVersion
@@ -37,8 +39,10 @@ public struct ARCBuildOptions: Sendable, Equatable {
 public struct ARCBuild: Sendable {
     public var train: PuzzleDataset
     public var test: PuzzleDataset
-    /// versions[id - 1] for puzzle identifier id (0 is "none").
-    public var versions: [ARCPuzzleVersion]
+    /// The tasks both datasets share (also in their metadata).
+    public var layout: ARCTaskLayout
+    /// Their versions (computed on each use; the sample stream keeps its own).
+    public var table: ARCVersionTable { ARCVersionTable(layout) }
     /// One entry per row of `test`.
     public var testExamples: [ARCTestExample]
     /// Training task ids dropped because they are evaluation tasks (with `dropOverlappingTrainingTasks`).
@@ -46,12 +50,16 @@ public struct ARCBuild: Sendable {
 
     /// The version a puzzle identifier stands for.
     public func version(of identifier: Int32) -> ARCPuzzleVersion? {
-        let i = Int(identifier) - 1
-        return versions.indices.contains(i) ? versions[i] : nil
+        guard let (t, _) = layout.split(identifier) else { return nil }
+        return ARCVersionTable(layout, tasks: t..<(t + 1)).version(of: identifier).map { ARCPuzzleVersion(taskID: $0.taskID, version: $0.version) }
     }
 }
 
 public enum ARCDatasetBuilder {
+    /// Stores every pair once, as given (the "tasks" layout, see ARCVersionTable): training rows are
+    /// all pairs of the training tasks (test pairs with `includeTrainingTestPairs`) and the
+    /// demonstration pairs of the evaluation tasks; test rows are the evaluation tasks' test pairs.
+    /// The sample stream makes `versionsPerTask` versions of each task while training.
     /// - Throws: `DataError.trainEvaluationOverlap` if a training task is also an evaluation task
     ///   (unless `options.dropOverlappingTrainingTasks`).
     public static func build(training allTraining: [ARCTask], evaluation: [ARCTask], options: ARCBuildOptions = ARCBuildOptions()) throws(DataError) -> ARCBuild {
@@ -66,8 +74,15 @@ public enum ARCDatasetBuilder {
         guard (1...100_000).contains(options.versionsPerTask) else {
             throw .invalidArgument("versions per task must be in 1...100000, got \(options.versionsPerTask)")
         }
-        var rng = DeterministicRandom(seed: options.seed, 0xA2C)
-        var versions: [ARCPuzzleVersion] = []
+        let all = training + evaluation
+        var seenIDs: Set<String> = []
+        for task in all where !seenIDs.insert(task.id).inserted {
+            throw .invalidArgument("two ARC tasks are both called \(task.id); task ids (file names) must be unique")
+        }
+        let layout = ARCTaskLayout(versionsPerTask: options.versionsPerTask, seed: options.seed, tasks: all.map(ARCTaskEntry.init))
+        guard layout.identifierCount <= Int(Int32.max) else {
+            throw .invalidArgument("\(all.count) tasks x \(options.versionsPerTask) versions do not fit 32-bit puzzle identifiers")
+        }
         var train = canvasDataset()
         var test = canvasDataset()
         var testExamples: [ARCTestExample] = []
@@ -76,43 +91,34 @@ public enum ARCDatasetBuilder {
             let label = pair.output.map { ARCCanvas.labels($0) } ?? [Int32](repeating: PuzzleDataset.ignoreLabel, count: ARCCanvas.cellCount)
             d.append(input: input, label: label, puzzleIdentifier: id)
         }
-        for (tasks, isEvaluation) in [(training, false), (evaluation, true)] {
-            for task in tasks {
-                for v in ARCAugmenter.versions(of: task, count: options.versionsPerTask, using: &rng) {
-                    versions.append(ARCPuzzleVersion(taskID: task.id, version: v))
-                    let id = Int32(versions.count)
-                    let augmented = v.apply(task)
-                    for p in augmented.train { add(p, id: id, to: &train) }
-                    if isEvaluation {
-                        for (i, p) in augmented.test.enumerated() {
-                            add(p, id: id, to: &test)
-                            testExamples.append(ARCTestExample(taskID: task.id, testIndex: i, puzzleIdentifier: id))
-                        }
-                    } else if options.includeTrainingTestPairs {
-                        for p in augmented.test where p.output != nil { add(p, id: id, to: &train) }
-                    }
+        for (t, task) in all.enumerated() {
+            let id = layout.identifier(task: t, version: 0)
+            let isEvaluation = t >= training.count
+            for p in task.train { add(p, id: id, to: &train) }
+            if isEvaluation {
+                for (i, p) in task.test.enumerated() {
+                    add(p, id: id, to: &test)
+                    testExamples.append(ARCTestExample(taskID: task.id, testIndex: i, puzzleIdentifier: id))
                 }
+            } else if options.includeTrainingTestPairs {
+                for p in task.test where p.output != nil { add(p, id: id, to: &train) }
             }
         }
-        train.numPuzzleIdentifiers = versions.count + 1
-        test.numPuzzleIdentifiers = versions.count + 1
+        train.numPuzzleIdentifiers = layout.identifierCount
+        test.numPuzzleIdentifiers = layout.identifierCount
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let versionsJSON = (try? encoder.encode(versions)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
         let examplesJSON = (try? encoder.encode(testExamples)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-        train.metadata["arc.versions"] = versionsJSON
-        test.metadata["arc.versions"] = versionsJSON
+        train.metadata[ARCTaskLayout.metadataKey] = layout.encoded()
+        test.metadata[ARCTaskLayout.metadataKey] = layout.encoded()
         test.metadata["arc.testExamples"] = examplesJSON
         if !dropped.isEmpty { train.metadata["arc.droppedTrainingTasks"] = dropped.joined(separator: ",") }
-        return ARCBuild(train: train, test: test, versions: versions, testExamples: testExamples, droppedTrainingTasks: dropped)
+        return ARCBuild(train: train, test: test, layout: layout, testExamples: testExamples, droppedTrainingTasks: dropped)
     }
 
-    /// Reads the version table and test examples back from a dataset's metadata.
-    public static func tables(of dataset: PuzzleDataset) -> (versions: [ARCPuzzleVersion], testExamples: [ARCTestExample]) {
-        let d = JSONDecoder()
-        let v = dataset.metadata["arc.versions"].flatMap { try? d.decode([ARCPuzzleVersion].self, from: Data($0.utf8)) } ?? []
-        let t = dataset.metadata["arc.testExamples"].flatMap { try? d.decode([ARCTestExample].self, from: Data($0.utf8)) } ?? []
-        return (v, t)
+    /// The test examples (task id and test index per row) of a test dataset's metadata.
+    public static func testExamples(of dataset: PuzzleDataset) -> [ARCTestExample] {
+        dataset.metadata["arc.testExamples"].flatMap { try? JSONDecoder().decode([ARCTestExample].self, from: Data($0.utf8)) } ?? []
     }
 
     static func canvasDataset() -> PuzzleDataset {

@@ -27,6 +27,11 @@ public struct AugmentationOptions: Sendable, Equatable {
     public var mazeDihedral = true
     /// ARC: random translation of the grids on the 30x30 canvas.
     public var arcTranslation = true
+    /// ARC files in the "tasks" layout: each sample is one of its task's versions (ARCVersionTable),
+    /// drawn from (seed, position), with that version's puzzle identifier.
+    public var arcVersions = true
+    /// Grid tasks whose header declares `augment`: one declared symmetry and symbol permutation per sample.
+    public var gridAugment = true
     /// Shuffle the order of examples each epoch.
     public var shuffle = true
 
@@ -49,7 +54,7 @@ public struct AugmentationOptions: Sendable, Equatable {
     /// No augmentation and no shuffling: examples in file order.
     public static var none: AugmentationOptions {
         var o = AugmentationOptions()
-        o.sudoku = false; o.mazeDihedral = false; o.arcTranslation = false; o.shuffle = false
+        o.sudoku = false; o.mazeDihedral = false; o.arcTranslation = false; o.arcVersions = false; o.gridAugment = false; o.shuffle = false
         return o
     }
 }
@@ -65,6 +70,10 @@ public struct SampleStream: Sendable {
     private var permutationEpoch: UInt64 = .max
     /// For square grids: 8 gather tables, out[i] = in[table[d][i]].
     private let dihedralTables: [[Int32]]
+    /// ARC "tasks" layout: the versions made on the fly (nil otherwise, or with arcVersions off).
+    public let arcVersionTable: ARCVersionTable?
+    /// Grid tasks: the augmentation their header declares (nil otherwise, or with gridAugment off).
+    private let gridAugmentation: GridAugmentation?
 
     public init(dataset: PuzzleDataset, seed: UInt64, position: UInt64 = 0,
                 options: AugmentationOptions = AugmentationOptions(), threads: Int = 1) {
@@ -83,6 +92,9 @@ public struct SampleStream: Sendable {
         } else {
             dihedralTables = []
         }
+        let layout: ARCTaskLayout? = dataset.kind == .arc && options.arcVersions ? (try? ARCTaskLayout.of(dataset)) ?? nil : nil
+        arcVersionTable = layout.map { ARCVersionTable($0) }
+        gridAugmentation = options.gridAugment ? GridAugmentation.of(dataset) : nil
     }
 
     /// Fills one batch and advances the position by `batchSize`.
@@ -160,9 +172,39 @@ public struct SampleStream: Sendable {
                 case .maze where options.mazeDihedral && !dihedralTables.isEmpty:
                     let table = dihedralTables[rng.below(8)]
                     for i in 0..<seqLen { input[i] = src[Int(table[i])]; label[i] = lab[Int(table[i])] }
-                case .arc where options.arcTranslation:
-                    ARCCanvas.translate(input: src, label: lab, rows: dataset.gridRows, cols: dataset.gridCols,
-                                        into: input, label: label, using: &rng)
+                case .arc where arcVersionTable != nil || options.arcTranslation:
+                    var from = (src, lab)
+                    var versioned: (input: [Int32], label: [Int32]) = ([], [])
+                    if let table = arcVersionTable, let (t, _) = table.layout.split(dataset.puzzleIdentifiers[row]) {
+                        // The version is drawn first, so the identifier does not depend on the translation.
+                        let k = rng.below(Int(table.counts[t]))
+                        identifier.pointee = table.layout.identifier(task: t, version: k)
+                        versioned = ([Int32](repeating: 0, count: seqLen), [Int32](repeating: 0, count: seqLen))
+                        versioned.input.withUnsafeMutableBufferPointer { i in
+                            versioned.label.withUnsafeMutableBufferPointer { l in
+                                ARCVersionTable.apply(table.version(task: t, k), input: src, label: lab, into: i.baseAddress!, label: l.baseAddress!)
+                            }
+                        }
+                    }
+                    versioned.input.withUnsafeBufferPointer { vi in
+                        versioned.label.withUnsafeBufferPointer { vl in
+                            if !vi.isEmpty { from = (vi.baseAddress!, vl.baseAddress!) }
+                            if options.arcTranslation {
+                                ARCCanvas.translate(input: from.0, label: from.1, rows: dataset.gridRows, cols: dataset.gridCols,
+                                                    into: input, label: label, using: &rng)
+                            } else {
+                                input.update(from: from.0, count: seqLen)
+                                label.update(from: from.1, count: seqLen)
+                            }
+                        }
+                    }
+                case .grid where gridAugmentation != nil:
+                    let t = gridAugmentation!.random(vocabSize: dataset.vocabSize, alphabet: dataset.metadata["grid.alphabet"] ?? "", using: &rng)
+                    let r = dataset.gridRows, c = dataset.gridCols
+                    let i = t.apply(Array(UnsafeBufferPointer(start: src, count: seqLen)), rows: r, cols: c)
+                    let l = t.apply(Array(UnsafeBufferPointer(start: lab, count: seqLen)), rows: r, cols: c)
+                    i.withUnsafeBufferPointer { input.update(from: $0.baseAddress!, count: seqLen) }
+                    l.withUnsafeBufferPointer { label.update(from: $0.baseAddress!, count: seqLen) }
                 default:
                     input.update(from: src, count: seqLen)
                     label.update(from: lab, count: seqLen)

@@ -14,6 +14,8 @@
 //   label is ignored (-100). Without a mask every cell is predicted.
 // - `id` (optional): a puzzle identifier; examples sharing an id share a learned puzzle embedding.
 //   Examples without one get identifier 0.
+// - `augment` (optional, in the header): the symmetries and symbol permutations that leave the
+//   task's meaning unchanged (GridAugmentation); training augments and evaluation votes with them.
 import Foundation
 
 /// The header line of a grid JSONL file.
@@ -22,11 +24,21 @@ public struct GridTaskSpec: Sendable, Equatable, Codable {
     public var alphabet: String
     public var rows: Int
     public var cols: Int
+    /// Symmetries and symbol permutations training may apply (nil: none).
+    public var augment: GridAugmentation?
 
-    public init(alphabet: String, rows: Int, cols: Int) {
+    public init(alphabet: String, rows: Int, cols: Int, augment: GridAugmentation? = nil) {
         self.alphabet = alphabet
         self.rows = rows
         self.cols = cols
+        self.augment = augment
+    }
+
+    /// The dataset metadata this header records (alphabet, declared augmentation).
+    var metadata: [String: String] {
+        var m = ["grid.alphabet": alphabet]
+        if let augment, let json = try? JSONEncoder().encode(augment) { m[GridAugmentation.metadataKey] = String(decoding: json, as: UTF8.self) }
+        return m
     }
 
     public var vocabSize: Int { alphabet.count + 1 }
@@ -44,6 +56,7 @@ public struct GridTaskSpec: Sendable, Equatable, Codable {
         if Set(alphabet).count != alphabet.count { return "alphabet \"\(alphabet)\" repeats a character" }
         if alphabet.count > 250 { return "alphabet has \(alphabet.count) characters; at most 250" }
         if rows < 1 || cols < 1 || rows > 65_536 || cols > 65_536 || rows * cols > 65_536 { return "grid shape \(rows)x\(cols) is not usable (1...65536 cells)" }
+        if let augment, let p = augment.problem(for: self) { return p }
         return nil
     }
 }
@@ -83,7 +96,7 @@ public enum GridTaskReader {
                 table = spec!.tokenTable()
                 dataset = PuzzleDataset(kind: .grid, seqLen: spec!.rows * spec!.cols, vocabSize: spec!.vocabSize,
                                         numPuzzleIdentifiers: 1, gridRows: spec!.rows, gridCols: spec!.cols,
-                                        metadata: ["grid.alphabet": spec!.alphabet])
+                                        metadata: spec!.metadata)
                 continue
             }
             do {
@@ -107,7 +120,7 @@ public enum GridTaskReader {
     static func header(_ line: String, at: DataLocation) throws(DataError) -> GridTaskSpec {
         let spec: GridTaskSpec
         do { spec = try JSONDecoder().decode(GridTaskSpec.self, from: Data(line.utf8)) } catch {
-            throw .malformedRow(at, reason: "the first line must be the header {\"format\": \"trm-grid\", \"alphabet\": \"...\", \"rows\": R, \"cols\": C} (\(ARCTaskLoader.shortReason(error)))")
+            throw .malformedRow(at, reason: "the first line must be the header {\"format\": \"trm-grid\", \"alphabet\": \"...\", \"rows\": R, \"cols\": C} (optional \"augment\": {\"symmetries\": [...], \"permute\": [...]}) (\(ARCTaskLoader.shortReason(error)))")
         }
         guard spec.format == "trm-grid" else { throw .malformedRow(at, reason: "format is \"\(spec.format)\", expected \"trm-grid\"") }
         if let problem = spec.problem { throw .malformedRow(at, reason: problem) }

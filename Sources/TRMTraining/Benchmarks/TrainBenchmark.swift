@@ -99,6 +99,8 @@ public enum TrainBenchmark {
     }
 
     static func measure(run: RunConfig, threads: Int, options: TrainBenchmarkOptions, emit: (TrainBenchmarkLine) -> Void) throws {
+        var run = run
+        run.model = run.model.withPlaceholderSizes  // random batches use identifier 0 only
         let model = try ReasoningModel(config: run.model, seed: 0)
         let params = model.parameterCount
         var rng = SeededRandom(seed: 0)

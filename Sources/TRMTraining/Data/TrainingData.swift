@@ -21,6 +21,7 @@ public enum TrainingData {
             dataset = try PuzzleLoader.load(paths: paths, options: LoadOptions(limit: limit)).dataset
         }
         if let limit { dataset = dataset.prefix(limit) }
+        _ = try ARCTaskLayout.of(dataset)  // a damaged ARC version table fails here, not silently later
         return dataset
     }
 

@@ -82,9 +82,12 @@ public final class Trainer {
 
     /// A fresh run of `run`, or a continuation of `options.resumeFrom` (then `run` must be
     /// compatible with the checkpoint's configuration; only step counts and intervals may change).
+    /// Sizes the configuration leaves to the data (0) are taken from `trainingSet` and `testSet`.
     public init(run: RunConfig, trainingSet: PuzzleDataset, testSet: PuzzleDataset? = nil, options: TrainerOptions,
                 logger: Logger = Logger(label: "trm.train")) throws {
         try run.model.validate()
+        guard trainingSet.count > 0 else { throw DatasetMismatchError.empty(dataset: "training set") }
+        let run = try run.sized(for: trainingSet, test: testSet)
         guard run.training.batchSize >= 1, run.training.totalSteps >= 0 else {
             throw TrainingError.invalidOption("batch size must be at least 1 and total steps non-negative")
         }
