@@ -30,8 +30,9 @@ struct LearningTests {
     }
 
     /// bf16 only with TRM_LONG_TESTS=1: at this tiny model's shapes every product pays bf16
-    /// conversions and oneDNN's per-call weight repacking, so the bf16 run took 5x the fp32 run's
-    /// time (996 s against 182 s on a loaded 2-core Zen 4; it reached 98.6% exact, fp32 98.8%).
+    /// conversions and oneDNN's per-call weight repacking; the bf16 run took 5x the fp32 run's
+    /// time (996 s against 182 s on a loaded 2-core Zen 4, before the conversions moved to C; it
+    /// reached 98.6% exact, fp32 98.8%).
     static var dtypes: [ComputeDType] {
         ProcessInfo.processInfo.environment["TRM_LONG_TESTS"] == "1" ? [.fp32, .bf16] : [.fp32]
     }
