@@ -94,6 +94,8 @@ public struct WorkerCounters: Sendable, Codable, Equatable {
 
 public final class BatchingWorker: @unchecked Sendable {
     public let options: WorkerOptions
+    /// The compute dtype the worker runs in (its creator's `ComputeContext`).
+    public let dtype: ComputeDType
     let session: InferenceSession
     /// Called on the worker thread after each step with the batch size, and per finished job with its
     /// steps used (metrics hooks).
@@ -138,6 +140,7 @@ public final class BatchingWorker: @unchecked Sendable {
         // The worker thread computes with the creator's context (threads, dtype): task-locals do
         // not reach a Thread on their own.
         let context = ComputeContext.current
+        self.dtype = context.dtype
         let thread = Thread { [self] in ComputeContext.$current.withValue(context) { loop() } }
         thread.name = "trm-model-worker"
         thread.stackSize = 8 << 20

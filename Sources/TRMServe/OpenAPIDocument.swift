@@ -127,7 +127,8 @@ enum OpenAPIDocument {
         "properties": {
           "name": {"type": "string"}, "kind": {"type": "string"}, "preset": {"type": "string"}, "family": {"type": "string"},
           "parameters": {"type": "integer"}, "cells": {"type": "integer"}, "vocab_size": {"type": "integer"},
-          "max_steps": {"type": "integer"}, "max_batch": {"type": "integer"}
+          "max_steps": {"type": "integer"}, "max_batch": {"type": "integer"},
+          "dtype": {"type": "string", "enum": ["fp32", "bf16"]}
         }
       },
       "Error": {

@@ -116,6 +116,8 @@ public struct ModelInfo: Codable, Sendable, Equatable {
     public var vocabSize: Int
     public var maxSteps: Int
     public var maxBatch: Int
+    /// "fp32" or "bf16": the compute dtype of the model's worker.
+    public var dtype: String
 }
 
 /// Every error body: `{"error": "<code>", "reason": "<what to do>"}`.

@@ -15,7 +15,8 @@ public struct ServedModel: Sendable {
         let c = loaded.run.model
         return ModelInfo(name: loaded.name, kind: loaded.kind.rawValue, preset: loaded.run.name, family: c.family.rawValue,
                          parameters: loaded.model.parameterCount, cells: c.seqLen, vocabSize: c.vocabSize,
-                         maxSteps: c.haltMaxSteps, maxBatch: worker.options.maxBatch)
+                         maxSteps: c.haltMaxSteps, maxBatch: worker.options.maxBatch,
+                         dtype: worker.dtype.rawValue)
     }
 }
 

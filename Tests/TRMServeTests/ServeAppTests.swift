@@ -26,6 +26,7 @@ import TRMRuntime
                 let m = try Fixtures.decode(Models.self, r.body)
                 #expect(m.models.count == 1 && m.models[0].kind == "sudoku" && m.models[0].cells == 81)
                 #expect(m.models[0].parameters == Fixtures.sudoku.model.parameterCount)
+                #expect(m.models[0].dtype == "fp32", "the worker's compute dtype (the test context's)")
             }
             try await client.execute(uri: "/openapi.json", method: .get) { r in
                 let doc = try JSONSerialization.jsonObject(with: Data(r.body.readableBytesView)) as? [String: Any]

@@ -1,6 +1,6 @@
 // LearningTests: end to end, a tiny TRM (preset trm-tiny-sudoku4) trained by the Trainer learns
 // 4x4 Sudoku to >= 95% exact accuracy on generated puzzles it never saw in training.
-// TRM_LONG_TESTS=1 adds two more seeds.
+// TRM_LONG_TESTS=1 adds two more seeds and the bf16 compute dtype.
 import TRMTestSupport
 import Foundation
 import Testing
@@ -31,8 +31,16 @@ struct LearningTests {
         ProcessInfo.processInfo.environment["TRM_LONG_TESTS"] == "1" ? [0, 1, 2] : [0]
     }
 
-    @Test("trm-tiny-sudoku4 reaches >= 95% exact accuracy on held-out puzzles, in fp32 and in bf16",
-          arguments: seeds, ComputeDType.allCases)
+    /// bf16 only with TRM_LONG_TESTS=1: at this tiny model's shapes every product pays bf16
+    /// conversions and oneDNN's per-call weight repacking; the bf16 run took 5x the fp32 run's
+    /// time (996 s against 182 s on a loaded 2-core Zen 4, before the conversions moved to C; it
+    /// reached 98.6% exact, fp32 98.8%).
+    static var dtypes: [ComputeDType] {
+        ProcessInfo.processInfo.environment["TRM_LONG_TESTS"] == "1" ? [.fp32, .bf16] : [.fp32]
+    }
+
+    @Test("trm-tiny-sudoku4 reaches >= 95% exact accuracy on held-out puzzles, in fp32 (and bf16 with TRM_LONG_TESTS=1)",
+          arguments: seeds, dtypes)
     func learnsSudoku4(seed: UInt64, dtype: ComputeDType) throws {
         var run = try RunConfig.preset("trm-tiny-sudoku4")
         run.training.seed = seed

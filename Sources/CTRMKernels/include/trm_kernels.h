@@ -3,9 +3,17 @@
 #ifndef TRM_KERNELS_H
 #define TRM_KERNELS_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/// dst[i] = bf16(src[i]), round to nearest even, NaN stays (quiet) NaN. Any CPU.
+void trm_f32_to_bf16(const float *src, uint16_t *dst, long count);
+
+/// dst[i] = fp32(bf16(src[i])) (src == dst allowed). Any CPU.
+void trm_round_through_bf16(const float *src, float *dst, long count);
 
 /// 1 when this CPU can run the AVX-512 kernels below (x86_64 with AVX-512F), else 0.
 int trm_avx512_available(void);

@@ -1,6 +1,7 @@
 // bfloat16 conversions: fp32 -> bf16 with round-to-nearest-even (as PyTorch's `.to(bfloat16)`),
 // and the fp32 -> bf16 -> fp32 round trip the bf16 compute dtype applies where the reference
 // holds a tensor in bf16. NaN stays NaN (quiet); infinities stay infinite.
+import CTRMKernels
 
 extension Kernels {
     /// bf16 bits of one float, round to nearest even. Reference for the vector kernels.
@@ -16,40 +17,14 @@ extension Kernels {
     @inline(__always)
     static func float(bf16 bits: UInt16) -> Float { Float(bitPattern: UInt32(bits) << 16) }
 
-    /// Rounded bf16 bits of 16 floats, still in 32-bit lanes (low half zero once shifted back).
-    @inline(__always)
-    private static func roundedBits(_ v: SIMD16<UInt32>) -> SIMD16<UInt32> {
-        let magnitude = v & 0x7FFF_FFFF
-        let rounded = (v &+ 0x7FFF &+ ((v &>> 16) & 1)) & 0xFFFF_0000
-        // NaN: keep the sign and exponent, force a quiet mantissa bit.
-        return rounded.replacing(with: (v & 0xFFFF_0000) | 0x0040_0000, where: magnitude .> 0x7F80_0000)
-    }
-
-    /// dst[i] = bf16(src[i]) for `count` elements.
+    /// dst[i] = bf16(src[i]) for `count` elements (C, vectorised; `bf16Bits` is the reference).
     static func convertToBF16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count: Int) {
-        var i = 0
-        src.withMemoryRebound(to: UInt32.self, capacity: count) { s in
-            while i + 16 <= count {
-                let v = UnsafeRawPointer(s + i).loadUnaligned(as: SIMD16<UInt32>.self)
-                let r = SIMD16<UInt16>(truncatingIfNeeded: roundedBits(v) &>> 16)
-                UnsafeMutableRawPointer(dst + i).storeBytes(of: r, as: SIMD16<UInt16>.self)
-                i += 16
-            }
-        }
-        while i < count { dst[i] = bf16Bits(src[i]); i += 1 }
+        trm_f32_to_bf16(src, dst, count)
     }
 
     /// dst[i] = fp32(bf16(src[i])): rounds in place when src == dst.
     static func roundThroughBF16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        src.withMemoryRebound(to: UInt32.self, capacity: count) { s in
-            while i + 16 <= count {
-                let v = UnsafeRawPointer(s + i).loadUnaligned(as: SIMD16<UInt32>.self)
-                UnsafeMutableRawPointer(dst + i).storeBytes(of: roundedBits(v), as: SIMD16<UInt32>.self)
-                i += 16
-            }
-        }
-        while i < count { dst[i] = float(bf16: bf16Bits(src[i])); i += 1 }
+        trm_round_through_bf16(src, dst, count)
     }
 
     /// bf16 copy of a row-major matrix with `rows` rows of `cols` elements at stride `ld`,
