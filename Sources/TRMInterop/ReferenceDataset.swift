@@ -176,6 +176,24 @@ public enum ReferenceDataset {
         return (parts[0], ARCVersion(dihedral: dihedral(referenceTransform: t), colours: digits))
     }
 
+    /// For an imported ARC set: which task, test input (its index within its puzzle) and version
+    /// each row is, from the identifier names (`identifiers.json`) and the puzzle boundaries kept
+    /// in the metadata; nil for a set without them. A row whose identifier names no version is nil.
+    public static func arcRowVersions(_ dataset: PuzzleDataset) -> [(task: String, testIndex: Int, version: ARCVersion)?]? {
+        guard dataset.kind == .arc, let json = dataset.metadata[identifiersKey],
+              let names = try? JSONDecoder().decode([String].self, from: Data(json.utf8)),
+              let bounds = indices(dataset.metadata[puzzleIndicesKey]), bounds.last == dataset.count else { return nil }
+        var rows = [(task: String, testIndex: Int, version: ARCVersion)?](repeating: nil, count: dataset.count)
+        for p in 0..<(bounds.count - 1) {
+            for row in bounds[p]..<bounds[p + 1] {
+                let id = Int(dataset.puzzleIdentifiers[row])
+                guard id >= 0, id < names.count, let v = arcVersion(fromIdentifier: names[id]) else { continue }
+                rows[row] = (v.task, row - bounds[p], v.version)
+            }
+        }
+        return rows
+    }
+
     /// Our transform for the reference's `dihedral_transform(arr, tid)` (tid 0...7; its 1 and 3 are
     /// np.rot90 by +90 and +270 degrees counter-clockwise, our rotate270 and rotate90).
     public static func dihedral(referenceTransform t: Int) -> Dihedral {

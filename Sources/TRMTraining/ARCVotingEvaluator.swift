@@ -51,6 +51,16 @@ public enum ARCVotingError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// Which task, test input and version one row of a test set is.
+public struct ARCRowVersion: Sendable, Equatable {
+    public var taskID: String
+    public var testIndex: Int
+    public var version: ARCVersion
+    public init(taskID: String, testIndex: Int, version: ARCVersion) {
+        self.taskID = taskID; self.testIndex = testIndex; self.version = version
+    }
+}
+
 public enum ARCVotingEvaluator {
     /// Whether a dataset carries what voting needs (an ARC version table and test examples).
     public static func canVote(_ dataset: PuzzleDataset) -> Bool {
@@ -111,14 +121,70 @@ public enum ARCVotingEvaluator {
             row = rows.upperBound
         }
         // The answers, from the identity rows' labels.
+        let answers = Self.answers(dataset, rows: examples.prefix(dataset.count).map { ARCRowVersion(taskID: $0.taskID, testIndex: $0.testIndex, version: .identity) })
+        return score(votes, answers: answers, predictions: predictions, start: start)
+    }
+
+    /// Predicts every row of `dataset` whose rows are already augmented versions (the reference's
+    /// builders write them so; `rows[i]` says which task, test input and version row i is, nil to
+    /// skip it), votes in each task's own space and scores pass@1 and pass@2 as above.
+    public static func evaluate(model: ReasoningModel, dataset: PuzzleDataset, rows: [ARCRowVersion?], name: String = "test set",
+                                options: ARCVotingOptions = ARCVotingOptions(), progress: ProgressBar? = nil) throws -> ARCVotingResult {
+        guard dataset.kind == .arc, rows.count == dataset.count else {
+            throw ARCVotingError.notVotable(dataset: name, reason: "it holds no ARC version for each row")
+        }
+        if let p = dataset.problem(for: model.config) { throw DatasetMismatchError.incompatible(dataset: name, reason: p) }
+        let maxSteps = min(options.maxSteps ?? model.config.haltMaxSteps, model.config.haltMaxSteps)
+        let start = Date()
+        var votes = ARCVoteCollector()
+        var predictions = 0
+        var rng = SeededRandom(seed: 0)
+        let s = dataset.seqLen
+        let chosen = rows.indices.filter { rows[$0] != nil }
+        var first = 0
+        while first < chosen.count {
+            let batchRows = Array(chosen[first..<min(chosen.count, first + max(1, options.batchSize))])
+            let b = batchRows.count
+            let tokens = try IntTensor(shape: [b, s], values: batchRows.flatMap { Array(dataset.input($0)) })
+            let labels = try IntTensor(shape: [b, s], values: batchRows.flatMap { Array(dataset.label($0)) })
+            let batch = try PuzzleBatch(tokens: tokens, labels: labels, puzzleIdentifiers: batchRows.map { dataset.puzzleIdentifiers[$0] })
+            var carry = model.initialCarry(for: batch)
+            var last: StepOutput?
+            try Tape.noGrad {
+                for _ in 0..<maxSteps { last = try model.step(&carry, newBatch: batch, training: false, rng: &rng) }
+            }
+            let preds = last!.predictions.values, q = last!.qHalt.scalars
+            for (r, row) in batchRows.enumerated() {
+                let v = rows[row]!
+                votes.add(taskID: v.taskID, testIndex: v.testIndex, version: v.version, tokens: preds[(r * s)..<((r + 1) * s)], qHaltLogit: q[r])
+                predictions += 1
+            }
+            progress?.advance(by: b)
+            first += b
+        }
+        return score(votes, answers: answers(dataset, rows: rows), predictions: predictions, start: start)
+    }
+
+    /// Each test input's answer in its task's own space: every version's label, cropped and undone.
+    /// All versions of one input give the same grid when the versions are read right (tested);
+    /// the first one seen is kept. Task ids in the order they first appear.
+    static func answers(_ dataset: PuzzleDataset, rows: [ARCRowVersion?]) -> (byTask: [String: [Int: ARCGrid]], order: [String]) {
         var answers: [String: [Int: ARCGrid]] = [:]
         var order: [String] = []
-        for (i, e) in examples.enumerated() {
+        for (i, v) in rows.enumerated() {
+            guard let v, i < dataset.count else { continue }
             let label = dataset.label(i).map { $0 == PuzzleDataset.ignoreLabel ? ARCCanvas.padToken : $0 }
             guard let grid = ARCCanvas.crop(label) else { continue }
-            if answers[e.taskID] == nil { order.append(e.taskID) }
-            answers[e.taskID, default: [:]][e.testIndex] = grid
+            if answers[v.taskID] == nil { order.append(v.taskID) }
+            if answers[v.taskID]?[v.testIndex] == nil { answers[v.taskID, default: [:]][v.testIndex] = v.version.undo(grid) }
         }
+        return (answers, order)
+    }
+
+    /// pass@1 and pass@2 of the votes against the answers.
+    static func score(_ votes: ARCVoteCollector, answers: (byTask: [String: [Int: ARCGrid]], order: [String]),
+                      predictions: Int, start: Date) -> ARCVotingResult {
+        let (answers, order) = answers
         let placeholder = ARCGrid(rows: 1, cols: 1, cells: [0])
         let tasks = order.map { id -> ARCTask in
             let byIndex = answers[id]!

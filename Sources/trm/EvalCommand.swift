@@ -1,6 +1,7 @@
 // `trm eval`: argument parsing for TRMTraining's Evaluator; writes report.json, report.md and the chart.
 import ArgumentParser
 import Foundation
+import TRMInterop
 import TRMModels
 import TRMPuzzles
 import TRMTensor
@@ -112,10 +113,19 @@ struct EvalCommand: ParsableCommand {
                 notes["grid_vote_pass@1"] = String(gridVoting!.passAt1); notes["grid_vote_pass@2"] = String(gridVoting!.passAt2)
                 notes["grid_vote_versions"] = String(gridVoting!.versions)
             }
-            if ARCVotingEvaluator.canVote(dataset) && voteVersions != 0 {
+            // Imported reference ARC data: its rows are the augmented versions already.
+            let importedVersions = ARCVotingEvaluator.canVote(dataset) ? nil : ReferenceDataset.arcRowVersions(dataset)
+            if (ARCVotingEvaluator.canVote(dataset) || importedVersions != nil) && voteVersions != 0 {
                 let bar = ProgressBar(total: dataset.count, label: "vote", mode: log.quiet ? .quiet : (output.json ? .plain : .automatic))
-                voting = try ARCVotingEvaluator.evaluate(model: target.model, dataset: dataset, name: name,
-                                                         options: ARCVotingOptions(maxVersions: voteVersions, batchSize: batchSize), progress: bar)
+                let votingOptions = ARCVotingOptions(maxVersions: voteVersions, batchSize: batchSize)
+                if let importedVersions {
+                    voting = try ARCVotingEvaluator.evaluate(model: target.model, dataset: dataset,
+                                                             rows: importedVersions.map { $0.map { ARCRowVersion(taskID: $0.task, testIndex: $0.testIndex, version: $0.version) } },
+                                                             name: name, options: votingOptions, progress: bar)
+                } else {
+                    voting = try ARCVotingEvaluator.evaluate(model: target.model, dataset: dataset, name: name,
+                                                             options: votingOptions, progress: bar)
+                }
                 bar.finish()
                 notes["arc_pass@1"] = String(voting!.passAt1.score); notes["arc_pass@2"] = String(voting!.passAt2.score)
                 notes["arc_tasks"] = String(voting!.passAt2.tasks); notes["arc_predictions"] = String(voting!.predictions)
