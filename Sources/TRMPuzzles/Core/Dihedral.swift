@@ -3,9 +3,12 @@
 // Used by maze augmentation (square 30x30 grids) and ARC augmentation (rectangular grids, whose
 // height and width swap under the transposing transforms).
 
-/// One of the 8 dihedral transforms. Raw values match the ARC reference ordering:
-/// 0 identity, 1 rot90 (clockwise), 2 rot180, 3 rot270, 4 flip left-right, 5 flip up-down,
-/// 6 transpose, 7 anti-transpose.
+/// One of the 8 dihedral transforms: 0 identity, 1 rot90 (clockwise), 2 rot180, 3 rot270
+/// (clockwise), 4 flip left-right, 5 flip up-down, 6 transpose, 7 anti-transpose.
+/// The reference's `dihedral_transform` numbers them the same way except for the rotations: its
+/// 1 and 3 are np.rot90 by +90 and +270 degrees counter-clockwise, that is our rotate270 and
+/// rotate90 (`ReferenceDataset.dihedral(referenceTransform:)` maps them, and a test checks it on
+/// the reference's own ARC data).
 public enum Dihedral: Int, CaseIterable, Sendable, Codable {
     case identity = 0, rotate90, rotate180, rotate270, flipHorizontal, flipVertical, transpose, antiTranspose
 
