@@ -57,11 +57,33 @@ public enum OneDNN {
         let primitive: OpaquePointer
         let scratchpadBytes: Int
         let implementation: String
-        init(primitive: OpaquePointer, scratchpadBytes: Int, implementation: String) {
+        /// The memory descriptors of A, B and C, made once with the primitive and reused by every run.
+        let descriptors: Descriptors
+        init(primitive: OpaquePointer, scratchpadBytes: Int, implementation: String, descriptors: Descriptors) {
             self.primitive = primitive
             self.scratchpadBytes = scratchpadBytes
             self.implementation = implementation
+            self.descriptors = descriptors
         }
+    }
+
+    struct Descriptors {
+        var a: dnnl_memory_desc_t
+        var b: dnnl_memory_desc_t
+        var c: dnnl_memory_desc_t
+    }
+
+    /// A [m, k], B [k, n] (either possibly transposed, by strides) in the key's input dtype, C
+    /// [m, n] in fp32.
+    private static func descriptors(_ key: Key) -> Descriptors? {
+        let inType = key.bf16 ? dnnl_bf16 : dnnl_f32
+        guard let a = descriptor(rows: key.m, cols: key.k, rowStride: key.transA ? 1 : key.lda,
+                                 colStride: key.transA ? key.lda : 1, type: inType),
+              let b = descriptor(rows: key.k, cols: key.n, rowStride: key.transB ? 1 : key.ldb,
+                                 colStride: key.transB ? key.ldb : 1, type: inType),
+              let c = descriptor(rows: key.m, cols: key.n, rowStride: key.ldc, colStride: 1, type: dnnl_f32)
+        else { return nil }
+        return Descriptors(a: a, b: b, c: c)
     }
 
     /// Primitives by key; `nil` values remember shapes oneDNN could not create (bf16 without
@@ -106,14 +128,8 @@ public enum OneDNN {
     }
 
     private static func create(_ key: Key) -> Primitive? {
-        guard let engine else { return nil }
-        let inType = key.bf16 ? dnnl_bf16 : dnnl_f32
-        guard var a = descriptor(rows: key.m, cols: key.k, rowStride: key.transA ? 1 : key.lda,
-                                 colStride: key.transA ? key.lda : 1, type: inType),
-              var b = descriptor(rows: key.k, cols: key.n, rowStride: key.transB ? 1 : key.ldb,
-                                 colStride: key.transB ? key.ldb : 1, type: inType),
-              var c = descriptor(rows: key.m, cols: key.n, rowStride: key.ldc, colStride: 1, type: dnnl_f32)
-        else { return nil }
+        guard let engine, let descriptors = descriptors(key) else { return nil }
+        var (a, b, c) = (descriptors.a, descriptors.b, descriptors.c)
         var desc = dnnl_matmul_desc_t()
         guard dnnl_matmul_desc_init(&desc, &a, &b, nil, &c) == dnnl_success else { return nil }
 
@@ -147,7 +163,8 @@ public enum OneDNN {
         let scratchpadBytes = scratchpad.map { dnnl_memory_desc_get_size($0) } ?? 0
         var primitive: dnnl_primitive_t?
         guard dnnl_primitive_create(&primitive, pd) == dnnl_success, let primitive else { return nil }
-        return Primitive(primitive: primitive, scratchpadBytes: scratchpadBytes, implementation: implementation)
+        return Primitive(primitive: primitive, scratchpadBytes: scratchpadBytes, implementation: implementation,
+                         descriptors: descriptors)
     }
 
     /// C[M,N] = alpha * op(A) op(B) + beta * C in fp32 (row-major, as `BLAS.sgemm`), on
@@ -176,13 +193,7 @@ public enum OneDNN {
     private static func execute(_ p: Primitive, key: Key, a: UnsafeMutableRawPointer, b: UnsafeMutableRawPointer,
                                 c: UnsafeMutablePointer<Float>, threads: Int) -> Bool {
         guard let engine else { return false }
-        let inType = key.bf16 ? dnnl_bf16 : dnnl_f32
-        guard var ad = descriptor(rows: key.m, cols: key.k, rowStride: key.transA ? 1 : key.lda,
-                                  colStride: key.transA ? key.lda : 1, type: inType),
-              var bd = descriptor(rows: key.k, cols: key.n, rowStride: key.transB ? 1 : key.ldb,
-                                  colStride: key.transB ? key.ldb : 1, type: inType),
-              var cd = descriptor(rows: key.m, cols: key.n, rowStride: key.ldc, colStride: 1, type: dnnl_f32)
-        else { return false }
+        var (ad, bd, cd) = (p.descriptors.a, p.descriptors.b, p.descriptors.c)
         var memories: [dnnl_memory_t?] = [nil, nil, nil, nil]
         defer { for m in memories where m != nil { dnnl_memory_destroy(m) } }
         guard dnnl_memory_create(&memories[0], &ad, engine.pointer, a) == dnnl_success,
