@@ -131,25 +131,29 @@ public enum ModelStore {
         let remedy = dir.lastPathComponent == "checkpoint" && FileManager.default.fileExists(atPath: previous.path)
             ? "Use the previous checkpoint (--model \(previous.path)) or copy the run again"
             : "Copy the run again or retrain it"
-        let verification = verify ? try check(state.files, in: dir, remedy: remedy) : .skipped
-        var model = try load(modelDirectory: dir.path, verify: false)
+        let checked = verify ? try check(state.files, in: dir, remedy: remedy) : nil
+        var model = try load(modelDirectory: dir.path, verify: false, verified: checked?.bytes ?? [:])
         model.name = name
-        model.verification = verification
+        model.verification = checked.map { .verified(files: $0.files) } ?? .skipped
         model.step = state.step
         model.checkpointDirectory = dir.path
         return model
     }
 
-    /// Checks every file of `files` in `dir`; the first mismatch is thrown.
-    static func check(_ files: [String: FileRecord], in dir: URL, remedy: String) throws(ModelStoreError) -> ModelVerification {
+    /// Checks every file of `files` in `dir`; the first mismatch is thrown. Returns the verified
+    /// bytes of each file, so the loader parses what it checked instead of reading it again.
+    static func check(_ files: [String: FileRecord], in dir: URL, remedy: String) throws(ModelStoreError) -> (files: Int, bytes: [String: Data]) {
+        var bytes: [String: Data] = [:]
         for (file, record) in files.sorted(by: { $0.key < $1.key }) {
             let url = dir.appendingPathComponent(file)
             let data = FileManager.default.fileExists(atPath: url.path) ? try? Data(contentsOf: url) : nil
             if let problem = IntegrityProblem.check(data, against: record) {
                 throw .damaged(path: url.path, problem: problem, remedy: remedy)
             }
+            // Only what the loader parses is kept (not a checkpoint's optimizer state or carry).
+            if file == configFile || file == weightsFile { bytes[file] = data }
         }
-        return .verified(files: files.count)
+        return (files.count, bytes)
     }
 
     /// An exported single file: weights plus the RunConfig JSON in the metadata key "config", and
@@ -200,7 +204,9 @@ public enum ModelStore {
         return FileChecksum.of([Data(config.utf8), data.subdata(in: start..<data.count)])
     }
 
-    static func load(modelDirectory directory: String, verify: Bool = true) throws(ModelStoreError) -> LoadedModel {
+    /// `verified`: files already read and checked (by name), parsed as they are instead of read again.
+    static func load(modelDirectory directory: String, verify: Bool = true,
+                     verified: [String: Data] = [:]) throws(ModelStoreError) -> LoadedModel {
         let dir = URL(fileURLWithPath: directory)
         let configURL = dir.appendingPathComponent(configFile), weightsURL = dir.appendingPathComponent(weightsFile)
         let fm = FileManager.default
@@ -211,6 +217,7 @@ public enum ModelStore {
         guard fm.fileExists(atPath: configURL.path) else { throw .missing(path: configURL.path, hint: howToGetOne) }
         guard fm.fileExists(atPath: weightsURL.path) else { throw .missing(path: weightsURL.path, hint: howToGetOne) }
         var verification = ModelVerification.skipped
+        var bytes = verified
         if verify {
             let manifestURL = dir.appendingPathComponent(ModelManifest.fileName)
             if fm.fileExists(atPath: manifestURL.path) {
@@ -218,17 +225,22 @@ public enum ModelStore {
                 do { manifest = try JSONDecoder().decode(ModelManifest.self, from: Data(contentsOf: manifestURL)) } catch {
                     throw .unreadable(path: manifestURL.path, reason: "not a model manifest (\(error)); export the model again (`trm export`) or copy the folder again")
                 }
-                verification = try check(manifest.files, in: dir, remedy: "Export the model again (`trm export`) or copy the folder again")
+                let checked = try check(manifest.files, in: dir, remedy: "Export the model again (`trm export`) or copy the folder again")
+                verification = .verified(files: checked.files)
+                bytes = checked.bytes
             } else {
                 verification = .unrecorded(reason: "the folder has no \(ModelManifest.fileName)")
             }
         }
         let run: RunConfig
-        do { run = try decodeConfig(Data(contentsOf: configURL)) } catch {
+        do { run = try decodeConfig(bytes[configFile] ?? Data(contentsOf: configURL)) } catch {
             throw .unreadable(path: configURL.path, reason: String(describing: error))
         }
         let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(contentsOf: weightsURL) } catch {
+        do {
+            file = try bytes[weightsFile].map { try SafeTensorsFile(data: $0, source: weightsURL.path) }
+                ?? SafeTensorsFile(contentsOf: weightsURL)
+        } catch {
             throw .unreadable(path: weightsURL.path, reason: String(describing: error))
         }
         var model = try make(run: run, file: file, source: weightsURL.path, name: dir.standardizedFileURL.lastPathComponent,
