@@ -207,8 +207,9 @@ public enum Checkpoint {
 
     /// Checks every file state.json lists (a damaged file the command would not read is still a
     /// damaged checkpoint: say so before using any of it).
-    public static func verifyFiles(_ contents: Contents) throws(CheckpointError) {
-        for name in contents.manifest.files.keys.sorted() {
+    /// `except`: files the caller checks anyway when it reads them (not read twice).
+    public static func verifyFiles(_ contents: Contents, except: Set<String> = []) throws(CheckpointError) {
+        for name in contents.manifest.files.keys.sorted() where !except.contains(name) {
             _ = try verified(name, in: contents.directory, manifest: contents.manifest)
         }
     }
@@ -241,8 +242,9 @@ public enum Checkpoint {
     /// The model stored in the checkpoint at `url`.
     public static func loadModel(_ url: URL, weights: Weights = .evaluation, verifyAll: Bool = true) throws -> (model: ReasoningModel, contents: Contents) {
         let contents = try readContents(url)
-        if verifyAll { try verifyFiles(contents) }
         let name = weights == .trained && contents.manifest.emaWeights ? File.rawWeights : File.model
+        // readContents checked config.json; `name` is checked as it is read below.
+        if verifyAll { try verifyFiles(contents, except: [File.config, name]) }
         let model = try ReasoningModel(config: contents.run.model, seed: contents.run.training.seed)
         let tensors = try floatTensors(name, in: contents)
         do { try model.load(tensors, source: contents.directory.appendingPathComponent(name).path) } catch {
