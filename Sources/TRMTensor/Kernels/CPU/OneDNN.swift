@@ -91,13 +91,16 @@ public enum OneDNN {
     private final class Cache: @unchecked Sendable {
         let lock = NSLock()
         var primitives: [Key: Primitive?] = [:]
+        /// How many times a primitive was created for each key (1 when the cache works).
+        var creations: [Key: Int] = [:]
     }
     private static let cache = Cache()
 
-    /// Number of primitives created so far (tests check that shapes are reused).
-    public static var cachedPrimitiveCount: Int {
+    /// How many times a primitive was created for this key: 0 before first use, 1 after it when
+    /// the cache works. Per key, so a test asking it is not disturbed by tests running beside it.
+    static func creations(_ key: Key) -> Int {
         cache.lock.lock(); defer { cache.lock.unlock() }
-        return cache.primitives.values.compactMap { $0 }.count
+        return cache.creations[key, default: 0]
     }
 
     static func primitive(_ key: Key) -> Primitive? {
@@ -105,6 +108,7 @@ public enum OneDNN {
         if let found = cache.primitives[key] { return found }
         let made = create(key)
         cache.primitives[key] = made
+        cache.creations[key, default: 0] += 1
         return made
     }
 
