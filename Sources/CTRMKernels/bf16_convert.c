@@ -26,12 +26,30 @@ void trm_f32_to_bf16(const float *src, uint16_t *dst, long count) {
     }
 }
 
+// In place, through one pointer: with separate src and dst pointers that are equal, the
+// compiler's runtime overlap check sends the two-pointer loop down its scalar path (a profile of
+// a bf16 training step had it at 15% of the step, rounding each product's result lane by lane).
 TRM_CLONES
-void trm_round_through_bf16(const float *src, float *dst, long count) {
+static void trm_round_through_bf16_in_place(float *x, long count) {
+    for (long i = 0; i < count; i++) {
+        uint32_t b;
+        memcpy(&b, x + i, 4);
+        b = trm_bf16_rounded_bits(b);
+        memcpy(x + i, &b, 4);
+    }
+}
+
+TRM_CLONES
+static void trm_round_through_bf16_copy(const float *restrict src, float *restrict dst, long count) {
     for (long i = 0; i < count; i++) {
         uint32_t b;
         memcpy(&b, src + i, 4);
         b = trm_bf16_rounded_bits(b);
         memcpy(dst + i, &b, 4);
     }
+}
+
+void trm_round_through_bf16(const float *src, float *dst, long count) {
+    if (src == dst) trm_round_through_bf16_in_place(dst, count);
+    else trm_round_through_bf16_copy(src, dst, count);
 }

@@ -125,6 +125,21 @@ extension ReasoningModel {
     }
 }
 
+extension ReasoningModel {
+    /// `steps` evaluation steps on `batch` without gradients, returning the last one's output (nil
+    /// when `steps` is 0). The weights are fixed throughout: in bf16 each is converted once.
+    public func rollout(_ carry: inout Carry, batch: PuzzleBatch, steps: Int,
+                        rng: inout SeededRandom) throws -> StepOutput? {
+        var last: StepOutput?
+        try BF16WeightCache.scope {
+            try Tape.noGrad {
+                for _ in 0..<steps { last = try step(&carry, newBatch: batch, training: false, rng: &rng) }
+            }
+        }
+        return last
+    }
+}
+
 /// The loss of one supervision step and the counts behind the metrics.
 public struct StepLoss {
     /// lm + w * (q_halt + q_continue), summed over rows (differentiate total / B).

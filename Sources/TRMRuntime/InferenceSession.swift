@@ -102,11 +102,11 @@ public final class InferenceSession: @unchecked Sendable {
             tokens += slot.tokens
             ids.append(slot.puzzleIdentifier)
         }
-        let r = try Tape.noGrad { () throws -> ReasoningModel.Recursion in
+        let r = try BF16WeightCache.scope { try Tape.noGrad { () throws -> ReasoningModel.Recursion in
             let rows = try model.gatherPuzzleRows(ids, trainable: false)
             let x = try model.embed(tokens: IntTensor(shape: [n, s], values: tokens), puzzleRows: rows)
             return try model.recurse(y: y, z: z, x: x)
-        }
+        } }
         let preds = argmax(r.logits).values
         let qh = r.qHalt.scalars
         var updates: [Update] = []

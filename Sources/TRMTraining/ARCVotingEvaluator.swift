@@ -103,10 +103,7 @@ public enum ARCVotingEvaluator {
                 let labels = try IntTensor(shape: [b, s], values: Array(expanded.labels[(first * s)..<((first + b) * s)]))
                 let batch = try PuzzleBatch(tokens: tokens, labels: labels, puzzleIdentifiers: Array(expanded.puzzleIdentifiers[first..<(first + b)]))
                 var carry = model.initialCarry(for: batch)
-                var last: StepOutput?
-                try Tape.noGrad {
-                    for _ in 0..<maxSteps { last = try model.step(&carry, newBatch: batch, training: false, rng: &rng) }
-                }
+                let last = try model.rollout(&carry, batch: batch, steps: maxSteps, rng: &rng)
                 let preds = last!.predictions.values, q = last!.qHalt.scalars
                 for r in 0..<b {
                     let source = sources[first + r]
@@ -149,10 +146,7 @@ public enum ARCVotingEvaluator {
             let labels = try IntTensor(shape: [b, s], values: batchRows.flatMap { Array(dataset.label($0)) })
             let batch = try PuzzleBatch(tokens: tokens, labels: labels, puzzleIdentifiers: batchRows.map { dataset.puzzleIdentifiers[$0] })
             var carry = model.initialCarry(for: batch)
-            var last: StepOutput?
-            try Tape.noGrad {
-                for _ in 0..<maxSteps { last = try model.step(&carry, newBatch: batch, training: false, rng: &rng) }
-            }
+            let last = try model.rollout(&carry, batch: batch, steps: maxSteps, rng: &rng)
             let preds = last!.predictions.values, q = last!.qHalt.scalars
             for (r, row) in batchRows.enumerated() {
                 let v = rows[row]!

@@ -157,7 +157,7 @@ public enum Evaluator {
             let batch = try PuzzleBatch(tokens: tokens, labels: labels, puzzleIdentifiers: Array(dataset.puzzleIdentifiers[rows]))
             var carry = model.initialCarry(for: batch)
             var halted = [[Bool]](repeating: [Bool](repeating: false, count: b), count: budgets.count)
-            try Tape.noGrad {
+            try BF16WeightCache.scope { try Tape.noGrad {
                 for k in 0..<maxSteps {
                     let out = try model.step(&carry, newBatch: batch, training: false, rng: &rng)
                     // The model marks rows halted at its training limit, and the next step would
@@ -179,7 +179,7 @@ public enum Evaluator {
                         }
                     }
                 }
-            }
+            } }
             start += b
             progress?.advance(by: b)
         }

@@ -55,10 +55,7 @@ public enum GridVotingEvaluator {
             let batch = try PuzzleBatch(tokens: tokens, labels: IntTensor(shape: [b, s], values: [Int32](repeating: PuzzleDataset.ignoreLabel, count: b * s)),
                                         puzzleIdentifiers: ids)
             var carry = model.initialCarry(for: batch)
-            var last: StepOutput?
-            try Tape.noGrad {
-                for _ in 0..<model.config.haltMaxSteps { last = try model.step(&carry, newBatch: batch, training: false, rng: &rng) }
-            }
+            let last = try model.rollout(&carry, batch: batch, steps: model.config.haltMaxSteps, rng: &rng)
             let preds = last!.predictions.values, q = last!.qHalt.scalars
             for (i, r) in puzzleRows.enumerated() {
                 var tally: [[Int32]: (votes: Int, confidence: Double, first: Int)] = [:]

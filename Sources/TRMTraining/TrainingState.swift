@@ -52,12 +52,16 @@ public final class TrainingState {
         var carry = self.carry ?? model.initialCarry(for: batch)
         let tape = Tape()
         let b = Float(batch.size)
-        let (out, loss, objective) = try tape.record { () throws -> (StepOutput, StepLoss, Tensor) in
-            let out = try model.step(&carry, newBatch: batch, training: true, rng: &rng)
-            let loss = try supervisionLoss(out, kind: run.training.loss, qWeight: run.training.qLossWeight)
-            return (out, loss, scale(loss.total, by: 1 / b))
+        // The weights stay fixed until applyUpdate: in bf16 each is converted once for the step.
+        let (out, loss) = try BF16WeightCache.scope { () throws -> (StepOutput, StepLoss) in
+            let (out, loss, objective) = try tape.record { () throws -> (StepOutput, StepLoss, Tensor) in
+                let out = try model.step(&carry, newBatch: batch, training: true, rng: &rng)
+                let loss = try supervisionLoss(out, kind: run.training.loss, qWeight: run.training.qLossWeight)
+                return (out, loss, scale(loss.total, by: 1 / b))
+            }
+            try tape.backward(objective)
+            return (out, loss)
         }
-        try tape.backward(objective)
         self.carry = carry
         return (out, loss)
     }

@@ -34,6 +34,10 @@ struct BF16Tests {
         var round = src
         Kernels.roundThroughBF16(src, &round, count: src.count)
         for i in 0..<src.count { #expect(round[i].bitPattern == UInt32(dst[i]) << 16) }
+        // In place (src == dst: its own vector loop) gives the same bits.
+        var inPlace = src
+        inPlace.withUnsafeMutableBufferPointer { Kernels.roundThroughBF16($0.baseAddress!, $0.baseAddress!, count: $0.count) }
+        #expect(inPlace.map(\.bitPattern) == round.map(\.bitPattern))
     }
 
     /// bf16(op(A) op(B)) with A and B rounded to bf16 first, accumulated in float64.
@@ -83,6 +87,42 @@ struct BF16Tests {
         #expect(roundedToComputeDType(x) === x, "fp32 leaves tensors alone")
         let r = ComputeContext.withDType(.bf16) { roundedToComputeDType(x) }
         #expect(r.scalars == [1.0, 3.140625, -0.00250244140625])
+    }
+
+    @Test("a weight cache scope converts each weight once and changes no bit of the forward or the gradients")
+    func weightCache() throws {
+        var r = TestRandom(21)
+        let x = r.tensor([5, 7, 24], requiresGrad: true)
+        let w1 = r.tensor([40, 24], requiresGrad: true), w2 = r.tensor([24, 40], requiresGrad: true)
+        let mixer = r.tensor([14, 7], requiresGrad: true)  // a token mixer's [2I, L] weight
+        typealias Outputs = (y: [Float], gx: [Float], g1: [Float], g2: [Float], gm: [Float])
+        func run() throws -> Outputs {
+            for t in [x, w1, w2, mixer] { t.grad = nil }
+            let tape = Tape()
+            let y = try tape.record { () throws -> Tensor in
+                // w1 is used twice, as in a model's cycles; the mixer weight per sample.
+                let h = try linear(linear(x, weight: w1), weight: w2)
+                let h2 = try linear(h, weight: w1)
+                let m = try matmul(x, mixer, transposeA: true, transposeB: true, weightB: true)
+                return try sum(h2) + sum(m)
+            }
+            try tape.backward(y)
+            return (y.scalars, x.grad!.scalars, w1.grad!.scalars, w2.grad!.scalars, mixer.grad!.scalars)
+        }
+        try ComputeContext.withDType(.bf16) {
+            let plain = try run()
+            #expect(BF16WeightCache.current == nil, "outside a scope nothing is cached")
+            let (cached, conversions) = try BF16WeightCache.scope { () throws -> (Outputs, Int) in
+                (try run(), BF16WeightCache.current!.conversionCount)
+            }
+            #expect(cached.y == plain.y && cached.gx == plain.gx, "same forward and input gradient")
+            #expect(cached.g1 == plain.g1 && cached.g2 == plain.g2 && cached.gm == plain.gm, "same weight gradients")
+            // w1 and w2 once each (forward and backward share the stored layout); the mixer
+            // weight once for all five samples.
+            #expect(conversions == 3)
+        }
+        let fp32Cache = BF16WeightCache.scope { BF16WeightCache.current }
+        #expect(fp32Cache == nil, "fp32 has nothing to cache")
     }
 
     @Test("--dtype values parse case-insensitively; anything else names the accepted values")

@@ -12,7 +12,7 @@ extern "C" {
 /// dst[i] = bf16(src[i]), round to nearest even, NaN stays (quiet) NaN. Any CPU.
 void trm_f32_to_bf16(const float *src, uint16_t *dst, long count);
 
-/// dst[i] = fp32(bf16(src[i])) (src == dst allowed). Any CPU.
+/// dst[i] = fp32(bf16(src[i])) (src == dst allowed; otherwise the two must not overlap). Any CPU.
 void trm_round_through_bf16(const float *src, float *dst, long count);
 
 /// 1 when this CPU can run the AVX-512 kernels below (x86_64 with AVX-512F), else 0.

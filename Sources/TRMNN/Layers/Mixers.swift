@@ -47,8 +47,8 @@ public final class TokenMixer: Module {
     /// x: [B, L, D] -> [B, L, D] (mixing along L).
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         // [B, L, D]^T @ gate_up^T -> [B, D, 2I] without materialising the transpose.
-        let h = try swiglu(matmul(x, gateUp, transposeA: true, transposeB: true))  // [B, D, I]
-        let y = try matmul(h, down, transposeB: true)                              // [B, D, L]
+        let h = try swiglu(matmul(x, gateUp, transposeA: true, transposeB: true, weightB: true))  // [B, D, I]
+        let y = try matmul(h, down, transposeB: true, weightB: true)                              // [B, D, L]
         return try transpose(y, 1, 2)                                              // [B, L, D]
     }
 }

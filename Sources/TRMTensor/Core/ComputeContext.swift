@@ -57,18 +57,22 @@ public enum BLAS {
 
     /// C[M,N] = alpha * op(A) * op(B) + beta * C, row-major, on the current context's threads
     /// and dtype (bf16: inputs and result rounded to bf16, fp32 accumulation).
-    /// a: [M, K] (or [K, M] with transA), b: [K, N] (or [N, K] with transB).
+    /// a: [M, K] (or [K, M] with transA), b: [K, N] (or [N, K] with transB). `weightA` /
+    /// `weightB` mark an operand as a weight: in bf16 its converted copy comes from the current
+    /// `BF16WeightCache` (made once per scope) instead of being converted again.
     @inline(__always)
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                             weightA: Bool = false, weightB: Bool = false) {
         let context = ComputeContext.current
         var start: UInt64 = 0
         let timer = GEMMTimer.current
         if timer != nil { start = DispatchTime.now().uptimeNanoseconds }
         if context.dtype == .bf16 {
             bf16gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                     b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: context.threads)
+                     b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: context.threads,
+                     cache: BF16WeightCache.current, weightA: weightA, weightB: weightB)
         } else {
             sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: context.threads)

@@ -3,7 +3,10 @@
 /// op(a) @ op(b). a: [..., M, K] (or [..., K, M] with transposeA); b: [K, N] (or [N, K] with
 /// transposeB), either shared by every batch entry or with the same leading batch axes as a.
 /// -> [..., M, N]
-public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
+/// `weightB`: b is a weight, constant while a `BF16WeightCache` scope is open (in bf16 its
+/// converted copy is made once per scope instead of on every product).
+public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false,
+                   weightB: Bool = false) throws -> Tensor {
     guard a.rank >= 2, b.rank >= 2 else {
         throw TensorError.invalidShape(op: "matmul", shape: a.rank < 2 ? a.shape : b.shape, reason: "needs rank >= 2")
     }
@@ -20,11 +23,11 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     let batch = elementCount(batchShape)
     let out = Tensor(uninitialized: batchShape + [m, n])
     MatMulKernel.forward(a.data, b.data, out.data, batch: batch, m: m, n: n, k: k,
-                         transposeA: transposeA, transposeB: transposeB, sharedB: sharedB)
+                         transposeA: transposeA, transposeB: transposeB, sharedB: sharedB, weightB: weightB)
     Tape.record(out, inputs: [a, b]) { g in
         let ga = Tensor(uninitialized: a.shape), gb = Tensor(uninitialized: b.shape)
         MatMulKernel.backward(a.data, b.data, g.data, ga.data, gb.data, batch: batch, m: m, n: n, k: k,
-                              transposeA: transposeA, transposeB: transposeB, sharedB: sharedB)
+                              transposeA: transposeA, transposeB: transposeB, sharedB: sharedB, weightB: weightB)
         return [ga, gb]
     }
     return out
@@ -32,47 +35,51 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
 
 /// A fully connected layer without bias: x @ W^T. x: [..., in], weight: [out, in] -> [..., out]
 public func linear(_ x: Tensor, weight: Tensor) throws -> Tensor {
-    try matmul(x, weight, transposeB: true)
+    try matmul(x, weight, transposeB: true, weightB: true)
 }
 
 /// Raw sgemm loops for batched matmul and its gradients.
 enum MatMulKernel {
     static func forward(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                        batch: Int, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, sharedB: Bool) {
+                        batch: Int, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, sharedB: Bool,
+                        weightB: Bool = false) {
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
         if sharedB && !transposeA {
             // Fold the batch into M: one large sgemm.
             BLAS.sgemm(transA: false, transB: transposeB, m: batch * m, n: n, k: k, alpha: 1,
-                       a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+                       a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: n, weightB: weightB)
             return
         }
         for i in 0..<batch {
             BLAS.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: 1,
                        a: a + i * m * k, lda: lda, b: sharedB ? b : b + i * k * n, ldb: ldb,
-                       beta: 0, c: c + i * m * n, ldc: n)
+                       beta: 0, c: c + i * m * n, ldc: n, weightB: weightB)
         }
     }
 
     /// dA and dB from dC for C = op(A) op(B); dB sums over the batch when B is shared.
     static func backward(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ dc: UnsafePointer<Float>,
                          _ da: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>,
-                         batch: Int, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, sharedB: Bool) {
+                         batch: Int, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, sharedB: Bool,
+                         weightB: Bool = false) {
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
         // dA
         if !transposeA && sharedB {
             // dA[bm, k] = dC[bm, n] @ op(B)^T
             BLAS.sgemm(transA: false, transB: !transposeB, m: batch * m, n: k, k: n, alpha: 1,
-                       a: dc, lda: n, b: b, ldb: ldb, beta: 0, c: da, ldc: lda)
+                       a: dc, lda: n, b: b, ldb: ldb, beta: 0, c: da, ldc: lda, weightB: weightB)
         } else {
             for i in 0..<batch {
                 let bi = sharedB ? b : b + i * k * n
                 if !transposeA {
                     BLAS.sgemm(transA: false, transB: !transposeB, m: m, n: k, k: n, alpha: 1,
-                               a: dc + i * m * n, lda: n, b: bi, ldb: ldb, beta: 0, c: da + i * m * k, ldc: lda)
+                               a: dc + i * m * n, lda: n, b: bi, ldb: ldb, beta: 0, c: da + i * m * k, ldc: lda,
+                               weightB: weightB)
                 } else {
                     // A^T = op(A) -> dA[k, m] = op(B) @ dC^T
                     BLAS.sgemm(transA: transposeB, transB: true, m: k, n: m, k: n, alpha: 1,
-                               a: bi, lda: ldb, b: dc + i * m * n, ldb: n, beta: 0, c: da + i * m * k, ldc: lda)
+                               a: bi, lda: ldb, b: dc + i * m * n, ldb: n, beta: 0, c: da + i * m * k, ldc: lda,
+                               weightA: weightB)
                 }
             }
         }

@@ -131,9 +131,7 @@ public enum TrainBenchmark {
             var stepRNG = SeededRandom(seed: 0)
             func rollout() throws {
                 var carry = model.initialCarry(for: batch)
-                try Tape.noGrad {
-                    for _ in 0..<steps { _ = try model.step(&carry, newBatch: batch, training: false, rng: &stepRNG) }
-                }
+                _ = try model.rollout(&carry, batch: batch, steps: steps, rng: &stepRNG)
             }
             let (median, best) = try KernelBenchmark.time(repeats: options.repeats, rollout)
             let split = try GEMMTimer.measure(rollout)

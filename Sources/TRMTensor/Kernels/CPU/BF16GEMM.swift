@@ -9,9 +9,11 @@ import CDNNL
 
 extension BLAS {
     /// C[M,N] = bf16(alpha * bf16(op(A)) bf16(op(B)) + beta * C), row-major; arguments as `sgemm`.
+    /// An operand marked as a weight is taken from `cache` (converted once per cache) when given.
     static func bf16gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int,
+                         cache: BF16WeightCache? = nil, weightA: Bool = false, weightB: Bool = false) {
         if m == 0 || n == 0 { return }
         if k == 0 {
             sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
@@ -21,11 +23,18 @@ extension BLAS {
         // The stored matrices: A is [M,K] (or [K,M] transposed), B is [K,N] (or [N,K]).
         let (aRows, aCols) = transA ? (k, m) : (m, k)
         let (bRows, bCols) = transB ? (n, k) : (k, n)
-        let a16 = UnsafeMutablePointer<UInt16>.allocate(capacity: aRows * aCols)
-        let b16 = UnsafeMutablePointer<UInt16>.allocate(capacity: bRows * bCols)
-        defer { a16.deallocate(); b16.deallocate() }
-        Kernels.convertToBF16(a, rows: aRows, cols: aCols, ld: lda, a16)
-        Kernels.convertToBF16(b, rows: bRows, cols: bCols, ld: ldb, b16)
+        // Each operand: the weight cache's copy, or converted here into a buffer freed at the end.
+        var owned: [UnsafeMutablePointer<UInt16>] = []
+        defer { for p in owned { p.deallocate() } }
+        func bf16(_ x: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int, weight: Bool) -> UnsafePointer<UInt16> {
+            if weight, let cache { return cache.bits(x, rows: rows, cols: cols, ld: ld) }
+            let bits = UnsafeMutablePointer<UInt16>.allocate(capacity: rows * cols)
+            owned.append(bits)
+            Kernels.convertToBF16(x, rows: rows, cols: cols, ld: ld, bits)
+            return UnsafePointer(bits)
+        }
+        let a16 = bf16(a, rows: aRows, cols: aCols, ld: lda, weight: weightA)
+        let b16 = bf16(b, rows: bRows, cols: bCols, ld: ldb, weight: weightB)
         var done = false
         #if canImport(CDNNL)
         done = OneDNN.gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
@@ -41,7 +50,11 @@ extension BLAS {
             sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: aw, lda: aCols,
                   b: bw, ldb: bCols, beta: beta, c: c, ldc: ldc, threads: threads)
         }
-        for i in 0..<m { Kernels.roundThroughBF16(c + i * ldc, c + i * ldc, count: n) }
+        if ldc == n {
+            Kernels.roundThroughBF16(c, c, count: m * n)
+        } else {
+            for i in 0..<m { Kernels.roundThroughBF16(c + i * ldc, c + i * ldc, count: n) }
+        }
     }
 }
 

@@ -1,0 +1,52 @@
+// bf16 copies of weights, made once per scope instead of on every product. In the bf16 compute
+// dtype every matrix product rounds both operands to bf16; a weight does not change during one
+// training step's forward and backward, nor during an inference rollout, yet a step used to convert
+// each weight again in every cycle, every supervision step and in the backward pass.
+//
+// The contract: inside `BF16WeightCache.scope { }` the operands that ops mark as weights
+// (`matmul(..., weightB: true)`, which `linear` and the token mixer use) keep their values. The
+// trainer opens a scope around a step's forward and backward (the optimizer updates the weights
+// after it closes); inference opens one around a rollout. Outside a scope nothing is cached.
+import Foundation
+
+public final class BF16WeightCache: @unchecked Sendable {
+    /// The cache products consult in this task, if any.
+    @TaskLocal public static var current: BF16WeightCache?
+
+    private struct Key: Hashable {
+        var address: UInt, rows: Int, cols: Int, ld: Int
+    }
+
+    private let lock = NSLock()
+    private var entries: [Key: UnsafeMutablePointer<UInt16>] = [:]
+    private var conversions = 0
+
+    public init() {}
+
+    deinit {
+        for bits in entries.values { bits.deallocate() }
+    }
+
+    /// Runs `body` with a fresh cache (in the bf16 dtype only; in fp32 there is nothing to cache).
+    /// The marked weights must not change while it runs.
+    public static func scope<R>(_ body: () throws -> R) rethrows -> R {
+        guard ComputeContext.current.dtype == .bf16 else { return try body() }
+        return try $current.withValue(BF16WeightCache(), operation: body)
+    }
+
+    /// Weights converted so far (each once per scope).
+    public var conversionCount: Int { lock.lock(); defer { lock.unlock() }; return conversions }
+
+    /// The bf16 bits of the `rows` x `cols` matrix at `src` (row stride `ld`), dense (stride
+    /// `cols`), converted on first use. Valid while the cache lives.
+    func bits(_ src: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int) -> UnsafePointer<UInt16> {
+        let key = Key(address: UInt(bitPattern: src), rows: rows, cols: cols, ld: ld)
+        lock.lock(); defer { lock.unlock() }
+        if let found = entries[key] { return UnsafePointer(found) }
+        let bits = UnsafeMutablePointer<UInt16>.allocate(capacity: rows * cols)
+        Kernels.convertToBF16(src, rows: rows, cols: cols, ld: ld, bits)
+        entries[key] = bits
+        conversions += 1
+        return UnsafePointer(bits)
+    }
+}
