@@ -68,8 +68,12 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
 public enum ModelStore {
     public static let configFile = "config.json"
     public static let weightsFile = "model.safetensors"
-    /// Where the bundled model lives, relative to the repository root.
+    /// Where the bundled Sudoku model lives, relative to the repository root: the default model.
     public static let bundledRelativePath = "Models/sudoku"
+    /// The bundled model folders by the kind they solve, relative to the repository root. A
+    /// command that knows its puzzle's kind and was given no --model runs the bundled model of
+    /// that kind; serve and mcp run every one present.
+    public static let bundledRelativePaths: [PuzzleKind: String] = [.sudoku: "Models/sudoku", .maze: "Models/maze"]
     public static let howToGetOne = """
         train one with `trm train` and pass its run directory with --model, \
         or run from the repository root so that the bundled model at \(bundledRelativePath) is found
@@ -301,34 +305,49 @@ public enum ModelStore {
                              to: URL(fileURLWithPath: directory).appendingPathComponent(ModelManifest.fileName))
     }
 
-    /// The bundled model: `$TRM_MODEL_DIR`, else `Models/sudoku` (a model or run directory, or
-    /// `Models/sudoku.safetensors`) under the working directory or any folder above the executable
-    /// (a build tree inside the repository). Nil if absent.
-    public static func bundledDirectory(executable: String = CommandLine.arguments.first ?? "") -> String? {
-        let fm = FileManager.default
-        func exists(_ p: String) -> Bool {
-            fm.fileExists(atPath: p + "/" + configFile) || fm.fileExists(atPath: p + "/checkpoint/" + configFile)
-                || fm.fileExists(atPath: p + "/" + weightsFile) || fm.fileExists(atPath: p + ".safetensors")
-        }
+    /// The bundled model for `kind`: `$TRM_MODEL_DIR` (one model, whatever it solves), else
+    /// `Models/<kind>` (a model or run directory, or `Models/<kind>.safetensors`) under the working
+    /// directory or any folder above the executable (a build tree inside the repository). Nil if
+    /// absent, or when no model of that kind is bundled.
+    public static func bundledDirectory(for kind: PuzzleKind = .sudoku,
+                                        executable: String = CommandLine.arguments.first ?? "") -> String? {
         if let env = ProcessInfo.processInfo.environment["TRM_MODEL_DIR"], !env.isEmpty { return env }
-        func found(_ p: String) -> String? {
-            guard exists(p) else { return nil }
-            return fm.fileExists(atPath: p + ".safetensors") && !fm.fileExists(atPath: p) ? p + ".safetensors" : p
-        }
-        if let p = found(fm.currentDirectoryPath + "/" + bundledRelativePath) { return p }
+        var roots = [FileManager.default.currentDirectoryPath]
         var url = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<8 {
-            if let p = found(url.appendingPathComponent(bundledRelativePath).path) { return p }
+            roots.append(url.path)
             let up = url.deletingLastPathComponent()
             if up.path == url.path { break }
             url = up
         }
+        return bundledDirectory(for: kind, roots: roots)
+    }
+
+    /// The first `root/Models/<kind>` that holds a model, in the order of `roots`.
+    static func bundledDirectory(for kind: PuzzleKind, roots: [String]) -> String? {
+        guard let relative = bundledRelativePaths[kind] else { return nil }
+        let fm = FileManager.default
+        for root in roots {
+            let p = root + "/" + relative
+            if fm.fileExists(atPath: p + "/" + configFile) || fm.fileExists(atPath: p + "/checkpoint/" + configFile)
+                || fm.fileExists(atPath: p + "/" + weightsFile) { return p }
+            if fm.fileExists(atPath: p + ".safetensors") { return p + ".safetensors" }
+        }
         return nil
     }
 
-    /// `directory` if given, else the bundled model; a clear error when neither exists.
-    public static func resolve(_ directory: String?) throws(ModelStoreError) -> String {
+    /// Every bundled model present, the default (Sudoku) first: what serve and mcp run when no
+    /// --model is given. Just `$TRM_MODEL_DIR` when that is set.
+    public static func bundledDirectories(executable: String = CommandLine.arguments.first ?? "") -> [String] {
+        if let env = ProcessInfo.processInfo.environment["TRM_MODEL_DIR"], !env.isEmpty { return [env] }
+        return PuzzleKind.allCases.compactMap { bundledDirectory(for: $0, executable: executable) }
+    }
+
+    /// `directory` if given, else the bundled model for `kind` when there is one, else the
+    /// default bundled model (whose kind mismatch the caller reports); a clear error when none exists.
+    public static func resolve(_ directory: String?, kind: PuzzleKind? = nil) throws(ModelStoreError) -> String {
         if let directory { return directory }
+        if let kind, let bundled = bundledDirectory(for: kind) { return bundled }
         if let bundled = bundledDirectory() { return bundled }
         throw .missing(path: bundledRelativePath, hint: "no --model given and no bundled model found; " + howToGetOne)
     }

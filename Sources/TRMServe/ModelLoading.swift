@@ -5,14 +5,19 @@ import TRMModels
 import TRMRuntime
 
 public enum ModelLoading {
-    /// Loads `directories` (the bundled model when empty), each checked unless `verify` is false,
+    /// Loads `directories` (every bundled model when empty), each checked unless `verify` is false,
     /// or a random-weight `randomPreset`.
     public static func models(directories: [String], randomPreset: String?, verify: Bool = true) throws -> [LoadedModel] {
         if let preset = randomPreset {
             guard directories.isEmpty else { throw ServeError.badRequest("give either --model or --random-preset, not both") }
             return [try random(preset: preset)]
         }
-        if directories.isEmpty { return [try ModelStore.load(directory: ModelStore.resolve(nil), verify: verify)] }
+        if directories.isEmpty {
+            // Every bundled model (one per kind: Sudoku, maze), or a clear error when none is found.
+            let bundled = ModelStore.bundledDirectories()
+            if bundled.isEmpty { return [try ModelStore.load(directory: ModelStore.resolve(nil), verify: verify)] }
+            return try bundled.map { try ModelStore.load(directory: $0, verify: verify) }
+        }
         var out: [LoadedModel] = []
         for d in directories {
             let m = try ModelStore.load(directory: d, verify: verify)

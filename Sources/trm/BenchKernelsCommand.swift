@@ -36,7 +36,7 @@ struct BenchKernelsCommand: ParsableCommand {
             if json {
                 print(String(decoding: try! encoder.encode(r), as: UTF8.self))
             } else {
-                let what = r.task == "sgemm" ? "\(r.gemm) \(r.dtype) matmul (\(r.kernel ?? "?")) M=\(r.m!) K=\(r.k!) N=\(r.n!)" : "block \(r.variant!) batch \(r.batch!)"
+                let what = r.task == "sgemm" ? "\(r.gemm) \(r.dtype) matmul (\(r.kernel ?? "?")) M=\(r.m!) K=\(r.k!) N=\(r.n!)" : "block \(r.variant!) \(r.dtype) batch \(r.batch!)"
                 var line = "threads \(r.threads)  \(what): \(String(format: "%.1f", r.gflops)) GFLOP/s (\(String(format: "%.4f", r.seconds_median)) s)"
                 if let f = r.fraction_of_sgemm, let s = r.sgemm_gflops {
                     line += String(format: "  sgemm of its GEMMs %.1f GFLOP/s -> %.0f%%", s, f * 100)
@@ -54,7 +54,11 @@ struct BenchKernelsCommand: ParsableCommand {
                                                      threads: t, repeats: repeats) { emit(r) }
                 for v in variants.split(separator: ",").map(String.init) {
                     for b in parseList(batches)! {
-                        emit(try KernelBenchmark.blockRecord(variant: v, batch: b, threads: t, repeats: repeats))
+                        // fp32, then bf16 where this CPU has a bf16 matmul: each against oneDNN's own rate in that dtype.
+                        for dtype in ComputeDType.allCases {
+                            if let r = try KernelBenchmark.blockRecord(variant: v, batch: b, dtype: dtype, threads: t,
+                                                                       repeats: repeats) { emit(r) }
+                        }
                     }
                 }
             }

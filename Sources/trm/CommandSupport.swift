@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TRMModels
+import TRMPuzzles
 import TRMRuntime
 import TRMTensor
 import TRMTraining
@@ -78,15 +79,16 @@ enum LoggingBootstrap {
 /// --model PATH [--no-verify]: the model a command runs, through the one loader that checks every
 /// recorded size and checksum first (ModelStore).
 struct ModelOptions: ParsableArguments {
-    @Option(help: "A model: a model folder (config.json + model.safetensors + manifest.json), a training run directory or checkpoint folder (its EMA weights), or an exported .safetensors file. Default: the bundled model (\(ModelStore.bundledRelativePath)).")
+    @Option(help: "A model: a model folder (config.json + model.safetensors + manifest.json), a training run directory or checkpoint folder (its EMA weights), or an exported .safetensors file. Default: the bundled model of the puzzle's kind (\(ModelStore.bundledRelativePaths.sorted { $0.key.rawValue > $1.key.rawValue }.map(\.value).joined(separator: ", ")); Sudoku when the kind is not known).")
     var model: String?
 
     @Flag(help: "Load the model even when a file differs from its recorded size or checksum (not recommended).")
     var noVerify = false
 
-    /// The model asked for (the bundled one by default), checked unless --no-verify.
-    func load() throws -> LoadedModel {
-        let loaded = try ModelStore.load(directory: ModelStore.resolve(model), verify: !noVerify)
+    /// The model asked for (by default the bundled one for `kind`, else the bundled Sudoku model),
+    /// checked unless --no-verify.
+    func load(kind: PuzzleKind? = nil) throws -> LoadedModel {
+        let loaded = try ModelStore.load(directory: ModelStore.resolve(model, kind: kind), verify: !noVerify)
         if case .unrecorded(let reason) = loaded.verification {
             printError("warning: \(loaded.directory): \(reason), so its files were not checked")
         }

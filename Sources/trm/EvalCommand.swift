@@ -83,18 +83,20 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let logger = log.makeLogger("trm.eval")
         try threads.run {
-            let target = try EvalTarget.load(model.load())
+            // The data first: without --model, the bundled model of its kind is evaluated.
+            let given = data.isEmpty ? nil : try TrainingData.load(paths: data)
+            let target = try EvalTarget.load(model.load(kind: given?.kind))
             var dataset: PuzzleDataset
             var name: String
-            if data.isEmpty {
+            if let given {
+                dataset = given
+                name = data.joined(separator: ", ")
+            } else {
                 guard TrainingData.canGenerate(for: target.run.model) else {
                     throw CommandError("--data is required (only 4x4 Sudoku models have generated test puzzles)")
                 }
                 dataset = TrainingData.generatedSudoku4(seed: target.run.training.seed).test
                 name = "generated 4x4 Sudoku test set (seed \(target.run.training.seed))"
-            } else {
-                dataset = try TrainingData.load(paths: data)
-                name = data.joined(separator: ", ")
             }
             if let limit { dataset = dataset.prefix(limit) }
             logger.info("evaluating \(target.source) (step \(target.step.map(String.init) ?? "n/a")) on \(dataset.count) puzzles of \(name)")

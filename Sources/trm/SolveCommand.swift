@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import TRMServe
 import TRMTraining
+import TRMPuzzles
 import TRMRuntime
 import TRMTensor
 
@@ -74,7 +75,13 @@ struct SolveCommand: ParsableCommand {
 
     func run() throws {
         let text = try PuzzleSource.read(argument: puzzle, file: file)
-        let loaded = try randomPreset.map { try ModelLoading.random(preset: $0) } ?? model.load()
+        // Without --model: the bundled model of the puzzle's kind (a maze goes to Models/maze).
+        var bundledKind: PuzzleKind?
+        if let text, randomPreset == nil {
+            let given = kind == .auto ? (try? PuzzleParser.detect(text)) : kind
+            bundledKind = given.flatMap { PuzzleKind(rawValue: $0.rawValue) }
+        }
+        let loaded = try randomPreset.map { try ModelLoading.random(preset: $0) } ?? model.load(kind: bundledKind)
         let style: StepRenderer.Style = (!noColor && isatty(STDOUT_FILENO) == 1
                                          && ProcessInfo.processInfo.environment["NO_COLOR"] == nil) ? .ansi : .plain
         let request = ConsoleSolve.Request(text: text ?? PuzzleParser.defaultPuzzle(for: loaded), kind: text == nil ? .sudoku : kind,

@@ -145,6 +145,26 @@ import TRMPuzzles
         #expect(throws: ModelStoreError.self) { try ModelStore.load(directory: dir) }
     }
 
+    @Test("bundled models are found by the kind they solve: Models/sudoku, Models/maze, first root first")
+    func bundledModelsByKind() throws {
+        let root = NSTemporaryDirectory() + "trm-bundled-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let (a, b) = (root + "/a", root + "/b")
+        let sudoku = try RunConfig.preset("trm-att-sudoku-small")
+        var maze = try RunConfig.preset("trm-att-maze-small")
+        maze.model.seqLen = 64
+        try ModelStore.save(ReasoningModel(config: sudoku.model, seed: 1), run: sudoku, to: a + "/Models/sudoku")
+        try ModelStore.save(ReasoningModel(config: maze.model, seed: 1), run: maze, to: b + "/Models/maze")
+        #expect(ModelStore.bundledDirectory(for: .sudoku, roots: [a, b]) == a + "/Models/sudoku")
+        #expect(ModelStore.bundledDirectory(for: .maze, roots: [a, b]) == b + "/Models/maze")
+        #expect(ModelStore.bundledDirectory(for: .maze, roots: [a]) == nil, "no maze model under a")
+        #expect(ModelStore.bundledDirectory(for: .arc, roots: [a, b]) == nil, "no ARC model is bundled")
+        #expect(try ModelStore.load(directory: b + "/Models/maze").kind == .maze)
+        // A later root's model of the same kind does not shadow an earlier one.
+        try ModelStore.save(ReasoningModel(config: maze.model, seed: 2), run: maze, to: a + "/Models/maze")
+        #expect(ModelStore.bundledDirectory(for: .maze, roots: [a, b]) == a + "/Models/maze")
+    }
+
     @Test func stepRendererMarksChangedCells() throws {
         let q = try PuzzleParser.parse(PuzzleParser.defaultSudoku)
         let plain = StepRenderer.grid(q, prediction: Self.solution.tokens, changed: [0, 80], style: .plain)

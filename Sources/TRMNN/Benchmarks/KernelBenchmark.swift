@@ -125,6 +125,20 @@ public enum KernelBenchmark {
         }
     }
 
+    /// The same GEMMs on bf16 operands prepared once (fp32 output): oneDNN's bare bf16 matmul rate
+    /// at a block's shapes. False where this CPU has no bf16 kernel for one of them.
+    static func runGemmsBF16(_ gemms: [(Gemm, Int)], buffers: [UnsafeMutablePointer<UInt16>],
+                             outputs: [UnsafeMutablePointer<Float>], threads: Int) -> Bool {
+        for (i, (g, count)) in gemms.enumerated() {
+            for _ in 0..<count {
+                guard BLAS.gemm(bf16TransA: g.ta, transB: g.tb, m: g.m, n: g.n, k: g.k,
+                                a: buffers[2 * i], lda: g.ta ? g.m : g.k, b: buffers[2 * i + 1], ldb: g.tb ? g.k : g.n,
+                                c: outputs[i], ldc: g.n, threads: threads) else { return false }
+            }
+        }
+        return true
+    }
+
     static func allocate(_ gemms: [(Gemm, Int)]) -> [UnsafeMutablePointer<Float>] {
         gemms.flatMap { g, _ -> [UnsafeMutablePointer<Float>] in
             [g.m * g.k, g.k * g.n, g.m * g.n].map { n in
@@ -202,9 +216,14 @@ public enum KernelBenchmark {
         return out
     }
 
-    /// Forward + backward of one block vs the sgemm rate of its GEMMs.
+    /// Forward + backward of one block vs the matmul rate of its GEMMs, in `dtype`: fp32 against
+    /// oneDNN's fp32 sgemm, bf16 (as training runs it: inputs and results rounded, the weights
+    /// converted once per step) against oneDNN's bare bf16 matmul on operands converted beforehand.
+    /// Nil for bf16 where this CPU has no bf16 kernel.
     public static func blockRecord(variant: String, batch: Int, length: Int = 97, hidden: Int = 512, heads: Int = 8,
-                                   inner: Int = 1536, threads: Int, repeats: Int) throws -> KernelBenchmarkRecord {
+                                   inner: Int = 1536, dtype: ComputeDType = .fp32, threads: Int,
+                                   repeats: Int) throws -> KernelBenchmarkRecord? {
+        if dtype == .bf16 && !ComputeDType.bf16Supported { return nil }
         var rng = SeededRandom(seed: 1)
         let mixerInner = swigluInnerWidth(width: length, expansion: 4)
         let block: Block
@@ -218,9 +237,13 @@ public enum KernelBenchmark {
         let x = try Tensor(shape: [batch, length, hidden], values: rng.truncatedNormal(count: batch * length * hidden, std: 1))
         let seed = try Tensor(shape: [batch, length, hidden], values: rng.truncatedNormal(count: batch * length * hidden, std: 1))
         func step() throws {
-            let tape = Tape()
-            let y = try tape.record { try block(x, rotary: rope) }
-            try tape.backward(y, seed: seed)
+            try ComputeContext.withDType(dtype) {
+                try BF16WeightCache.scope {
+                    let tape = Tape()
+                    let y = try tape.record { try block(x, rotary: rope) }
+                    try tape.backward(y, seed: seed)
+                }
+            }
             block.zeroGradients()
         }
         BufferPool.shared.resetPeak()
@@ -234,10 +257,27 @@ public enum KernelBenchmark {
         let total = flops(gemms) + attentionFlops
         var bufs = allocate(gemms)
         defer { bufs.forEach { $0.deallocate() } }
-        let g = time(repeats: repeats) { runGemms(gemms, buffers: &bufs) }
+        let g: (median: Double, min: Double)
+        if dtype == .bf16 {
+            var halves: [UnsafeMutablePointer<UInt16>] = []
+            var outputs: [UnsafeMutablePointer<Float>] = []
+            defer { halves.forEach { $0.deallocate() }; outputs.forEach { $0.deallocate() } }
+            for (i, (gemm, _)) in gemms.enumerated() {
+                for (j, count) in [gemm.m * gemm.k, gemm.k * gemm.n].enumerated() {
+                    let h = UnsafeMutablePointer<UInt16>.allocate(capacity: count)
+                    BLAS.convertToBF16(bufs[3 * i + j], h, count: count)
+                    halves.append(h)
+                }
+                outputs.append(bufs[3 * i + 2])
+            }
+            guard runGemmsBF16(gemms, buffers: halves, outputs: outputs, threads: threads) else { return nil }
+            g = time(repeats: repeats) { _ = runGemmsBF16(gemms, buffers: halves, outputs: outputs, threads: threads) }
+        } else {
+            g = time(repeats: repeats) { runGemms(gemms, buffers: &bufs) }
+        }
         let sgemmRate = flops(gemms) / g.median / 1e9
         let rate = total / t.median / 1e9
-        return KernelBenchmarkRecord(task: "block_fwd_bwd", threads: threads, batch: batch, variant: variant,
+        return KernelBenchmarkRecord(task: "block_fwd_bwd", dtype: dtype.rawValue, threads: threads, batch: batch, variant: variant,
                                      seconds_median: t.median, seconds_min: t.min, gflops: rate,
                                      sgemm_gflops: sgemmRate, fraction_of_sgemm: rate / sgemmRate,
                                      peak_pool_bytes: BufferPool.shared.statistics.peakInUseBytes,
