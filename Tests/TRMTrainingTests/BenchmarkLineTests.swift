@@ -2,6 +2,7 @@
 // names, valid JSON, plus which matmul library and dtype ran.
 import Foundation
 import Testing
+import TRMNN
 import TRMTensor
 @testable import TRMTraining
 
@@ -26,5 +27,21 @@ struct BenchmarkLineTests {
                                        secondsMedian: 8, secondsMin: 7)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(infer.json.utf8)) as? [String: Any])
         #expect(object["puzzles_per_s"] as? Double == 2)
+    }
+
+    @Test("bench kernels block lines in both dtypes: each against the same GEMMs in its own dtype")
+    func blockLines() throws {
+        let fp32 = try #require(try KernelBenchmark.blockRecord(variant: "attention", batch: 1, length: 9, hidden: 32, heads: 2,
+                                                                 inner: 64, dtype: .fp32, threads: 1, repeats: 1))
+        #expect(fp32.dtype == "fp32" && fp32.task == "block_fwd_bwd")
+        #expect((fp32.sgemm_gflops ?? 0) > 0 && (fp32.fraction_of_sgemm ?? 0) > 0)
+        let bf16 = try KernelBenchmark.blockRecord(variant: "mlp", batch: 2, length: 9, hidden: 32, heads: 2,
+                                                   inner: 64, dtype: .bf16, threads: 1, repeats: 1)
+        if ComputeDType.bf16Supported {
+            let r = try #require(bf16)
+            #expect(r.dtype == "bf16" && r.variant == "mlp" && (r.fraction_of_sgemm ?? 0) > 0)
+        } else {
+            #expect(bf16 == nil, "no bf16 line where oneDNN has no bf16 matmul")
+        }
     }
 }

@@ -260,8 +260,8 @@ public enum KernelBenchmark {
         let g: (median: Double, min: Double)
         if dtype == .bf16 {
             var halves: [UnsafeMutablePointer<UInt16>] = []
-            var outputs: [UnsafeMutablePointer<Float>] = []
-            defer { halves.forEach { $0.deallocate() }; outputs.forEach { $0.deallocate() } }
+            var outputs: [UnsafeMutablePointer<Float>] = []  // the fp32 C buffers of `bufs`, freed with them
+            defer { halves.forEach { $0.deallocate() } }
             for (i, (gemm, _)) in gemms.enumerated() {
                 for (j, count) in [gemm.m * gemm.k, gemm.k * gemm.n].enumerated() {
                     let h = UnsafeMutablePointer<UInt16>.allocate(capacity: count)
