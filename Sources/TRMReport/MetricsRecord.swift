@@ -20,12 +20,15 @@ public struct MetricsRecord: Equatable, Sendable {
     public var elapsedSeconds: Double?
     /// Further numeric fields by JSON key.
     public var extra: [String: Double]
+    /// The compute dtype the step ran in ("fp32" or "bf16"; JSON key `dtype`), when recorded.
+    public var dtype: String?
 
     public init(step: Int, loss: Double? = nil, lmLoss: Double? = nil, qHaltLoss: Double? = nil,
                 tokenAccuracy: Double? = nil, exactAccuracy: Double? = nil, meanSteps: Double? = nil,
                 lr: Double? = nil, samplesPerSecond: Double? = nil, elapsedSeconds: Double? = nil,
-                extra: [String: Double] = [:]) {
+                extra: [String: Double] = [:], dtype: String? = nil) {
         self.step = step
+        self.dtype = dtype
         self.loss = loss
         self.lmLoss = lmLoss
         self.qHaltLoss = qHaltLoss
@@ -80,6 +83,7 @@ public struct MetricsRecord: Equatable, Sendable {
     /// order, extras sorted by key.
     public func jsonLine() -> String {
         var fields = ["\"step\":\(step)"]
+        if let dtype { fields.append("\"dtype\":\(JSONText.quoted(dtype))") }
         for key in Self.standardKeys {
             if let value = self[key] { fields.append("\"\(key)\":\(Self.jsonNumber(value))") }
         }
@@ -106,7 +110,11 @@ public struct MetricsRecord: Equatable, Sendable {
         }
         self.init(step: step)
         for (key, raw) in dictionary where key != "step" {
-            if let value = Self.number(raw) { self[key] = value }
+            if key == "dtype" {
+                dtype = raw as? String
+            } else if let value = Self.number(raw) {
+                self[key] = value
+            }
         }
     }
 

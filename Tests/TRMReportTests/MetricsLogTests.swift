@@ -19,6 +19,16 @@ import Testing
         #expect(parsed == Self.full)
     }
 
+    @Test("the compute dtype travels as a string field after the step; other strings are still skipped")
+    func dtypeRoundTrips() throws {
+        var record = Self.full
+        record.dtype = "bf16"
+        let line = record.jsonLine()
+        #expect(line.hasPrefix("{\"step\":12,\"dtype\":\"bf16\","))
+        #expect(try MetricsRecord(jsonLine: Substring(line)) == record)
+        #expect(try MetricsRecord(jsonLine: #"{"step":1,"dtype":7}"#).dtype == nil, "a non-string dtype is dropped")
+    }
+
     @Test func nonFiniteValuesRoundTrip() throws {
         let record = MetricsRecord(step: 1, loss: .nan, lr: .infinity, extra: ["x": -.infinity])
         let line = record.jsonLine()

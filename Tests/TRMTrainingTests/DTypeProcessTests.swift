@@ -2,6 +2,7 @@
 // error, and where oneDNN has no bf16 matmul (forced with ONEDNN_MAX_CPU_ISA, which oneDNN reads
 // once per process: hence a subprocess) bf16 falls back to fp32 and says so once.
 import Foundation
+import TRMTensor
 import TRMTestSupport
 import Testing
 @testable import TRMTraining
@@ -34,6 +35,23 @@ struct DTypeProcessTests {
         let (status, output) = try TRMExecutable.run(command + ["--dtype", "int8"])
         #expect(status != 0)
         #expect(output.contains("--dtype: unknown dtype 'int8'; use bf16 or fp32"), "\(output)")
+    }
+
+    @Test("every metrics.jsonl line names the dtype the step ran in")
+    func metricsNameTheDType() throws {
+        guard TRMExecutable.url != nil else { print("skipped: no built trm"); return }
+        let dir = TestDirectory()
+        for dtype in ["bf16", "fp32"] {
+            let run = dir.file(dtype).path
+            let (status, output) = try TRMExecutable.run(["train", "--preset", "trm-tiny-sudoku4", "--steps", "2", "--eval-interval", "0",
+                                                          "--dtype", dtype, "--out", run, "--quiet"])
+            #expect(status == 0, "\(output)")
+            // Where oneDNN has no bf16 matmul the run falls back to fp32 and the lines say so.
+            let ran = dtype == "bf16" && !ComputeDType.bf16Supported ? "fp32" : dtype
+            let lines = try String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8).split(whereSeparator: \.isNewline)
+            #expect(lines.count == 2)
+            #expect(lines.allSatisfy { $0.hasPrefix("{\"step\":") && $0.contains("\"dtype\":\"\(ran)\"") }, "\(lines)")
+        }
     }
 
     @Test("the bundled model solves its Sudoku in bf16 too (fp32 checkpoint, bf16 compute)")

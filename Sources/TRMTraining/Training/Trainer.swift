@@ -188,7 +188,8 @@ public final class Trainer {
                 tokenAccuracy: report.tokenAccuracy.map(Double.init), exactAccuracy: report.exactAccuracy.map(Double.init),
                 meanSteps: report.meanHaltSteps.map(Double.init), lr: Double(report.learningRate),
                 samplesPerSecond: seconds > 0 ? Double(batch.size) / seconds : nil, elapsedSeconds: elapsed(),
-                extra: ["exact_accuracy_all_rows": Double(report.exactAccuracyAllRows), "halted_rows": Double(report.haltedRows)])
+                extra: ["exact_accuracy_all_rows": Double(report.exactAccuracyAllRows), "halted_rows": Double(report.haltedRows)],
+                dtype: ComputeContext.current.dtype.rawValue)
             if run.model.family == .hrm { record.extra["q_continue_loss"] = Double(report.qContinueLoss) }
             if t.evalInterval > 0 && report.step % t.evalInterval == 0, testSet != nil {
                 if let e = try evaluate(limit: options.evalLimit) {
