@@ -120,7 +120,7 @@ public final class ReasoningModel: Module, @unchecked Sendable {
             x = try concat([rows.reshaped([b, p, d]), tok], axis: 1)
         }
         // bf16 compute: the reference casts both embedding tables to bf16 and scales in bf16.
-        return roundedToComputeDType(scale(roundedToComputeDType(x), by: Float(d).squareRoot()))
+        return roundingInPlaceToComputeDType(scale(roundedToComputeDType(x), by: Float(d).squareRoot()))
     }
 
     /// Rows of the puzzle embedding for `ids` as a fresh tensor: [B, W]. With `trainable` it is a
@@ -158,7 +158,7 @@ public final class ReasoningModel: Module, @unchecked Sendable {
         let c = config
         let rope = rotary
         let low = lowLevel
-        func lowStep() throws { z = try low(z, injection: roundedToComputeDType(y + x), rotary: rope) }
+        func lowStep() throws { z = try low(z, injection: roundingInPlaceToComputeDType(y + x), rotary: rope) }
         switch c.family {
         case .trm:
             // f updates z from (y + x) n times, then y from z.
@@ -166,18 +166,18 @@ public final class ReasoningModel: Module, @unchecked Sendable {
             if c.gradientMode == .fullLastCycle {
                 try Tape.noGrad {
                     for _ in 0..<(c.hCycles - 1) {
-                        let yx = try roundedToComputeDType(y + x)
+                        let yx = try roundingInPlaceToComputeDType(y + x)
                         for _ in 0..<c.lCycles { z = try low(z, injection: yx, rotary: rope) }
                         try answerStep()
                     }
                 }
-                let yx = try roundedToComputeDType(y + x)
+                let yx = try roundingInPlaceToComputeDType(y + x)
                 for _ in 0..<c.lCycles { z = try low(z, injection: yx, rotary: rope) }
                 try answerStep()
             } else {
                 try Tape.noGrad {
                     for h in 0..<c.hCycles {
-                        let yx = try roundedToComputeDType(y + x)
+                        let yx = try roundingInPlaceToComputeDType(y + x)
                         for l in 0..<c.lCycles where !(h == c.hCycles - 1 && l == c.lCycles - 1) {
                             z = try low(z, injection: yx, rotary: rope)
                         }

@@ -125,6 +125,42 @@ struct BF16Tests {
         #expect(fp32Cache == nil, "fp32 has nothing to cache")
     }
 
+    @Test("the norm that rounds its own output in bf16 gives the same output and gradients as norm then rounding")
+    func fusedRoundedNorm() throws {
+        var r = TestRandom(31)
+        for axis in [-1, 1] {
+            let a = r.tensor([3, 5, 16], requiresGrad: true), b = r.tensor([3, 5, 16], requiresGrad: true)
+            let weights = r.tensor([3, 5, 16])
+            func run(fused: Bool) throws -> (y: [Float], ga: [Float], gb: [Float]) {
+                a.grad = nil; b.grad = nil
+                let tape = Tape()
+                var out: Tensor!
+                let loss = try tape.record { () throws -> Tensor in
+                    out = fused ? try addRMSNorm(a, b, axis: axis, roundedToComputeDType: true)
+                                : roundedToComputeDType(try addRMSNorm(a, b, axis: axis))
+                    return try sum(out * weights)
+                }
+                try tape.backward(loss)
+                return (out.scalars, a.grad!.scalars, b.grad!.scalars)
+            }
+            try ComputeContext.withDType(.bf16) {
+                let (fused, plain) = (try run(fused: true), try run(fused: false))
+                #expect(fused.y == plain.y && fused.y.allSatisfy { Kernels.float(bf16: Kernels.bf16Bits($0)) == $0 })
+                #expect(fused.ga == plain.ga && fused.gb == plain.gb, "axis \(axis): the backward sees the fp32 norm")
+            }
+            let fp32 = try addRMSNorm(a, b, axis: axis, roundedToComputeDType: true)
+            #expect(fp32.scalars == (try addRMSNorm(a, b, axis: axis)).scalars, "fp32: no rounding")
+        }
+    }
+
+    @Test("rounding in place: the same tensor, its values rounded in bf16, untouched in fp32")
+    func inPlaceRounding() throws {
+        let x = try Tensor(shape: [3], values: [1.00390625, 3.14159, -2.5e-3])
+        #expect(roundingInPlaceToComputeDType(x) === x && x.scalars == [1.00390625, 3.14159, -2.5e-3])
+        let r = ComputeContext.withDType(.bf16) { roundingInPlaceToComputeDType(x) }
+        #expect(r === x && x.scalars == [1.0, 3.140625, -0.00250244140625])
+    }
+
     @Test("--dtype values parse case-insensitively; anything else names the accepted values")
     func parsing() throws {
         #expect(try ComputeDType(parsing: "BF16") == .bf16)

@@ -40,16 +40,15 @@ public final class Block: Module {
 
     /// h: [B, L, D] -> [B, L, D]
     public func callAsFunction(_ h: Tensor, rotary: RotaryTables?) throws -> Tensor {
+        // bf16 compute: each norm computes in fp32 and casts back to bf16, as the reference's.
         var x: Tensor
         if let attention {
-            x = try addRMSNorm(h, attention(h, rotary: rotary), eps: eps)
+            x = try addRMSNorm(h, attention(h, rotary: rotary), eps: eps, roundedToComputeDType: true)
         } else {
-            x = try addRMSNorm(h, tokenMixer!(h), axis: mixerNormAxis == .sequence ? 1 : -1, eps: eps)
+            x = try addRMSNorm(h, tokenMixer!(h), axis: mixerNormAxis == .sequence ? 1 : -1, eps: eps,
+                               roundedToComputeDType: true)
         }
-        // bf16 compute: each norm computes in fp32 and casts back to bf16, as the reference's.
-        x = roundedToComputeDType(x)
-        x = try addRMSNorm(x, mlp(x), eps: eps)
-        return roundedToComputeDType(x)
+        return try addRMSNorm(x, mlp(x), eps: eps, roundedToComputeDType: true)
     }
 }
 
@@ -65,7 +64,7 @@ public final class ReasoningNet: Module {
 
     /// h, injection: [B, L, D] -> [B, L, D]
     public func callAsFunction(_ h: Tensor, injection: Tensor, rotary: RotaryTables?) throws -> Tensor {
-        var x = try roundedToComputeDType(h + injection)
+        var x = try roundingInPlaceToComputeDType(h + injection)
         for layer in layers { x = try layer(x, rotary: rotary) }
         return x
     }

@@ -45,6 +45,15 @@ public func roundedToBF16(_ x: Tensor) -> Tensor {
     return out
 }
 
+/// x itself, its values rounded to bf16 in place when the current context computes in bf16: for the
+/// fresh output of an op whose backward does not read its output (a sum, a scale, a gather), where
+/// `roundedToComputeDType` would keep a second buffer of the same size alive on the tape. The
+/// gradient passes through unchanged either way. Never for a tensor anything else still holds.
+public func roundingInPlaceToComputeDType(_ x: Tensor) -> Tensor {
+    if ComputeContext.current.dtype == .bf16 { Kernels.roundThroughBF16(x.data, x.data, count: x.count) }
+    return x
+}
+
 /// `roundedToBF16(x)` when the current context computes in bf16, else x itself.
 public func roundedToComputeDType(_ x: Tensor) -> Tensor {
     ComputeContext.current.dtype == .bf16 ? roundedToBF16(x) : x
