@@ -119,8 +119,9 @@ public final class ReasoningModel: Module, @unchecked Sendable {
             if pad > 0 { rows = try concat([rows, Tensor(zeros: [b, pad])], axis: 1) }
             x = try concat([rows.reshaped([b, p, d]), tok], axis: 1)
         }
-        // bf16 compute: the reference casts both embedding tables to bf16 and scales in bf16.
-        return roundingInPlaceToComputeDType(scale(roundedToComputeDType(x), by: Float(d).squareRoot()))
+        // bf16 compute: the reference casts both embedding tables to bf16 and scales in bf16. x is a
+        // fresh gather or concat output (neither backward reads it): rounded in place.
+        return roundingInPlaceToComputeDType(scale(roundingInPlaceToComputeDType(x), by: Float(d).squareRoot()))
     }
 
     /// Rows of the puzzle embedding for `ids` as a fresh tensor: [B, W]. With `trainable` it is a
