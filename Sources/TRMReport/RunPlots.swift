@@ -4,6 +4,8 @@
 //   halting_steps.svg  mean_steps (supervision steps used before halting)
 //   lr.svg             learning rate
 //   training.svg       the four above as panels of one figure
+//   heldout.svg        the periodic evaluations' exact and token accuracy (eval_* fields) against
+//                      training time, when the run evaluated on test data
 // plus a .png of each when a working converter is on PATH (see PNGConverter).
 
 import Foundation
@@ -42,9 +44,10 @@ public enum RunPlots {
     public static func write(runDirectory: URL, smoothing: Double = 0.9, png: Bool = true,
                              searchPath: String? = nil) throws -> RunPlotsResult {
         let log = try MetricsLogReader.read(runDirectory.appendingPathComponent(MetricsLogReader.fileName))
-        let charts = makeCharts(log.records, smoothing: smoothing)
+        var named: [(String, any SVGChart)] = Array(zip(chartNames, makeCharts(log.records, smoothing: smoothing)))
+        if let heldOut = heldOutChart(log.records) { named.append((heldOutChartName, heldOut)) }
         var svgFiles: [URL] = []
-        for (name, chart) in zip(chartNames, charts) {
+        for (name, chart) in named {
             let url = runDirectory.appendingPathComponent("\(name).svg")
             try AtomicFile.write(chart.svg(), to: url)
             svgFiles.append(url)
@@ -71,6 +74,27 @@ public enum RunPlots {
         return RunPlotsResult(svgFiles: svgFiles, pngFiles: pngFiles, converter: converter, summary: summary,
                               recordCount: log.records.count, truncatedLastLine: log.truncatedLastLine,
                               malformedLines: log.malformedLines)
+    }
+
+    /// The chart of held-out accuracy against training time, written when the run evaluated.
+    public static let heldOutChartName = "heldout"
+
+    /// Held-out exact accuracy (all steps, and with early halting) and token accuracy from the
+    /// periodic evaluations (`eval_*` fields), against the run's wall time in minutes; nil when no
+    /// record holds an evaluation or none has `elapsed_seconds`.
+    public static func heldOutChart(_ records: [MetricsRecord]) -> LineChart? {
+        let evaluated = records.filter { $0.extra["eval_exact_accuracy"] != nil && $0.elapsedSeconds != nil }
+        guard !evaluated.isEmpty else { return nil }
+        func series(_ key: String, _ name: String) -> PlotSeries? {
+            let points = evaluated.compactMap { r in r.extra[key].map { PlotPoint(x: r.elapsedSeconds! / 60, y: $0) } }
+            return points.isEmpty ? nil : PlotSeries(name: name, points: points)
+        }
+        return LineChart(title: "Held-out accuracy against training time", xLabel: "training time (minutes)",
+                         yLabel: "accuracy",
+                         series: [series("eval_exact_accuracy", "exact (all steps)"),
+                                  series("eval_halting_exact_accuracy", "exact (early halting)"),
+                                  series("eval_token_accuracy", "token")].compactMap { $0 },
+                         yRange: 0...1, integerX: false)
     }
 
     /// The five charts for `records`, in ``chartNames`` order (the last is the combined grid).

@@ -45,7 +45,10 @@ public enum ConsoleSolve {
         let (picked, indexUsed) = try PuzzleText.select(r.text, index: r.index)
         let q = try question(picked.question, kind: r.kind, index: indexUsed ? 0 : r.index, model: model)
         if let problem = PuzzleParser.mismatch(q, for: model) {
-            let remedy = q.kind == model.kind ? "" : ". " + PuzzleParser.howToGetModel(for: q.kind)
+            // Another kind, or another size of the same kind (a 30x30 maze for the bundled 8x8 maze
+            // model): say how to train a model for it.
+            let fits = q.kind == model.kind && q.tokens.count == model.run.model.seqLen
+            let remedy = fits ? "" : ". " + PuzzleParser.howToGetModel(for: q.kind)
             throw PuzzleInputError(kind: q.kind.rawValue, reason: problem + remedy)
         }
         // The row's answer, when the input had one, drawn beside the model's at the end.

@@ -9,7 +9,7 @@ struct PlotCommand: ParsableCommand {
         commandName: "plot",
         abstract: "Draw loss, accuracy, halting steps and lr of a training run as SVG (and PNG when a converter exists).",
         discussion: """
-        Reads RUN_DIR/metrics.jsonl and writes loss.svg, accuracy.svg, halting_steps.svg, lr.svg and training.svg (all four as panels) next to it; a .png of each when rsvg-convert or ImageMagick works.
+        Reads RUN_DIR/metrics.jsonl and writes loss.svg, accuracy.svg, halting_steps.svg, lr.svg and training.svg (all four as panels) next to it, and heldout.svg (the periodic evaluations' accuracy against training time) when the run evaluated on test data; a .png of each when rsvg-convert or ImageMagick works.
 
         Examples:
           trm plot runs/sudoku4

@@ -53,6 +53,30 @@ import Testing
         #expect(combined.classes["panel"] == 4)
     }
 
+    @Test("a run that evaluated also gets heldout.svg: held-out accuracy against training time")
+    func heldOutChart() throws {
+        let dir = TestDirectory()
+        let log = try MetricsLog(runDirectory: dir.url)
+        for step in 1...40 {
+            var r = MetricsRecord(step: step, loss: 1, elapsedSeconds: Double(step) * 30)
+            if step % 10 == 0 {
+                r.extra = ["eval_exact_accuracy": Double(step) / 50, "eval_token_accuracy": 0.9,
+                           "eval_halting_exact_accuracy": Double(step) / 60, "eval_halting_mean_steps": 3]
+            }
+            try log.append(r)
+        }
+        log.close()
+        let result = try RunPlots.write(runDirectory: dir.url, png: false)
+        #expect(result.svgFiles.last?.lastPathComponent == "heldout.svg")
+        let svg = try String(contentsOf: dir.file("heldout.svg"), encoding: .utf8)
+        let summary = try #require(SVGSummary.parse(svg))
+        #expect(summary.classes["series"] == 3, "exact, exact with halting, token")
+        #expect(svg.contains("training time (minutes)"))
+        // The run's last evaluation was at 20 minutes: the x axis reaches it.
+        #expect(svg.contains(">20<"), "x ticks in minutes")
+        #expect(RunPlots.heldOutChart([MetricsRecord(step: 1, loss: 1)]) == nil, "no evaluation, no chart")
+    }
+
     @Test func missingMetricsIsATypedError() {
         let dir = TestDirectory()
         #expect(throws: MetricsLogError.self) { try RunPlots.write(runDirectory: dir.url, png: false) }
