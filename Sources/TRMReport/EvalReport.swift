@@ -64,6 +64,73 @@ public struct DepthAccuracy: Codable, Equatable, Sendable {
     }
 }
 
+/// Accuracy of the puzzles whose difficulty rating (the data's `rating` column: backtracks for
+/// Sudoku, shortest-path steps for mazes) lies in `lower...upper` (no upper bound when nil).
+public struct RatingAccuracy: Codable, Equatable, Sendable {
+    public var lower: Int
+    public var upper: Int?
+    public var puzzles: Int
+    /// Every puzzle runs all steps; the last answer is scored.
+    public var allSteps: EvalProtocolResult
+    /// Each puzzle stops at its first confident step.
+    public var earlyHalting: EvalProtocolResult
+
+    public init(lower: Int, upper: Int?, puzzles: Int, allSteps: EvalProtocolResult, earlyHalting: EvalProtocolResult) {
+        self.lower = lower; self.upper = upper; self.puzzles = puzzles
+        self.allSteps = allSteps; self.earlyHalting = earlyHalting
+    }
+
+    /// "0", "2-3", "64 or more".
+    public var label: String {
+        guard let upper else { return "\(lower) or more" }
+        return lower == upper ? "\(lower)" : "\(lower)-\(upper)"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case lower, upper, puzzles, allSteps = "all_steps", earlyHalting = "early_halting"
+    }
+
+    /// One puzzle's scores under both protocols.
+    public struct Row: Sendable {
+        public var rating: Int
+        public var tokens: Int
+        public var allCorrect: Int, allExact: Bool
+        public var haltCorrect: Int, haltExact: Bool, haltSteps: Int
+        public init(rating: Int, tokens: Int, allCorrect: Int, allExact: Bool, haltCorrect: Int, haltExact: Bool, haltSteps: Int) {
+            self.rating = rating; self.tokens = tokens; self.allCorrect = allCorrect; self.allExact = allExact
+            self.haltCorrect = haltCorrect; self.haltExact = haltExact; self.haltSteps = haltSteps
+        }
+    }
+
+    /// Rated puzzles (rating >= 0) in buckets 0, 1, 2-3, 4-7, ... (powers of two), empty buckets
+    /// left out, then "1 or more" when both unrated-by-search (0) and searching puzzles are present.
+    /// `allSteps` is the step count of the all-steps protocol.
+    public static func buckets(_ rows: [Row], allSteps: Int) -> [RatingAccuracy] {
+        let rated = rows.filter { $0.rating >= 0 }
+        guard !rated.isEmpty else { return [] }
+        func bucket(_ r: Int) -> Int { r == 0 ? 0 : Int.bitWidth - r.leadingZeroBitCount }  // 0; 1; 2-3 -> 2; 4-7 -> 3
+        func summary(_ rs: [Row], lower: Int, upper: Int?) -> RatingAccuracy {
+            let n = Double(rs.count), t = Double(max(1, rs.reduce(0) { $0 + $1.tokens }))
+            return RatingAccuracy(
+                lower: lower, upper: upper, puzzles: rs.count,
+                allSteps: EvalProtocolResult(exactAccuracy: Double(rs.filter(\.allExact).count) / n,
+                                             tokenAccuracy: Double(rs.reduce(0) { $0 + $1.allCorrect }) / t,
+                                             meanSteps: Double(allSteps)),
+                earlyHalting: EvalProtocolResult(exactAccuracy: Double(rs.filter(\.haltExact).count) / n,
+                                                 tokenAccuracy: Double(rs.reduce(0) { $0 + $1.haltCorrect }) / t,
+                                                 meanSteps: Double(rs.reduce(0) { $0 + $1.haltSteps }) / n))
+        }
+        var out: [RatingAccuracy] = []
+        for (b, rs) in Dictionary(grouping: rated, by: { bucket($0.rating) }).sorted(by: { $0.key < $1.key }) {
+            let lower = b == 0 ? 0 : 1 << (b - 1), upper = b == 0 ? 0 : (1 << b) - 1
+            out.append(summary(rs, lower: lower, upper: upper))
+        }
+        let searching = rated.filter { $0.rating >= 1 }
+        if !searching.isEmpty && searching.count < rated.count { out.append(summary(searching, lower: 1, upper: nil)) }
+        return out
+    }
+}
+
 public struct EvalReportFiles: Equatable, Sendable {
     public var json: URL
     public var markdown: URL
@@ -115,6 +182,8 @@ public struct EvalReport: Codable, Equatable, Sendable {
     public var notes: [String: String]
     /// Accuracy at each test-time depth asked for (`trm eval --depths`); empty otherwise.
     public var depths: [DepthAccuracy] = []
+    /// Accuracy by difficulty, when the data gave each puzzle a rating; empty otherwise.
+    public var ratings: [RatingAccuracy] = []
 
     public init(model: String, checkpoint: String? = nil, dataset: String, puzzleCount: Int, tokenCount: Int,
                 maxSupervisionSteps: Int, allSteps: EvalProtocolResult, earlyHalting: EvalProtocolResult,
@@ -140,7 +209,7 @@ public struct EvalReport: Codable, Equatable, Sendable {
         case maxSupervisionSteps = "max_supervision_steps"
         case allSteps = "all_steps", earlyHalting = "early_halting", perStep = "per_step"
         case elapsedSeconds = "elapsed_seconds", createdAt = "created_at"
-        case depths
+        case depths, ratings
     }
 
     public init(from decoder: Decoder) throws {
@@ -158,6 +227,7 @@ public struct EvalReport: Codable, Equatable, Sendable {
         createdAt = try c.decode(String.self, forKey: .createdAt)
         notes = try c.decode([String: String].self, forKey: .notes)
         depths = try c.decodeIfPresent([DepthAccuracy].self, forKey: .depths) ?? []  // reports from before depths
+        ratings = try c.decodeIfPresent([RatingAccuracy].self, forKey: .ratings) ?? []
     }
 
     /// Puzzles per second of wall-clock time (0 when no time was measured).
@@ -232,6 +302,16 @@ public struct EvalReport: Codable, Equatable, Sendable {
                 md += "| \(d.depth) | \(percent(d.allSteps.exactAccuracy)) | \(percent(d.allSteps.tokenAccuracy)) | "
                     + "\(percent(d.earlyHalting.exactAccuracy)) | \(percent(d.earlyHalting.tokenAccuracy)) | "
                     + "\(String(format: "%.2f", d.earlyHalting.meanSteps)) |\n"
+            }
+        }
+        if !ratings.isEmpty {
+            md += "\n## Accuracy by difficulty (rating)\n\n"
+            md += "The data's `rating` column: backtracks a search needed (Sudoku; 0 = no guessing), "
+                + "shortest-path steps (mazes).\n\n"
+            md += "| Rating | Puzzles | All steps: exact | token | Early halting: exact | mean steps |\n|---|---:|---:|---:|---:|---:|\n"
+            for r in ratings {
+                md += "| \(r.label) | \(r.puzzles) | \(percent(r.allSteps.exactAccuracy)) | \(percent(r.allSteps.tokenAccuracy)) | "
+                    + "\(percent(r.earlyHalting.exactAccuracy)) | \(String(format: "%.2f", r.earlyHalting.meanSteps)) |\n"
             }
         }
         return md

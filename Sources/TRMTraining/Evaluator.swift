@@ -49,6 +49,8 @@ public struct EvaluationResult: Sendable {
     public var perStep: [StepAccuracy]
     /// Both protocols at each depth asked for.
     public var depths: [DepthAccuracy] = []
+    /// Both protocols by difficulty rating, when the data has ratings (all-steps rollouts only).
+    public var ratings: [RatingAccuracy] = []
     public var puzzleCount: Int
     /// Labelled cells scored.
     public var tokenCount: Int
@@ -62,6 +64,7 @@ public struct EvaluationResult: Sendable {
                                 earlyHalting: earlyHalting ?? missing, perStep: perStep, elapsedSeconds: elapsedSeconds,
                                 notes: notes)
         report.depths = depths
+        report.ratings = ratings
         return report
     }
 }
@@ -147,6 +150,9 @@ public enum Evaluator {
         let budgets = [maxSteps] + depths
         var haltExact = [Int](repeating: 0, count: budgets.count), haltCorrect = haltExact, haltSteps = haltExact
         var tokenCount = 0
+        // Per puzzle, for the accuracy by rating: the all-steps answer and the full budget's halting answer.
+        var ratedRows: [RatingAccuracy.Row] = []
+        if dataset.ratings != nil { ratedRows.reserveCapacity(n) }
         var rng = SeededRandom(seed: 0)  // evaluation draws nothing; step() wants one
         var start = 0
         while start < n {
@@ -157,6 +163,10 @@ public enum Evaluator {
             let batch = try PuzzleBatch(tokens: tokens, labels: labels, puzzleIdentifiers: Array(dataset.puzzleIdentifiers[rows]))
             var carry = model.initialCarry(for: batch)
             var halted = [[Bool]](repeating: [Bool](repeating: false, count: b), count: budgets.count)
+            var batchRows = dataset.ratings.map { r in
+                (0..<b).map { RatingAccuracy.Row(rating: Int(r[start + $0]), tokens: 0, allCorrect: 0, allExact: false,
+                                                 haltCorrect: 0, haltExact: false, haltSteps: 0) }
+            }
             try BF16WeightCache.scope { try Tape.noGrad {
                 for k in 0..<maxSteps {
                     let out = try model.step(&carry, newBatch: batch, training: false, rng: &rng)
@@ -170,16 +180,23 @@ public enum Evaluator {
                         stepCorrect[k] += sc.correct
                         if exact { stepExact[k] += 1 }
                         if k == 0 { tokenCount += sc.count }
+                        if k == maxSteps - 1 {
+                            batchRows?[r].tokens = sc.count; batchRows?[r].allCorrect = sc.correct; batchRows?[r].allExact = exact
+                        }
                         let confident = 1 / (1 + Foundation.exp(-Double(q[r]))) > Double(options.threshold)
                         for (i, budget) in budgets.enumerated() where !halted[i][r] && k < budget && (confident || k == budget - 1) {
                             halted[i][r] = true
                             haltSteps[i] += k + 1
                             haltCorrect[i] += sc.correct
                             if exact { haltExact[i] += 1 }
+                            if i == 0 {
+                                batchRows?[r].haltCorrect = sc.correct; batchRows?[r].haltExact = exact; batchRows?[r].haltSteps = k + 1
+                            }
                         }
                     }
                 }
             } }
+            ratedRows += batchRows ?? []
             start += b
             progress?.advance(by: b)
         }
@@ -196,6 +213,7 @@ public enum Evaluator {
             allSteps: EvalProtocolResult(exactAccuracy: last.exactAccuracy, tokenAccuracy: last.tokenAccuracy, meanSteps: Double(maxSteps)),
             earlyHalting: halting(0),
             perStep: perStep, puzzleCount: n, tokenCount: tokenCount, maxSteps: maxSteps, elapsedSeconds: 0)
+        result.ratings = RatingAccuracy.buckets(ratedRows, allSteps: maxSteps)
         result.depths = depths.enumerated().map { i, depth in
             let at = perStep[depth - 1]
             return DepthAccuracy(depth: depth,

@@ -150,6 +150,11 @@ struct EvalCommand: ParsableCommand {
                                  d.depth, d.allSteps.exactAccuracy * 100, d.allSteps.tokenAccuracy * 100,
                                  d.earlyHalting.exactAccuracy * 100, d.earlyHalting.meanSteps))
                 }
+                for r in result.ratings {
+                    print(String(format: "rating %@ (%d puzzles): all steps exact %.2f%% token %.2f%%; early halting exact %.2f%%",
+                                 r.label, r.puzzles, r.allSteps.exactAccuracy * 100, r.allSteps.tokenAccuracy * 100,
+                                 r.earlyHalting.exactAccuracy * 100))
+                }
                 if let voting { print(voting.summary + String(format: " (%.1f s)", voting.elapsedSeconds)) }
                 if let gridVoting { print(gridVoting.summary + String(format: " (%.1f s)", gridVoting.elapsedSeconds)) }
                 print("wrote \(files.json.path), \(files.markdown.lastPathComponent), \(files.chart.lastPathComponent)"

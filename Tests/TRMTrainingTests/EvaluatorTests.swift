@@ -49,6 +49,43 @@ struct EvaluatorTests {
         #expect(r.perStep.allSatisfy { $0.exactAccuracy == 0.5 && $0.tokenAccuracy == 9.0 / 14 })
     }
 
+    @Test("accuracy by rating: rows 0 and 2 (exact) rated 0 and 5, rows 1 and 3 rated 1 and 6", arguments: [1, 3])
+    func byRating(batchSize: Int) throws {
+        let model = try Self.handBuiltModel(haltBias: 5)
+        var d = Self.dataset()
+        d.ratings = [0, 1, 5, 6]
+        let r = try Evaluator.evaluate(model: model, dataset: d, options: EvaluationOptions(batchSize: batchSize))
+        #expect(r.ratings.map(\.label) == ["0", "1", "4-7", "1 or more"])
+        #expect(r.ratings.map(\.puzzles) == [1, 1, 2, 3])
+        let exact: [Double] = r.ratings.map(\.allSteps.exactAccuracy)
+        #expect(exact == [1, 0, 0.5, 1.0 / 3])
+        // Tokens: row 0 4/4; row 1 2/3; rows 2 and 3 3/3 + 0/4; rows 1-3 5/10.
+        let tokens: [Double] = r.ratings.map(\.allSteps.tokenAccuracy)
+        let expectedTokens: [Double] = [1, 2.0 / 3, 3.0 / 7, 0.5]
+        #expect(tokens == expectedTokens)
+        let steps: [Double] = r.ratings.map(\.earlyHalting.meanSteps)
+        #expect(steps == [1, 1, 1, 1], "halting after the first step")
+        // Unrated rows (-1) are left out; no ratings at all: no table.
+        d.ratings = [-1, 3, -1, 3]
+        let partly = try Evaluator.evaluate(model: model, dataset: d, options: EvaluationOptions(batchSize: batchSize))
+        #expect(partly.ratings.map(\.label) == ["2-3"] && partly.ratings[0].puzzles == 2)
+        #expect(try Evaluator.evaluate(model: model, dataset: Self.dataset()).ratings.isEmpty)
+        let md = r.report(model: "m", checkpoint: nil, dataset: "d").markdown()
+        #expect(md.contains("## Accuracy by difficulty (rating)") && md.contains("| 1 or more | 3 | 33.33% |"))
+    }
+
+    @Test("Sudoku and maze CSV ratings reach the dataset; prefix keeps them aligned")
+    func ratingsFromFiles() throws {
+        let csv = try #require(SharedData.path("sudoku-extreme-lite/test.csv"))
+        let d = try TrainingData.load(paths: [csv], limit: 50)
+        let ratings = try #require(d.ratings)
+        #expect(ratings.count == 50 && ratings.allSatisfy { $0 >= 0 })
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst().prefix(50)
+        let fromFile: [Int] = lines.map { Int($0.split(separator: ",").last!)! }
+        #expect(ratings.map { Int($0) } == fromFile)
+        #expect(d.prefix(7).ratings == Array(ratings.prefix(7)))
+    }
+
     @Test("a threshold above the halting confidence runs every step; the halting-only path agrees")
     func threshold() throws {
         let model = try Self.handBuiltModel(haltBias: 5)

@@ -26,6 +26,10 @@ public struct PuzzleDataset: Sendable, Equatable {
     public var puzzleIdentifiers: [Int32]
     /// Free-form facts carried into the file's manifest (ARC version table, sources...).
     public var metadata: [String: String]
+    /// Each example's difficulty from the source's `rating` column (Sudoku: backtracks; mazes:
+    /// shortest-path steps), -1 where a row had none; nil when no row had one. [n]. Evaluation
+    /// splits its accuracy by it; built .trmd files do not keep it.
+    public var ratings: [Int32]?
 
     public var count: Int { puzzleIdentifiers.count }
 
@@ -51,6 +55,7 @@ public struct PuzzleDataset: Sendable, Equatable {
         inputs += input
         labels += label
         puzzleIdentifiers.append(puzzleIdentifier)
+        ratings?.append(-1)
     }
 
     /// Tokens of example i. [seqLen]
@@ -70,6 +75,7 @@ public struct PuzzleDataset: Sendable, Equatable {
         if let p = puzzleIdentifiers.first(where: { $0 < 0 || Int($0) >= numPuzzleIdentifiers }) {
             return "puzzle identifier \(p) outside 0..<\(numPuzzleIdentifiers)"
         }
+        if let ratings, ratings.count != n { return "\(ratings.count) ratings for \(n) examples" }
         return nil
     }
 
@@ -80,6 +86,7 @@ public struct PuzzleDataset: Sendable, Equatable {
         d.inputs = Array(inputs[0..<(k * seqLen)])
         d.labels = Array(labels[0..<(k * seqLen)])
         d.puzzleIdentifiers = Array(puzzleIdentifiers[0..<k])
+        d.ratings = ratings.map { Array($0.prefix(k)) }
         return d
     }
 }
@@ -97,6 +104,7 @@ extension PuzzleDataset {
             for v in r.solution.cells { d.labels.append(Int32(v) + 1) }
             d.puzzleIdentifiers.append(0)
         }
+        if records.contains(where: { $0.rating != nil }) { d.ratings = records.map { Int32($0.rating ?? -1) } }
         return d
     }
 
@@ -105,11 +113,13 @@ extension PuzzleDataset {
         let side = records.first?.question.side ?? 30
         var d = PuzzleDataset(kind: .maze, seqLen: side * side, vocabSize: MazeGrid.vocabSize,
                               numPuzzleIdentifiers: 1, gridRows: side, gridCols: side)
-        for r in records where r.question.side == side {
+        let kept = records.filter { $0.question.side == side }
+        for r in kept {
             d.inputs += r.question.tokens
             d.labels += r.answer.tokens
             d.puzzleIdentifiers.append(0)
         }
+        if kept.contains(where: { $0.rating != nil }) { d.ratings = kept.map { Int32($0.rating ?? -1) } }
         return d
     }
 }
