@@ -165,6 +165,13 @@ import TRMPuzzles
         #expect(ModelStore.bundledDirectory(for: .maze, roots: [a, b]) == a + "/Models/maze")
     }
 
+    @Test("without --model, serve and mcp load every bundled model: the Sudoku one and the maze one")
+    func bundledModelsLoadTogether() throws {
+        let loaded = try ModelLoading.models(directories: [], randomPreset: nil)
+        #expect(loaded.map(\.kind) == [.sudoku, .maze])
+        #expect(loaded.map(\.name) == ["sudoku", "maze"])
+    }
+
     @Test func stepRendererMarksChangedCells() throws {
         let q = try PuzzleParser.parse(PuzzleParser.defaultSudoku)
         let plain = StepRenderer.grid(q, prediction: Self.solution.tokens, changed: [0, 80], style: .plain)

@@ -44,14 +44,24 @@ struct MessageTableTests {
         #expect(text.components(separatedBy: first).count == 2, "said once: \(text)")
     }
 
-    @Test("a maze given to the Sudoku model names the command that trains a maze model and --model")
-    func kindWithoutAModel() throws {
+    @Test("a maze without --model goes to the bundled maze model; one of another size names the command that trains one")
+    func mazeGoesToTheMazeModel() throws {
+        // An 8x8 maze of the bundled model's own held-out test set: solved by Models/maze, not refused
+        // by the Sudoku model.
+        let small = ["# # #   ", "#G    # ", "# # # # ", " ###  ##", "     # S", " ##   # ", "# #     ", "#  ## ##"].joined(separator: "\n")
+        let (s1, t1) = try TRMExecutable.run(["solve", small, "--json"], currentDirectory: Repository.root, timeoutSeconds: 60)
+        #expect(s1 == 0, "\(t1)")
+        #expect(t1.contains("\"kind\":\"maze\"") && t1.contains("\"model\":\"maze\""), "\(t1.prefix(400))")
+        // A 30x30 Maze-Hard maze: the bundled maze model is 8x8, so the message says how to train one.
         let line = try #require(SharedData.path("maze-30x30-hard/test.csv").flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?
             .split(whereSeparator: \.isNewline).dropFirst().first.map(String.init))
         let (status, text) = try TRMExecutable.run(["solve", line], currentDirectory: Repository.root, timeoutSeconds: 60)
         #expect(status != 0)
-        #expect(text.contains("the model 'sudoku' solves sudoku puzzles (81 cells), not maze"), "\(text)")
+        #expect(text.contains("the model 'maze' takes 64 cells (e.g. 8x8), this puzzle has 900"), "\(text)")
         #expect(text.contains("trm train --preset trm-att-maze") && text.contains("--model runs/maze"), "\(text)")
+        // Asked for the Sudoku model explicitly, a maze is refused with the same advice.
+        let (s3, t3) = try TRMExecutable.run(["solve", small, "--model", "Models/sudoku"], currentDirectory: Repository.root, timeoutSeconds: 60)
+        #expect(s3 != 0 && t3.contains("solves sudoku puzzles (81 cells), not maze"), "\(t3)")
     }
 
     @Test("a CSV row and a CSV file with --index solve, and the row's answer is shown")
