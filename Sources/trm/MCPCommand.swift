@@ -14,10 +14,10 @@ struct MCPCommand: AsyncParsableCommand {
 
     @OptionGroup var models: ServedModelOptions
     @Option(help: "Seconds a tool call may take.") var timeout = 60.0
-    @OptionGroup var compute: DTypeOption
+    @OptionGroup var threads: ThreadOptions
 
     func run() async throws {
-        let context = ComputeContext(threads: ComputeContext.current.threads, dtype: compute.resolved())
+        let context = ComputeContext(threads: threads.count, dtype: threads.compute.resolved())
         try await ComputeContext.$current.withValue(context) {
             let service = SolverService(models: try models.load(), limits: SolverLimits(timeoutSeconds: timeout))
             try await MCPTools.runStdio(service: service)

@@ -22,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var models: ServedModelOptions
-    @OptionGroup var compute: DTypeOption
+    @OptionGroup var threads: ThreadOptions
 
     @Option(help: "Address to bind (default loopback only).") var host = "127.0.0.1"
     @Option(help: "Port (0 picks a free one).") var port = 8080
@@ -47,8 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
         let loaded = try models.load()
         // Hummingbird's request metrics and any other swift-metrics user land in /metrics too.
         ServeMetrics.bootstrapProcessMetrics()
-        let dtype = compute.resolved()
-        try await ComputeContext.$current.withValue(ComputeContext(threads: ComputeContext.current.threads, dtype: dtype)) {
+        let dtype = threads.compute.resolved()
+        try await ComputeContext.$current.withValue(ComputeContext(threads: threads.count, dtype: dtype)) {
             let service = SolverService(models: loaded,
                                         worker: WorkerOptions(maxBatch: maxBatch, maxWaitSeconds: maxWaitMs / 1000, maxQueue: maxQueue),
                                         limits: SolverLimits(timeoutSeconds: timeout))
@@ -56,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
             let names = loaded.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ")
             try await ServeApp.serve(service: service, options: ServerOptions(host: host, port: port, maxBodyBytes: maxBodyBytes),
                                      logger: logger) { port in
-                writeLine("trm serve: \(names) on http://\(host):\(port), \(dtype)  (web page at /, API at /v1/solve, Ctrl-C drains and stops)")
+                writeLine("trm serve: \(names) on http://\(host):\(port), \(dtype), \(threads.count) thread\(threads.count == 1 ? "" : "s")  (web page at /, API at /v1/solve, Ctrl-C drains and stops)")
             }
         }
         writeLine("trm serve: stopped")

@@ -31,6 +31,8 @@ struct MessageTableTests {
         Case(arguments: ["data", "check", "/nonexistent.csv"], expected: ["/nonexistent.csv", "cannot read"]),
         Case(arguments: ["eval", "--data", "/nonexistent.csv"], expected: ["no such file or folder: /nonexistent.csv"]),
         Case(arguments: ["data", "check", "x.csv", "--max-errors=-1"], expected: ["--max-errors must be 0 or more"]),
+        Case(arguments: ["serve", "--threads", "0"], expected: ["--threads must be in 1...1024, got 0"]),
+        Case(arguments: ["mcp", "--threads", "0"], expected: ["--threads must be in 1...1024, got 0"]),
     ]
 
     @Test("each bad input gets one clear message and a non-zero exit", arguments: cases)
