@@ -36,21 +36,19 @@ public func addRMSNorm(_ a: Tensor, _ b: Tensor, axis: Int = -1, eps: Float = 1e
     let rstd = Tensor(uninitialized: [outer * inner])
     Kernels.add(a.data, b.data, out.data, count: a.count)
     Kernels.rmsNormForward(out.data, outer: outer, n: n, inner: inner, eps: eps, out.data, rstd: rstd.data)
-    if roundedToComputeDType && ComputeContext.current.dtype == .bf16 {
-        Kernels.roundThroughBF16(out.data, out.data, count: out.count)
-        Tape.record(out, inputs: [a, b]) { g in
-            let y = Tensor(uninitialized: a.shape), unused = Tensor(uninitialized: [outer * inner])
+    let rounded = roundedToComputeDType && ComputeContext.current.dtype == .bf16
+    if rounded { Kernels.roundThroughBF16(out.data, out.data, count: out.count) }
+    Tape.record(out, inputs: [a, b]) { [unowned out] g in
+        // The backward needs the fp32 norm: the output itself, or recomputed when it was rounded.
+        var y = out
+        if rounded {
+            y = Tensor(uninitialized: a.shape)
+            let unused = Tensor(uninitialized: [outer * inner])
             Kernels.add(a.data, b.data, y.data, count: a.count)
             Kernels.rmsNormForward(y.data, outer: outer, n: n, inner: inner, eps: eps, y.data, rstd: unused.data)
-            let gx = Tensor(uninitialized: a.shape)
-            Kernels.rmsNormBackward(y.data, g.data, rstd: rstd.data, outer: outer, n: n, inner: inner, gx.data)
-            return [gx, gx]
         }
-        return out
-    }
-    Tape.record(out, inputs: [a, b]) { [unowned out] g in
         let gx = Tensor(uninitialized: a.shape)
-        Kernels.rmsNormBackward(out.data, g.data, rstd: rstd.data, outer: outer, n: n, inner: inner, gx.data)
+        Kernels.rmsNormBackward(y.data, g.data, rstd: rstd.data, outer: outer, n: n, inner: inner, gx.data)
         return [gx, gx]
     }
     return out
