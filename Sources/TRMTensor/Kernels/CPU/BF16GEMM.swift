@@ -24,17 +24,16 @@ extension BLAS {
         let (aRows, aCols) = transA ? (k, m) : (m, k)
         let (bRows, bCols) = transB ? (n, k) : (k, n)
         // Each operand: the weight cache's copy, or converted here into a buffer freed at the end.
-        var owned: [UnsafeMutablePointer<UInt16>] = []
-        defer { for p in owned { p.deallocate() } }
-        func bf16(_ x: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int, weight: Bool) -> UnsafePointer<UInt16> {
-            if weight, let cache { return cache.bits(x, rows: rows, cols: cols, ld: ld) }
+        func converted(_ x: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int) -> UnsafeMutablePointer<UInt16> {
             let bits = UnsafeMutablePointer<UInt16>.allocate(capacity: rows * cols)
-            owned.append(bits)
             Kernels.convertToBF16(x, rows: rows, cols: cols, ld: ld, bits)
-            return UnsafePointer(bits)
+            return bits
         }
-        let a16 = bf16(a, rows: aRows, cols: aCols, ld: lda, weight: weightA)
-        let b16 = bf16(b, rows: bRows, cols: bCols, ld: ldb, weight: weightB)
+        let ownA = weightA && cache != nil ? nil : converted(a, rows: aRows, cols: aCols, ld: lda)
+        let ownB = weightB && cache != nil ? nil : converted(b, rows: bRows, cols: bCols, ld: ldb)
+        defer { ownA?.deallocate(); ownB?.deallocate() }
+        let a16 = ownA.map { UnsafePointer($0) } ?? cache!.bits(a, rows: aRows, cols: aCols, ld: lda)
+        let b16 = ownB.map { UnsafePointer($0) } ?? cache!.bits(b, rows: bRows, cols: bCols, ld: ldb)
         var done = false
         #if canImport(CDNNL)
         done = OneDNN.gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
