@@ -311,7 +311,18 @@ public enum ModelStore {
     /// absent, or when no model of that kind is bundled.
     public static func bundledDirectory(for kind: PuzzleKind = .sudoku,
                                         executable: String = CommandLine.arguments.first ?? "") -> String? {
-        if let env = ProcessInfo.processInfo.environment["TRM_MODEL_DIR"], !env.isEmpty { return env }
+        if let env = environmentModel { return env }
+        return bundledDirectory(for: kind, roots: searchRoots(executable: executable))
+    }
+
+    /// `$TRM_MODEL_DIR` when set and not empty.
+    static var environmentModel: String? {
+        ProcessInfo.processInfo.environment["TRM_MODEL_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Where bundled models are looked for: the working directory, then the executable's folder
+    /// and up to seven folders above it.
+    static func searchRoots(executable: String) -> [String] {
         var roots = [FileManager.default.currentDirectoryPath]
         var url = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<8 {
@@ -320,7 +331,7 @@ public enum ModelStore {
             if up.path == url.path { break }
             url = up
         }
-        return bundledDirectory(for: kind, roots: roots)
+        return roots
     }
 
     /// The first `root/Models/<kind>` that holds a model, in the order of `roots`.
@@ -339,8 +350,9 @@ public enum ModelStore {
     /// Every bundled model present, the default (Sudoku) first: what serve and mcp run when no
     /// --model is given. Just `$TRM_MODEL_DIR` when that is set.
     public static func bundledDirectories(executable: String = CommandLine.arguments.first ?? "") -> [String] {
-        if let env = ProcessInfo.processInfo.environment["TRM_MODEL_DIR"], !env.isEmpty { return [env] }
-        return PuzzleKind.allCases.compactMap { bundledDirectory(for: $0, executable: executable) }
+        if let env = environmentModel { return [env] }
+        let roots = searchRoots(executable: executable)
+        return PuzzleKind.allCases.compactMap { bundledDirectory(for: $0, roots: roots) }
     }
 
     /// `directory` if given, else the bundled model for `kind` when there is one, else the
