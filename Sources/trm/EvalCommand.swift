@@ -151,8 +151,8 @@ struct EvalCommand: ParsableCommand {
                                  d.earlyHalting.exactAccuracy * 100, d.earlyHalting.meanSteps))
                 }
                 for r in result.ratings {
-                    print(String(format: "rating %@ (%d puzzles): all steps exact %.2f%% token %.2f%%; early halting exact %.2f%%",
-                                 r.label, r.puzzles, r.allSteps.exactAccuracy * 100, r.allSteps.tokenAccuracy * 100,
+                    print(String(format: "rating %@ (%d puzzle%@): all steps exact %.2f%% token %.2f%%; early halting exact %.2f%%",
+                                 r.label, r.puzzles, r.puzzles == 1 ? "" : "s", r.allSteps.exactAccuracy * 100, r.allSteps.tokenAccuracy * 100,
                                  r.earlyHalting.exactAccuracy * 100))
                 }
                 if let voting { print(voting.summary + String(format: " (%.1f s)", voting.elapsedSeconds)) }

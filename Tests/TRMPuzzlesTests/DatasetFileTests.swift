@@ -31,6 +31,22 @@ func temporaryPath(_ name: String) -> String {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).allSatisfy { !$0.contains(".tmp-") })
     }
 
+    @Test func keepsRatings() throws {
+        var d = Self.sample()
+        d.ratings = (0..<Int32(d.count)).map { $0 % 7 == 0 ? -1 : $0 % 5 }
+        let path = temporaryPath("r.trmd")
+        try DatasetFile.write(d, to: path)
+        let (back, manifest) = try DatasetFile.read(path: path)
+        #expect(back.ratings == d.ratings && back == d)
+        #expect(manifest.ratings == true)
+        // A file without ratings stays as before: no flag, no extra bytes.
+        let plain = temporaryPath("p.trmd")
+        try DatasetFile.write(Self.sample(), to: plain)
+        let (noRatings, plainManifest) = try DatasetFile.read(path: plain)
+        #expect(noRatings.ratings == nil && plainManifest.ratings == nil)
+        #expect(manifest.payloadBytes == plainManifest.payloadBytes + 4 * d.count)
+    }
+
     @Test func roundTripsWideTokens() throws {
         var d = PuzzleDataset(kind: .grid, seqLen: 4, vocabSize: 300, numPuzzleIdentifiers: 3, gridRows: 2, gridCols: 2)
         d.append(input: [1, 299, 0, 7], label: [PuzzleDataset.ignoreLabel, 298, 3, 4], puzzleIdentifier: 2)

@@ -9,6 +9,7 @@
 //   payload        inputs  [n * seqLen] as UInt8 (tokenBytes 1) or Int32 (tokenBytes 4)
 //                  labels  [n * seqLen] same width; the ignore label is stored as 255 in UInt8 files
 //                  puzzleIdentifiers [n] as Int32
+//                  ratings [n] as Int32, only when the manifest's `ratings` is true (-1 = unrated)
 // The manifest's checksum is FNV-1a 64 over the payload bytes.
 import Foundation
 #if canImport(Glibc)
@@ -37,6 +38,9 @@ public struct DatasetManifest: Codable, Sendable, Equatable {
     public var sources: [String]
     public var skippedRows: Int
     public var metadata: [String: String]
+    /// Whether the payload ends with one Int32 rating per example (the CSV's `rating` column, so
+    /// that `trm eval` on a built file reports accuracy by difficulty). Absent in older files.
+    public var ratings: Bool? = nil
 }
 
 public enum DatasetFile {
@@ -65,13 +69,15 @@ public enum DatasetFile {
             appendInt32s(dataset.labels, to: &payload)
         }
         appendInt32s(dataset.puzzleIdentifiers, to: &payload)
+        if let ratings = dataset.ratings { appendInt32s(ratings, to: &payload) }
         let sum = payload.withUnsafeBytes { fnv1a64($0) }
         let manifest = DatasetManifest(kind: dataset.kind, count: dataset.count, seqLen: dataset.seqLen,
                                        vocabSize: dataset.vocabSize, numPuzzleIdentifiers: dataset.numPuzzleIdentifiers,
                                        gridRows: dataset.gridRows, gridCols: dataset.gridCols,
                                        tokenBytes: compact ? 1 : 4, payloadBytes: payload.count,
                                        checksum: "fnv1a64:" + hex(sum), sources: sources,
-                                       skippedRows: skippedRows, metadata: dataset.metadata)
+                                       skippedRows: skippedRows, metadata: dataset.metadata,
+                                       ratings: dataset.ratings == nil ? nil : true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var json: [UInt8]
@@ -137,7 +143,8 @@ public enum DatasetFile {
         guard !o1, !o2, manifest.count >= 0, manifest.seqLen >= 1, manifest.gridRows >= 1, manifest.gridCols >= 1,
               manifest.vocabSize >= 1, manifest.numPuzzleIdentifiers >= 1, cells == manifest.seqLen,
               manifest.tokenBytes == 1 || manifest.tokenBytes == 4,
-              tokens <= Int.max / 16, manifest.payloadBytes == tokens * 2 * manifest.tokenBytes + manifest.count * 4 else {
+              tokens <= Int.max / 16,
+              manifest.payloadBytes == tokens * 2 * manifest.tokenBytes + manifest.count * (manifest.ratings == true ? 8 : 4) else {
             throw .corruptDataset(file: path, reason: "manifest sizes do not agree")
         }
         var dataset = PuzzleDataset(kind: manifest.kind, seqLen: manifest.seqLen, vocabSize: manifest.vocabSize,
@@ -161,6 +168,9 @@ public enum DatasetFile {
                 dataset.labels = readInt32s(payload, offset: tokens * 4, count: tokens)
             }
             dataset.puzzleIdentifiers = readInt32s(payload, offset: tokens * 2 * manifest.tokenBytes, count: manifest.count)
+            if manifest.ratings == true {
+                dataset.ratings = readInt32s(payload, offset: tokens * 2 * manifest.tokenBytes + manifest.count * 4, count: manifest.count)
+            }
             return true
         }
         guard checksumOK else { throw .corruptDataset(file: path, reason: "checksum mismatch (file damaged)") }
