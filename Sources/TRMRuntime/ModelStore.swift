@@ -53,6 +53,8 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
     case incompatible(path: String, reason: String)
     /// A file differs from its recorded size or checksum; `remedy` says what to do.
     case damaged(path: String, problem: IntegrityProblem, remedy: String)
+    /// Options that cannot be used together (e.g. --model and --random-preset).
+    case conflictingOptions(String)
 
     public var description: String {
         switch self {
@@ -61,6 +63,7 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
         case let .incompatible(p, r): return "model \(p) cannot be used: \(r)"
         case let .damaged(p, problem, remedy):
             return "\(p): \(problem). \(remedy), or pass --no-verify to load it anyway"
+        case let .conflictingOptions(message): return message
         }
     }
 }

@@ -1,5 +1,6 @@
 // ConsoleSolve: what `trm solve` does once its arguments are parsed: read the puzzle for the model,
-// run the recursion with early halting, and write the step view (or one JSON object).
+// run the recursion with early halting, and write the step view (or one JSON object). It lives with
+// the server because `trm solve --json` prints the HTTP API's own response object (SolveResponse).
 import Foundation
 import TRMPuzzles
 import TRMRuntime

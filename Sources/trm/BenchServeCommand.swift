@@ -2,7 +2,6 @@
 import ArgumentParser
 import Foundation
 import TRMServe
-import TRMTraining
 import TRMRuntime
 
 struct BenchServeCommand: AsyncParsableCommand {

@@ -8,7 +8,6 @@ import TRMModels
 import TRMPuzzles
 import TRMRuntime
 import TRMTensor
-import TRMTraining
 
 /// --threads N (default: TRM_THREADS, else the number of cores) and --dtype bf16|fp32.
 struct ThreadOptions: ParsableArguments {

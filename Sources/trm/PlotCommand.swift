@@ -1,7 +1,6 @@
 // `trm plot`: draws a run's training charts (RunPlots) from its metrics.jsonl.
 import ArgumentParser
 import Foundation
-import TRMTraining
 import TRMReport
 
 struct PlotCommand: ParsableCommand {

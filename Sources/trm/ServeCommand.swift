@@ -3,7 +3,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import TRMServe
-import TRMTraining
 import TRMRuntime
 import TRMTensor
 

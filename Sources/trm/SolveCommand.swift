@@ -3,7 +3,6 @@
 import ArgumentParser
 import Foundation
 import TRMServe
-import TRMTraining
 import TRMPuzzles
 import TRMRuntime
 import TRMTensor

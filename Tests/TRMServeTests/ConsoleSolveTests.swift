@@ -6,6 +6,9 @@ import TRMRuntime
 @testable import TRMServe
 
 @Suite struct ConsoleSolveTests {
+    /// A random trm-att-sudoku-small model: the console plumbing is under test, not the weights.
+    static let model: LoadedModel = try! ModelLoading.random(preset: "trm-att-sudoku-small")
+
     final class Lines: @unchecked Sendable {
         private let lock = NSLock()
         private var lines: [String] = []
@@ -16,7 +19,7 @@ import TRMRuntime
     @Test func stepViewShowsEveryStepAndTheVerdict() throws {
         let out = Lines()
         let r = try ConsoleSolve.run(.init(text: PuzzleParser.defaultSudoku, kind: .auto, threshold: 0.5, maxSteps: 3,
-                                           json: false, style: .plain), model: Fixtures.sudoku, output: out.add)
+                                           json: false, style: .plain), model: Self.model, output: out.add)
         let text = out.all.joined(separator: "\n")
         #expect(text.contains("step 1/3  halting confidence"))
         #expect(text.contains("step 3/3"))
@@ -30,7 +33,7 @@ import TRMRuntime
     @Test func jsonModePrintsOneObject() throws {
         let out = Lines()
         _ = try ConsoleSolve.run(.init(text: PuzzleParser.defaultSudoku, kind: .sudoku, threshold: nil, maxSteps: 2,
-                                       json: true, style: .plain), model: Fixtures.sudoku, output: out.add)
+                                       json: true, style: .plain), model: Self.model, output: out.add)
         #expect(out.all.count == 1)
         let r = try APICoding.decoder.decode(SolveResponse.self, from: Data(out.all[0].utf8))
         #expect(r.stepsUsed == 2 && r.verdict.status == .invalid && r.steps?.count == 2)
@@ -39,7 +42,7 @@ import TRMRuntime
     @Test func aMazeForASudokuModelIsRefusedWithAReason() {
         do {
             _ = try ConsoleSolve.run(.init(text: "####\n#S #\n# G#\n####", kind: .auto, threshold: 0.5, maxSteps: 1,
-                                           json: false, style: .plain), model: Fixtures.sudoku) { _ in }
+                                           json: false, style: .plain), model: Self.model) { _ in }
             Issue.record("accepted a maze")
         } catch {
             #expect(String(describing: error).contains("solves sudoku"))

@@ -1,15 +1,14 @@
-// ModelLoading: the models a server, MCP server or benchmark runs: model directories (or the bundled
+// ModelLoading: the models a server, MCP server, `trm solve` or benchmark runs: model directories (or the bundled
 // model), or a random-weight model of a preset for trying the plumbing without a trained model.
 import Foundation
 import TRMModels
-import TRMRuntime
 
 public enum ModelLoading {
     /// Loads `directories` (every bundled model when empty), each checked unless `verify` is false,
     /// or a random-weight `randomPreset`.
     public static func models(directories: [String], randomPreset: String?, verify: Bool = true) throws -> [LoadedModel] {
         if let preset = randomPreset {
-            guard directories.isEmpty else { throw ServeError.badRequest("give either --model or --random-preset, not both") }
+            guard directories.isEmpty else { throw ModelStoreError.conflictingOptions("give either --model or --random-preset, not both") }
             return [try random(preset: preset)]
         }
         if directories.isEmpty {
