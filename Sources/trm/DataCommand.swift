@@ -58,6 +58,17 @@ struct PuzzleInputOptions: ParsableArguments {
 
 extension PuzzleKind: ExpressibleByArgument {}
 
+/// Loads; when a tolerant read found nothing but bad rows, lists them (as `printSkipReport` does,
+/// under `header(count)`) and exits 1 instead of a one-line error.
+func loadListingEveryBadRow(_ paths: [String], _ options: LoadOptions, maxErrors: Int = SkipReport.maxMessages,
+                            header: (Int) -> String) throws -> LoadedPuzzles {
+    do { return try PuzzleLoader.load(paths: paths, options: options) } catch {
+        guard case let .noValidRows(_, report) = error else { throw error }
+        printSkipReport(report, maxErrors: maxErrors, header: header(report.skipped))
+        throw ExitCode(1)
+    }
+}
+
 /// Prints the skip report of a tolerant read to standard error: the first `maxErrors` bad rows in
 /// line order, a count of the rest, and how many rows were skipped for each reason.
 func printSkipReport(_ report: SkipReport, maxErrors: Int = SkipReport.maxMessages, header: String? = nil) {
@@ -132,7 +143,7 @@ struct DataBuild: ParsableCommand {
             print("wrote \(testOutput): \(build.test.count) arc test examples (\(evaluation.count) tasks) in \(seconds(since: start))")
             return
         }
-        let loaded = try PuzzleLoader.load(paths: inputs, options: options)
+        let loaded = try loadListingEveryBadRow(inputs, options, header: { "all \($0) row(s) are bad; nothing written:" })
         printSkipReport(loaded.report)
         try DatasetFile.write(loaded.dataset, to: output, sources: inputs, skippedRows: loaded.report.skipped)
         let manifest = try DatasetFile.readManifest(path: output)
@@ -314,7 +325,7 @@ struct DataCheck: ParsableCommand {
         }
         var options = try input.loadOptions()
         options.skipInvalid = true  // collect every problem, then decide
-        let loaded = try PuzzleLoader.load(paths: inputs, options: options)
+        let loaded = try loadListingEveryBadRow(inputs, options, maxErrors: maxErrors, header: { "\($0) bad row(s), 0 valid:" })
         var report = loaded.report
         if solve {
             for record in loaded.sudoku {

@@ -126,4 +126,17 @@ private func swap(_ s: String, at i: Int, with c: Character) -> String {
         let maze = try PuzzleRowReader.parse(Data("source,question,answer,rating\nm,  S,,0\n".utf8), file: "m.csv")
         #expect(maze[0].question == "  S")
     }
+
+    @Test func reasonsCountAlikeRowsTogetherAndKeepTheirWords() {
+        let here = DataLocation(file: "f.csv", line: 12)
+        // Row numbers and counts vary from row to row: blanked, so alike rows count together.
+        #expect(DataError.malformedRow(here, reason: "expected 4 fields, found 2").reasonKind
+                == DataError.malformedRow(DataLocation(file: "f.csv", line: 9), reason: "expected 4 fields, found 17").reasonKind)
+        #expect(DataError.malformedRow(here, reason: "expected 4 fields, found 2").reasonKind == "malformed row: expected N fields, found N")
+        // Digits that belong to a word, a quoted character or a quoted alphabet are the reason itself.
+        #expect(DataError.malformedRow(here, reason: "invalid UTF-8 near character 31").reasonKind
+                == "malformed row: invalid UTF-8 near character N")
+        #expect(DataError.invalidPuzzle(here, reason: "cell '7' is not in the alphabet \".0123456789\"").reasonKind
+                == "invalid puzzle: cell '7' is not in the alphabet \".0123456789\"")
+    }
 }

@@ -12,6 +12,27 @@ let readmeGridExample = """
 """
 
 @Suite struct GridTaskTests {
+    @Test func badBytesAreRowProblemsLikeInCSV() throws {
+        let good = Data(#"{"input": "1.3..2", "target": "123312"}"#.utf8) + Data("\n".utf8)
+        var data = Data(#"{"format": "trm-grid", "alphabet": ".123", "rows": 2, "cols": 3}"#.utf8) + Data("\n".utf8)
+        data += good                                                                              // line 2
+        data += Data(#"{"input": "1.3..2", "target": "12"#.utf8) + Data([0xFF]) + Data(#"312"}"#.utf8) + Data("\n".utf8)  // 3
+        data += Data(#"{"input": "1.3"#.utf8) + Data([0x00]) + Data(#"..2", "target": "123312"}"#.utf8) + Data("\r\n".utf8) // 4
+        data += Data(#"{"input": ""#.utf8) + Data(repeating: UInt8(ascii: "1"), count: 2 << 20) + Data("\"}\n".utf8)      // 5
+        data += good                                                                              // line 6
+        var report = SkipReport()
+        let d = try GridTaskReader.parse(data, file: "g.jsonl", skipInvalid: true, report: &report)
+        #expect(d.count == 2 && report.accepted == 2 && report.skipped == 3)
+        #expect(report.messages == ["g.jsonl:3: malformed row: invalid UTF-8 near character 34",
+                                    "g.jsonl:4: malformed row: a NUL byte at column 15 (binary data, not puzzle text)",
+                                    "g.jsonl:5: malformed row: the line is \((2 << 20) + 13) bytes long (at most \(1 << 20) bytes per line)"],
+                "\(report.messages)")
+        var strict = SkipReport()
+        #expect(throws: DataError.malformedRow(DataLocation(file: "g.jsonl", line: 3), reason: "invalid UTF-8 near character 34")) {
+            _ = try GridTaskReader.parse(data, file: "g.jsonl", skipInvalid: false, report: &strict)
+        }
+    }
+
     @Test func readsTheDocumentedFormat() throws {
         var report = SkipReport()
         let d = try GridTaskReader.parse(Data(readmeGridExample.utf8), file: "g.jsonl", skipInvalid: false, report: &report)

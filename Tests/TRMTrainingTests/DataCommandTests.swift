@@ -111,6 +111,37 @@ struct DataCommandTests {
         #expect(text.contains("5 bad row(s), 1 valid"), "\(text)")
     }
 
+    @Test func defaultListsTwentyThenCountsTheRest() throws {
+        let dir = TestDirectory()
+        let input = try csv(Array(repeating: ("123", "456"), count: 25) + [(Self.puzzle, Self.answer)], in: dir)
+        let (status, text) = try TRMExecutable.run(["data", "check", input.path])
+        #expect(status == 1)
+        #expect(text.contains("puzzles.csv:21:") && !text.contains("puzzles.csv:22:"), "rows 2...21 listed: \(text)")
+        #expect(text.contains("... and 5 more") && text.contains("25 bad row(s), 1 valid"), "\(text)")
+    }
+
+    @Test func aFileOfOnlyBadRowsListsThem() throws {
+        let dir = TestDirectory()
+        let input = try csv([("123", "456"), ("..3", "1"), ("abc", "def")], in: dir)
+        let (status, text) = try TRMExecutable.run(["data", "check", input.path, "--kind", "sudoku"])
+        #expect(status == 1)
+        #expect(text.contains("3 bad row(s), 0 valid"), "\(text)")
+        for line in 2...4 { #expect(text.contains("puzzles.csv:\(line):"), "\(text)") }
+        let out = dir.file("none.trmd").path
+        let (s2, built) = try TRMExecutable.run(["data", "build", input.path, "--kind", "sudoku", "--skip-invalid", "-o", out])
+        #expect(s2 == 1 && built.contains("all 3 row(s) are bad; nothing written") && built.contains("puzzles.csv:4:"), "\(built)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func aBadFirstRowDoesNotHideTheKind() throws {
+        let dir = TestDirectory()
+        // No --kind: the first data row is short, the second decides that this is Sudoku.
+        let input = try csv([("123", "456"), (Self.puzzle, Self.answer)], in: dir)
+        let (status, text) = try TRMExecutable.run(["data", "check", input.path])
+        #expect(status == 1)
+        #expect(text.contains("puzzles.csv:2:") && text.contains("1 bad row(s), 1 valid"), "\(text)")
+    }
+
     @Test func generatedPuzzlesHaveUniqueSolutions() throws {
         let dir = TestDirectory()
         let out = dir.file("gen.csv").path

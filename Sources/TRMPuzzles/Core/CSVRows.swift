@@ -137,6 +137,25 @@ public enum PuzzleRowReader {
         return out
     }
 
+    /// The lines (1-based, split at `\n`) whose bytes cannot be text of a row: a NUL byte, invalid
+    /// UTF-8 or an overlong line, with the reason. The grid JSONL reader checks these first too.
+    public static func byteProblems(_ data: Data) -> [Int: String] {
+        var out: [Int: String] = [:]
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var start = 0, number = 0
+            while start < bytes.count {
+                number += 1
+                var end = start
+                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                let stop = end > start && bytes[end - 1] == 0x0D ? end - 1 : end
+                if let problem = byteProblem(bytes, start, stop) { out[number] = problem }
+                start = end + 1
+            }
+        }
+        return out
+    }
+
     /// A NUL byte, invalid UTF-8 or an overlong line; nil for an ordinary line. ASCII lines (all
     /// of the shared data) cost one pass over their bytes.
     private static func byteProblem(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ stop: Int) -> String? {

@@ -24,6 +24,8 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidPuzzle(DataLocation, reason: String)
     /// The file holds no usable rows.
     case empty(file: String)
+    /// Every row was bad (a tolerant read skipped them all): the report names each one.
+    case noValidRows(file: String, report: SkipReport)
     /// The content's kind could not be recognised; pass `--kind`.
     case unknownKind(file: String, reason: String)
     /// A binary dataset file is damaged or of another version.
@@ -44,6 +46,9 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(location): invalid puzzle: \(reason)"
         case let .empty(file):
             return "\(file): no puzzle rows found"
+        case let .noValidRows(file, report):
+            let first = report.messages.prefix(3).joined(separator: "; ")
+            return "\(file): all \(report.skipped) row(s) are bad, none kept (\(first)\(report.skipped > 3 ? "; ..." : "")); `trm data check` lists them all"
         case let .unknownKind(file, reason):
             return "\(file): cannot tell what kind of puzzle data this is (\(reason)); pass --kind sudoku|maze|arc|grid"
         case let .corruptDataset(file, reason):
@@ -128,10 +133,28 @@ extension DataError {
         case let .invalidPuzzle(_, reason): text = "invalid puzzle: " + reason
         default: text = description
         }
+        // Numbers become N; digits that belong to a word ("UTF-8", "x86"), a quoted character ('0')
+        // or a double-quoted text (an alphabet such as ".0123456789") are part of the reason and stay.
         var out = ""
-        var inNumber = false
+        var quoted = false
+        var run: (blanked: Bool, active: Bool) = (false, false)
+        var previous: Character?
+        var beforePrevious: Character?
         for c in text {
-            if c.isNumber { if !inNumber { out.append("N") }; inNumber = true } else { out.append(c); inNumber = false }
+            if c == "\"" { quoted.toggle() }
+            if c.isNumber && !quoted {
+                if !run.active {
+                    let attached = previous.map { $0.isLetter || $0 == "'" || ($0 == "-" && beforePrevious?.isLetter == true) } ?? false
+                    run = (!attached, true)
+                    if run.blanked { out.append("N") }
+                }
+                if !run.blanked { out.append(c) }
+            } else {
+                run.active = false
+                out.append(c)
+            }
+            beforePrevious = previous
+            previous = c
         }
         return out
     }

@@ -56,22 +56,32 @@ public enum PuzzleLoader {
         let lines = text.split(whereSeparator: \.isNewline)
         guard let first = lines.first(where: { !$0.isEmpty }) else { throw .empty(file: path) }
         if first.hasPrefix("{") { return first.contains("\"train\"") ? .arc : .grid }
-        var sample = String(first)
+        // The first row that looks like a puzzle decides: a bad first row (too short, a typo)
+        // must not hide the kind of the rows after it.
+        var rows = lines.filter { !$0.isEmpty }[...]
+        var questionColumn: Int?
         if first.lowercased().contains("question") {
-            guard lines.count > 1 else { throw .empty(file: path) }
-            let fields = lines[1].split(separator: ",", omittingEmptySubsequences: false)
-            let header = first.lowercased().split(separator: ",").map(String.init)
-            guard let q = header.firstIndex(of: "question"), q < fields.count else {
-                throw .unknownKind(file: path, reason: "first data row has too few fields")
-            }
-            sample = String(fields[q])
-        } else if let comma = first.firstIndex(of: ",") {
-            sample = String(first[..<comma])
+            let header = first.lowercased().split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            questionColumn = header.firstIndex(of: "question")
+            rows = rows.dropFirst()
+            guard !rows.isEmpty else { throw .empty(file: path) }
         }
+        for line in rows.prefix(64) {
+            // The question column when a header names it, else any field (rows without a header
+            // may start with a source column).
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            let candidates = questionColumn.map { $0 < fields.count ? [fields[$0]] : [] } ?? fields
+            if let kind = candidates.lazy.compactMap({ recognise(String($0)) }).first { return kind }
+        }
+        throw .unknownKind(file: path, reason: "no puzzle among the first rows is 81 Sudoku cells or a maze of '#', ' ', 'S', 'G'")
+    }
+
+    /// The kind one question field looks like, if any.
+    static func recognise(_ sample: String) -> PuzzleKind? {
         let bytes = Set(sample.utf8)
         if sample.utf8.count == 81 && bytes.isSubset(of: Set(".0123456789".utf8)) { return .sudoku }
         if bytes.isSubset(of: Set("# SGo".utf8)) && bytes.contains(UInt8(ascii: "#")) { return .maze }
-        throw .unknownKind(file: path, reason: "first puzzle is neither 81 Sudoku cells nor a maze of '#', ' ', 'S', 'G'")
+        return nil
     }
 
     /// Loads one or more files of the same kind into one dataset.
@@ -168,7 +178,10 @@ public enum PuzzleLoader {
         return Array(rows.prefix(max(0, limit)))
     }
 
+    /// At least one row kept: else every row was bad (the report names them) or there were none.
     private static func requireSome(_ report: SkipReport, _ paths: [String]) throws(DataError) {
-        if report.accepted == 0 { throw .empty(file: paths.joined(separator: ", ")) }
+        guard report.accepted == 0 else { return }
+        let files = paths.joined(separator: ", ")
+        throw report.skipped > 0 ? .noValidRows(file: files, report: report) : .empty(file: files)
     }
 }

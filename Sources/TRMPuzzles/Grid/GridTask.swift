@@ -82,15 +82,24 @@ public enum GridTaskReader {
     }
 
     public static func parse(_ data: Data, file: String, skipInvalid: Bool, report: inout SkipReport) throws(DataError) -> PuzzleDataset {
+        // Bad bytes (NUL, invalid UTF-8, an overlong line) are found before any JSON is decoded,
+        // with the same messages as the CSV reader's.
+        let byteProblems = PuzzleRowReader.byteProblems(data)
         let text = String(decoding: data, as: UTF8.self)
         var spec: GridTaskSpec?
         var table: [Character: Int32] = [:]
         var dataset: PuzzleDataset?
         var ids: [String: Int32] = [:]
-        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
+            let at = DataLocation(file: file, line: index + 1)
+            if let problem = byteProblems[index + 1] {
+                // The header cannot be skipped: without it no row can be read.
+                if spec == nil || !skipInvalid { throw .malformedRow(at, reason: problem) }
+                report.record(.malformedRow(at, reason: problem))
+                continue
+            }
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
-            let at = DataLocation(file: file, line: index + 1)
             guard let currentSpec = spec else {
                 spec = try header(trimmed, at: at)
                 table = spec!.tokenTable()
