@@ -8,7 +8,11 @@
 //   trm_step_duration_seconds                      histogram  time of one batched supervision step
 //   trm_supervision_steps_used                     histogram  supervision steps each solved puzzle used
 //   trm_solutions_total{kind,verdict}              counter    solved puzzles by validator verdict
-//   gauges read at scrape time (queue depth, running rows, loaded models ...)
+//   trm_queue_depth                                gauge      puzzles waiting for a slot
+//   trm_running_rows                               gauge      puzzles in the model batch
+//   trm_admitted_while_running_total               counter    admissions into a batch with rows mid-solve
+// The last three are read from the workers after every batched step and at every scrape, and go
+// through swift-metrics like the rest (a `Gauge`, and a `Counter` advanced by what was added).
 //
 // Each server has its own registry (so two servers in one process count apart); the metrics go
 // through any swift-metrics `MetricsFactory` a caller passes (a multiplexer that also feeds another
@@ -24,7 +28,9 @@ public final class ServeMetrics: Sendable {
     /// The registry `/metrics` renders (with `processRegistry` when the process bootstrapped it).
     public let registry: PrometheusCollectorRegistry
     private let factory: any MetricsFactory
-    private let gaugeReader = LockedBox<(@Sendable () -> [(String, String, Double)])?>(nil)
+    private let gaugeReader = LockedBox<(@Sendable () -> [(String, Double)])?>(nil)
+    /// The last value each counter-like reading was recorded at (counters only go up by deltas).
+    private let counterReadings = LockedBox<[String: Double]>([:])
 
     static let latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
@@ -36,6 +42,9 @@ public final class ServeMetrics: Sendable {
         "trm_step_duration_seconds": ("Time of one batched supervision step.", latencyBuckets),
         "trm_supervision_steps_used": ("Supervision steps each solved puzzle used.", [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128, 256]),
         "trm_solutions_total": ("Solved puzzles by kind and validator verdict.", nil),
+        "trm_queue_depth": ("Puzzles waiting for a slot.", nil),
+        "trm_running_rows": ("Puzzles in the model batch.", nil),
+        "trm_admitted_while_running_total": ("Admissions into a batch with rows mid-solve (continuous batching).", nil),
     ]
 
     private let batchSizes: Recorder
@@ -54,10 +63,30 @@ public final class ServeMetrics: Sendable {
         stepsUsed = Recorder(label: "trm_supervision_steps_used", dimensions: [], aggregate: true, factory: factory)
     }
 
-    /// Extra gauges read at scrape time: (name, help, value).
-    public var gauges: (@Sendable () -> [(String, String, Double)])? {
+    /// Readings of the workers' state: (name, value). A name ending in `_total` is a running count
+    /// (recorded as a swift-metrics Counter), any other a level (a Gauge). Help texts live in
+    /// `definitions`.
+    public var gauges: (@Sendable () -> [(String, Double)])? {
         get { gaugeReader.value }
         set { gaugeReader.value = newValue }
+    }
+
+    /// Records the current readings through swift-metrics: after every batched step and at every
+    /// scrape, so that any backend sees them, not only `/metrics`.
+    public func recordReadings() {
+        for (name, value) in gauges?() ?? [] {
+            if name.hasSuffix("_total") {
+                let added = counterReadings.withValue { last -> Double in
+                    defer { last[name] = max(value, last[name] ?? 0) }
+                    return value - (last[name] ?? 0)
+                }
+                // Made even when nothing was added, so that the series shows from the first scrape.
+                let counter = Counter(label: name, dimensions: [], factory: factory)
+                if added > 0 { counter.increment(by: Int64(added)) }
+            } else {
+                Gauge(label: name, dimensions: [], factory: factory).record(value)
+            }
+        }
     }
 
     /// Routes we label by name; anything else is "other" (keeps label cardinality bounded).
@@ -81,12 +110,10 @@ public final class ServeMetrics: Sendable {
         Counter(label: "trm_solutions_total", dimensions: [("kind", kind), ("verdict", status)], factory: factory).increment()
     }
 
-    /// The exposition text: the gauges are read first, then this server's registry and, when
+    /// The exposition text: the readings are recorded first, then this server's registry and, when
     /// `trm serve` bootstrapped the process's metrics, Hummingbird's request metrics.
     public func render() -> String {
-        for (name, help, value) in gauges?() ?? [] {
-            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, helpText: help + ".")).set(value)
-        }
+        recordReadings()
         var text = registry.emitToString()
         if let process = ServeMetrics.processRegistry.value, process !== registry { text += process.emitToString() }
         return text

@@ -45,15 +45,17 @@ public final class SolverService: Sendable {
         self.models = models.map { m in
             ServedModel(loaded: m, worker: BatchingWorker(
                 model: m.model, options: worker,
-                onStep: { [metrics] batch, seconds in metrics.recordStep(batchSize: batch, seconds: seconds) },
+                onStep: { [metrics] batch, seconds in
+                    metrics.recordStep(batchSize: batch, seconds: seconds)
+                    metrics.recordReadings()
+                },
                 onFinish: { [metrics] steps in metrics.recordStepsUsed(steps) }))
         }
         metrics.gauges = { [models = self.models] in
             let c = models.map(\.worker.counters)
-            return [("trm_queue_depth", "Puzzles waiting for a slot", Double(c.map(\.queued).reduce(0, +))),
-                    ("trm_running_rows", "Puzzles in the model batch", Double(c.map(\.running).reduce(0, +))),
-                    ("trm_admitted_while_running_total", "Admissions into a batch with rows mid-solve (continuous batching)",
-                     Double(c.map(\.admittedWhileRunning).reduce(0, +)))]
+            return [("trm_queue_depth", Double(c.map(\.queued).reduce(0, +))),
+                    ("trm_running_rows", Double(c.map(\.running).reduce(0, +))),
+                    ("trm_admitted_while_running_total", Double(c.map(\.admittedWhileRunning).reduce(0, +)))]
         }
     }
 

@@ -29,6 +29,10 @@ struct MetricsTests {
         let verdicts = try backend.expectCounter("trm_solutions_total", [("kind", "sudoku"), ("verdict", "invalid")])
         #expect(verdicts.totalValue == 1)
         #expect(try backend.expectTimer("trm_step_duration_seconds").values.count == 2)
+        // The workers' readings reach the other backend too, recorded after each batched step.
+        let queue = try backend.expectRecorder("trm_queue_depth")
+        #expect(queue.values.count >= 2 && queue.lastValue == 0, "\(queue.values)")
+        #expect(try backend.expectRecorder("trm_running_rows").values.count >= 2)
     }
 
     @Test("Hummingbird's request metrics join /metrics after the process bootstrap")

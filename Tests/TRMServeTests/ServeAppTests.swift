@@ -160,6 +160,8 @@ import TRMRuntime
                 #expect(text.contains(#"trm_supervision_steps_used_bucket{le="3.0"} 1"#))
                 #expect(text.contains(#"trm_solutions_total{kind="sudoku",verdict="invalid"} 1"#))
                 #expect(text.contains("trm_queue_depth 0"))
+                #expect(text.contains("# HELP trm_queue_depth Puzzles waiting for a slot.\n# TYPE trm_queue_depth gauge"), "\(text)")
+                #expect(text.contains("# TYPE trm_admitted_while_running_total counter"), "\(text)")
             }
         }
         await service.shutdown()
