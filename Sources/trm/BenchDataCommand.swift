@@ -39,7 +39,7 @@ struct BenchDataCommand: ParsableCommand {
 
     func validate() throws {
         guard sudokuBatch >= 1, mazeBatch >= 1 else { throw ValidationError("batch sizes must be at least 1") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard (1...1024).contains(threads) else { throw ValidationError("--threads must be in 1...1024, got \(threads)") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
         guard arcBatch >= 1 else { throw ValidationError("--arc-batch must be at least 1") }
         let known: Set<Substring> = ["sudoku", "maze", "arc"]

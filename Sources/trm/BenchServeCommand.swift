@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import TRMServe
 import TRMRuntime
+import TRMTensor
 
 struct BenchServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,6 +15,7 @@ struct BenchServeCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var models: ServedModelOptions
+    @OptionGroup var threads: ThreadOptions
     @Option(help: "Comma-separated client concurrencies.") var concurrency = "1,8,64"
     @Option(help: "Requests per case.") var requests = 128
     @Option(help: "A case stops after this many seconds.") var seconds = 60.0
@@ -45,6 +47,9 @@ struct BenchServeCommand: AsyncParsableCommand {
         options.maxSeconds = seconds
         options.maxBatch = maxBatch
         options.steps = steps
-        try await ServeBenchmark.run(model: model, options: options) { line in writeLine(line) }
+        let context = ComputeContext(threads: threads.count, dtype: threads.compute.resolved())
+        try await ComputeContext.$current.withValue(context) {
+            try await ServeBenchmark.run(model: model, options: options) { line in writeLine(line) }
+        }
     }
 }

@@ -1,6 +1,9 @@
-// The option groups every subcommand reuses, one per concern: threads (--threads), model selection
-// (--model, --no-verify), machine output (--json), logging (--log-level, --quiet), and where a run
-// configuration comes from (--preset, --config).
+// The option groups every subcommand reuses, one per concern: compute (--threads, --dtype), model
+// selection (--model, --no-verify, --random-preset; a repeatable --model for the servers), machine
+// output (--json), where files go (-o/--out/--output, one spelling set for every command that
+// writes), logging (--log-level, --quiet), and where a run configuration comes from (--preset,
+// --config). Puzzle input (--kind, --skip-invalid, --limit, ...) is `PuzzleInputOptions` in
+// DataCommand.swift, beside the data commands that define it.
 import ArgumentParser
 import Foundation
 import Logging
@@ -26,6 +29,27 @@ struct ThreadOptions: ParsableArguments {
     func run<R>(defaultDType: ComputeDType? = nil, _ body: () throws -> R) rethrows -> R {
         let dtype = compute.resolved(default: defaultDType)
         return try ComputeContext.withThreads(count) { try ComputeContext.withDType(dtype, body) }
+    }
+}
+
+/// --dtype bf16|fp32, part of every computing command's ThreadOptions.
+struct DTypeOption: ParsableArguments {
+    @Option(help: "Compute dtype: bf16 (matmul inputs, carried states and embeddings in bfloat16, as the reference trains) or fp32 (default: bf16 where oneDNN runs on AMX, else fp32; TRM_DTYPE).")
+    var dtype: String?
+
+    func validate() throws {
+        if let dtype {
+            do { _ = try ComputeDType(parsing: dtype) } catch { throw ValidationError("--dtype: \(error)") }
+        }
+    }
+
+    /// --dtype, else `fallback`, else the platform default; bf16 where this machine has no bf16
+    /// matmul becomes fp32, with one line on standard error saying so.
+    func resolved(default fallback: ComputeDType? = nil) -> ComputeDType {
+        let requested = dtype.flatMap { try? ComputeDType(parsing: $0) } ?? fallback ?? ComputeDType.platformDefault
+        let (resolved, note) = ComputeDType.resolve(requested)
+        if let note { FileHandle.standardError.write(Data("warning: \(note)\n".utf8)) }
+        return resolved
     }
 }
 
@@ -75,24 +99,68 @@ enum LoggingBootstrap {
     }
 }
 
+/// --no-verify: load weights even when a file differs from what was recorded of it.
+struct VerifyOption: ParsableArguments {
+    @Flag(help: "Load the model even when a file differs from its recorded size or checksum (not recommended).")
+    var noVerify = false
+
+    /// Says on standard error that a model had nothing recorded to check its files against.
+    static func warnIfUnchecked(_ loaded: LoadedModel) {
+        if case .unrecorded(let reason) = loaded.verification {
+            printError("warning: \(loaded.directory): \(reason), so its files were not checked")
+        }
+    }
+}
+
+/// --random-preset NAME: a random-weight model of a preset instead of a trained one.
+struct RandomPresetOption: ParsableArguments {
+    @Option(help: "Use a random-weight model of this preset instead (answers are noise; for trying the plumbing).")
+    var randomPreset: String?
+}
+
 /// --model PATH [--no-verify]: the model a command runs, through the one loader that checks every
 /// recorded size and checksum first (ModelStore).
 struct ModelOptions: ParsableArguments {
     @Option(help: "A model: a model folder (config.json + model.safetensors + manifest.json), a training run directory or checkpoint folder (its EMA weights), or an exported .safetensors file. Default: the bundled model of the puzzle's kind (\(ModelStore.bundledRelativePaths.sorted { $0.key.rawValue > $1.key.rawValue }.map(\.value).joined(separator: ", ")); Sudoku when the kind is not known).")
     var model: String?
 
-    @Flag(help: "Load the model even when a file differs from its recorded size or checksum (not recommended).")
-    var noVerify = false
+    @OptionGroup var verify: VerifyOption
+
+    var noVerify: Bool { verify.noVerify }
 
     /// The model asked for (by default the bundled one for `kind`, else the bundled Sudoku model),
     /// checked unless --no-verify.
     func load(kind: PuzzleKind? = nil) throws -> LoadedModel {
         let loaded = try ModelStore.load(directory: ModelStore.resolve(model, kind: kind), verify: !noVerify)
-        if case .unrecorded(let reason) = loaded.verification {
-            printError("warning: \(loaded.directory): \(reason), so its files were not checked")
-        }
+        VerifyOption.warnIfUnchecked(loaded)
         return loaded
     }
+}
+
+/// `--model PATH` (repeatable, one per kind) or `--random-preset NAME`, [--no-verify]: what serve,
+/// mcp and bench serve run.
+struct ServedModelOptions: ParsableArguments {
+    @Option(name: .customLong("model"), help: "A model folder, training run, checkpoint folder or exported .safetensors file; repeat for several kinds. Default: every bundled model.")
+    var directories: [String] = []
+
+    @OptionGroup var random: RandomPresetOption
+    @OptionGroup var verify: VerifyOption
+
+    var randomPreset: String? { random.randomPreset }
+
+    /// The models, each checked before use (unless --no-verify); a model with nothing recorded to
+    /// check against is loaded with a warning on standard error.
+    func load() throws -> [LoadedModel] {
+        let loaded = try ModelLoading.models(directories: directories, randomPreset: randomPreset, verify: !verify.noVerify)
+        if randomPreset == nil { loaded.forEach(VerifyOption.warnIfUnchecked) }
+        return loaded
+    }
+}
+
+/// The names of every option that says where a command writes: `-o`, `--out` and `--output` all
+/// work on every such command (train, eval, export, import, data build/generate/import).
+extension NameSpecification {
+    static let outputPath: NameSpecification = [.customShort("o"), .customLong("out"), .customLong("output")]
 }
 
 /// --threads 1,2: the thread counts a benchmark measures.

@@ -108,7 +108,7 @@ struct DataBuild: ParsableCommand {
     @Argument(help: "Input files (ARC: task folders).")
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: "Output dataset file.")
+    @Option(name: .outputPath, help: "Output dataset file.")
     var output: String
 
     @OptionGroup var input: PuzzleInputOptions
@@ -253,7 +253,7 @@ struct GenerateSudoku: ParsableCommand {
     @Option(help: "Maximum backtracks of the solver.") var maxBacktracks: Int?
     @Option(help: "Attempts per puzzle before giving up.") var maxAttempts = 200
     @Option(help: "Random seed.") var seed: UInt64 = 0
-    @Option(name: .shortAndLong, help: "Output CSV (default: standard output).") var output: String?
+    @Option(name: .outputPath, help: "Output CSV (default: standard output).") var output: String?
 
     func run() throws {
         guard count >= 0 else { throw ValidationError("--count must be >= 0") }
@@ -280,7 +280,7 @@ struct GenerateMaze: ParsableCommand {
     @Option(help: "Minimum cells on the shortest S-to-G path, S and G included (Maze-Hard: 110).") var minPathCells = 110
     @Option(help: "Probability that a cell is a wall.") var wallDensity = 0.37
     @Option(help: "Random seed.") var seed: UInt64 = 0
-    @Option(name: .shortAndLong, help: "Output CSV (default: standard output).") var output: String?
+    @Option(name: .outputPath, help: "Output CSV (default: standard output).") var output: String?
 
     func run() throws {
         guard count >= 0 else { throw ValidationError("--count must be >= 0") }

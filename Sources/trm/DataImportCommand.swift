@@ -25,7 +25,7 @@ struct DataImport: ParsableCommand {
     @Option(help: "Which split: train or test.")
     var split: String = "test"
 
-    @Option(name: [.customShort("o"), .long], help: "The .trmd file to write.")
+    @Option(name: .outputPath, help: "The .trmd file to write.")
     var output: String
 
     func validate() throws {

@@ -58,7 +58,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Versions per puzzle to predict and vote over for pass@1/pass@2: ARC test files (from `trm data build --arc-evaluation ... --test-output`; default all of the task's) and grid tasks whose header declares augment (default 8). 0: no voting.")
     var voteVersions: Int?
 
-    @Option(help: "Report directory (default: <run>/eval for a training run, else a new temporary folder).")
+    @Option(name: .outputPath, help: "Report directory (default: <run>/eval for a training run, else a new temporary folder).")
     var out: String?
 
     @OptionGroup var output: JSONOutputOptions

@@ -35,7 +35,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "safetensors or torch.")
     var format: String = "safetensors"
 
-    @Option(name: [.customShort("o"), .long], help: "Where to write: a .safetensors file or a model folder (safetensors), or a folder (torch).")
+    @Option(name: .outputPath, help: "Where to write: a .safetensors file or a model folder (safetensors), or a folder (torch).")
     var out: String
 
     func validate() throws {

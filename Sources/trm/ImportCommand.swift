@@ -28,7 +28,7 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Sequence length, for attention models whose data set is not found.")
     var seqLen: Int?
 
-    @Option(name: [.customShort("o"), .long], help: "The model folder to create (must not exist or be empty).")
+    @Option(name: .outputPath, help: "The model folder to create (must not exist or be empty).")
     var output: String
 
     func run() throws {

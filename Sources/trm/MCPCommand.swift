@@ -15,8 +15,11 @@ struct MCPCommand: AsyncParsableCommand {
     @OptionGroup var models: ServedModelOptions
     @Option(help: "Seconds a tool call may take.") var timeout = 60.0
     @OptionGroup var threads: ThreadOptions
+    @OptionGroup var log: LogOptions
 
     func run() async throws {
+        // stdout carries only the protocol: log lines (loading, warnings) go to standard error.
+        _ = log.makeLogger("trm.mcp")
         let context = ComputeContext(threads: threads.count, dtype: threads.compute.resolved())
         try await ComputeContext.$current.withValue(context) {
             let service = SolverService(models: try models.load(), limits: SolverLimits(timeoutSeconds: timeout))

@@ -22,6 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var models: ServedModelOptions
     @OptionGroup var threads: ThreadOptions
+    @OptionGroup var log: LogOptions
 
     @Option(help: "Address to bind (default loopback only).") var host = "127.0.0.1"
     @Option(help: "Port (0 picks a free one).") var port = 8080
@@ -41,8 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "trm.serve")
-        logger.logLevel = .info
+        let logger = log.makeLogger("trm.serve")
         let loaded = try models.load()
         // Hummingbird's request metrics and any other swift-metrics user land in /metrics too.
         ServeMetrics.bootstrapProcessMetrics()
@@ -59,29 +59,5 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         writeLine("trm serve: stopped")
-    }
-}
-
-/// `--model DIR` (repeatable) or `--random-preset NAME`, shared by serve, mcp and bench serve.
-struct ServedModelOptions: ParsableArguments {
-    @Option(name: .customLong("model"), help: "A model folder, training run, checkpoint folder or exported .safetensors file; repeat for several kinds. Default: the bundled model.")
-    var directories: [String] = []
-
-    @Option(help: "Serve a random-weight model of this preset instead (answers are noise; for trying the plumbing).")
-    var randomPreset: String?
-
-    @Flag(help: "Load the models even when a file differs from its recorded size or checksum (not recommended).")
-    var noVerify = false
-
-    /// The models, each checked before use (unless --no-verify); a model with nothing recorded to
-    /// check against is loaded with a warning on standard error.
-    func load() throws -> [LoadedModel] {
-        let loaded = try ModelLoading.models(directories: directories, randomPreset: randomPreset, verify: !noVerify)
-        for m in loaded {
-            if case .unrecorded(let reason) = m.verification, randomPreset == nil {
-                printError("warning: \(m.directory): \(reason), so its files were not checked")
-            }
-        }
-        return loaded
     }
 }

@@ -42,8 +42,7 @@ struct SolveCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(help: "Use a random-weight model of this preset instead (answers are noise; for trying the tool).")
-    var randomPreset: String?
+    @OptionGroup var random: RandomPresetOption
 
     @Option(help: "Stop once the halting confidence exceeds this (0...1).")
     var threshold: Float = 0.5
@@ -69,18 +68,18 @@ struct SolveCommand: ParsableCommand {
         guard index >= 0 else { throw ValidationError("--index must be 0 or more") }
         guard delay >= 0, delay <= 10 else { throw ValidationError("--delay must be in 0...10 seconds") }
         if puzzle != nil && file != nil { throw ValidationError("give the puzzle as an argument or with --file, not both") }
-        if model.model != nil && randomPreset != nil { throw ValidationError("give either --model or --random-preset, not both") }
+        if model.model != nil && random.randomPreset != nil { throw ValidationError("give either --model or --random-preset, not both") }
     }
 
     func run() throws {
         let text = try PuzzleSource.read(argument: puzzle, file: file)
         // Without --model: the bundled model of the puzzle's kind (a maze goes to Models/maze).
         var bundledKind: PuzzleKind?
-        if let text, randomPreset == nil {
+        if let text, random.randomPreset == nil {
             let given = kind == .auto ? (try? PuzzleParser.detect(text)) : kind
             bundledKind = given.flatMap { PuzzleKind(rawValue: $0.rawValue) }
         }
-        let loaded = try randomPreset.map { try ModelLoading.random(preset: $0) } ?? model.load(kind: bundledKind)
+        let loaded = try random.randomPreset.map { try ModelLoading.random(preset: $0) } ?? model.load(kind: bundledKind)
         let style: StepRenderer.Style = (!noColor && isatty(STDOUT_FILENO) == 1
                                          && ProcessInfo.processInfo.environment["NO_COLOR"] == nil) ? .ansi : .plain
         let request = ConsoleSolve.Request(text: text ?? PuzzleParser.defaultPuzzle(for: loaded), kind: text == nil ? .sudoku : kind,

@@ -37,7 +37,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("test-data"), parsing: .upToNextOption, help: "Test data for the periodic evaluation.")
     var testData: [String] = []
 
-    @Option(help: "Run directory (default: runs/<config name>).")
+    @Option(name: .outputPath, help: "Run directory (default: runs/<config name>).")
     var out: String?
 
     @Option(help: "Continue the run (or checkpoint folder) at this path; writes into it unless --out is given.")

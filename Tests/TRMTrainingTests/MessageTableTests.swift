@@ -94,4 +94,23 @@ struct MessageTableTests {
         #expect(status == 0, "\(command): \(text)")
         #expect(text.contains("USAGE:") && !text.contains("Validation failed"), "\(command): \(text)")
     }
+
+    /// One option group per concern: every command that writes takes -o, --out and --output; every
+    /// computing command takes --threads and --dtype; the servers log like train and eval.
+    @Test("option groups are the same on every command", arguments: [
+        ("train", ["-o, --out, --output", "--threads", "--dtype", "--log-level"]),
+        ("eval", ["-o, --out, --output", "--threads", "--dtype", "--log-level", "--no-verify"]),
+        ("export", ["-o, --out, --output"]), ("import", ["-o, --out, --output"]),
+        ("data build", ["-o, --out, --output"]), ("data import", ["-o, --out, --output"]),
+        ("data generate sudoku", ["-o, --out, --output"]), ("data generate maze", ["-o, --out, --output"]),
+        ("solve", ["--threads", "--dtype", "--random-preset", "--no-verify"]),
+        ("serve", ["--threads", "--dtype", "--log-level", "--random-preset", "--no-verify"]),
+        ("mcp", ["--threads", "--dtype", "--log-level", "--random-preset", "--no-verify"]),
+        ("bench serve", ["--threads", "--dtype", "--random-preset", "--no-verify"]),
+    ])
+    func optionGroups(_ command: String, _ spellings: [String]) throws {
+        let (status, text) = try TRMExecutable.run(command.split(separator: " ").map(String.init) + ["--help"], timeoutSeconds: 60)
+        #expect(status == 0, "\(command): \(text)")
+        for spelling in spellings { #expect(text.contains(spelling), "\(command) --help lacks \(spelling): \(text)") }
+    }
 }
