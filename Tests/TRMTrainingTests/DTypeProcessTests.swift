@@ -7,14 +7,13 @@ import TRMTestSupport
 import Testing
 @testable import TRMTraining
 
-@Suite("--dtype in the trm executable")
+@Suite("--dtype in the trm executable", .enabled(if: TRMExecutable.url != nil, TRMExecutable.missing))
 struct DTypeProcessTests {
     static let bf16Fixture = Repository.root.deletingLastPathComponent()
         .appendingPathComponent("shared/fixtures/golden-bf16/trm-att-sudoku").path
 
     @Test("check-fixture --dtype bf16 passes a golden-bf16 case and names the dtype")
     func bf16FixturePasses() throws {
-        guard TRMExecutable.url != nil else { print("skipped: no built trm"); return }
         let (status, output) = try TRMExecutable.run(["check-fixture", "--dtype", "bf16", "--failures-only", Self.bf16Fixture])
         #expect(status == 0, "\(output)")
         #expect(output.contains("trm-att-sudoku (bf16)") && output.contains("PASS"), "\(output)")
@@ -22,7 +21,6 @@ struct DTypeProcessTests {
 
     @Test("an unknown --dtype is a usage error naming the accepted values")
     func unknownDType() throws {
-        guard TRMExecutable.url != nil else { print("skipped: no built trm"); return }
         let (status, output) = try TRMExecutable.run(["check-fixture", "--dtype", "fp16", Self.bf16Fixture])
         #expect(status != 0)
         #expect(output.contains("unknown dtype 'fp16'") && output.contains("use bf16 or fp32"), "\(output)")
@@ -31,7 +29,6 @@ struct DTypeProcessTests {
     @Test("every computing command rejects an unknown --dtype before doing anything",
           arguments: [["train"], ["eval"], ["solve"], ["serve"], ["mcp"], ["bench", "train"], ["check-fixture", "/tmp"]])
     func unknownDTypeEverywhere(command: [String]) throws {
-        guard TRMExecutable.url != nil else { print("skipped: no built trm"); return }
         let (status, output) = try TRMExecutable.run(command + ["--dtype", "int8"])
         #expect(status != 0)
         #expect(output.contains("--dtype: unknown dtype 'int8'; use bf16 or fp32"), "\(output)")
@@ -39,7 +36,6 @@ struct DTypeProcessTests {
 
     @Test("every metrics.jsonl line names the dtype the step ran in")
     func metricsNameTheDType() throws {
-        guard TRMExecutable.url != nil else { print("skipped: no built trm"); return }
         let dir = TestDirectory()
         for dtype in ["bf16", "fp32"] {
             let run = dir.file(dtype).path
@@ -56,7 +52,6 @@ struct DTypeProcessTests {
 
     @Test("the bundled model solves its Sudoku in bf16 too (fp32 checkpoint, bf16 compute)")
     func solveInBF16() throws {
-        guard TRMExecutable.url != nil else { print("skipped: no built trm"); return }
         let (status, output) = try TRMExecutable.run(["solve", "--dtype", "bf16", "--json"])
         #expect(status == 0, "\(output)")
         #expect(output.contains("\"status\":\"valid\""), "\(output)")
@@ -65,7 +60,6 @@ struct DTypeProcessTests {
     @Test("bf16 without a bf16 matmul (oneDNN capped at AVX2) runs fp32 and says so once")
     func fallbackOnAVX2() throws {
         #if os(Linux)
-        guard TRMExecutable.url != nil else { print("skipped: no built trm"); return }
         let (status, output) = try TRMExecutable.run(["check-fixture", "--dtype", "bf16", "--failures-only", Self.bf16Fixture],
                                                      environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])
         let warnings = output.components(separatedBy: "\n").filter { $0.contains("bf16 requested but oneDNN cannot") }
