@@ -190,6 +190,8 @@ function mazeRows() {
     rows = Array.from({ length: side }, () => " ".repeat(side));
   }
   const width = Math.max(rows.length, ...rows.map((r) => r.length));
+  // Size shows the side of the maze on screen (one from the URL or the text box too).
+  $("mazeSide").value = String(width); $("mazeSide").setAttribute("value", String(width));
   return rows.map((r) => (r.replace(/o/g, " ") + " ".repeat(width)).slice(0, width)).concat(
     Array.from({ length: width - rows.length }, () => " ".repeat(width)));
 }

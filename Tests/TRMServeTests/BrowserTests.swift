@@ -95,6 +95,7 @@ import TRMRuntime
             #expect(cells.filter { $0.output.1 == "wall" }.count == maze.joined().filter { $0 == "#" }.count)
             #expect(cells.filter { $0.output.1 == "start" }.count == 1 && cells.filter { $0.output.1 == "goal" }.count == 1)
             #expect(!dom.contains(#"id="brush" hidden"#), "the brushes show for mazes")
+            #expect(dom.contains(#"id="mazeSide" type="number" min="3" max="30" value="10""#), "Size shows the URL maze's side")
 
             // A Sudoku: the clues fill the editor's cells; the page solves what the editor holds, with
             // a budget of 40 steps (the random model's training limit is 16).
