@@ -308,14 +308,33 @@ public enum ModelStore {
                              to: URL(fileURLWithPath: directory).appendingPathComponent(ModelManifest.fileName))
     }
 
-    /// The bundled model for `kind`: `$TRM_MODEL_DIR` (one model, whatever it solves), else
-    /// `Models/<kind>` (a model or run directory, or `Models/<kind>.safetensors`) under the working
-    /// directory or any folder above the executable (a build tree inside the repository). Nil if
-    /// absent, or when no model of that kind is bundled.
+    /// The bundled model for `kind`. `$TRM_MODEL_DIR` comes first (see `environmentDirectory`);
+    /// else `Models/<kind>` (a model or run directory, or `Models/<kind>.safetensors`) under the
+    /// working directory or any folder above the executable (a build tree inside the repository).
+    /// Nil if absent, or when no model of that kind is bundled.
     public static func bundledDirectory(for kind: PuzzleKind = .sudoku,
                                         executable: String = CommandLine.arguments.first ?? "") -> String? {
-        if let env = environmentModel { return env }
-        return bundledDirectory(for: kind, roots: searchRoots(executable: executable))
+        bundledDirectory(for: kind, environment: environmentModel, roots: searchRoots(executable: executable))
+    }
+
+    /// `environment` (the value of `$TRM_MODEL_DIR`) first, then `roots`.
+    static func bundledDirectory(for kind: PuzzleKind, environment: String?, roots: [String]) -> String? {
+        if let environment, let picked = environmentDirectory(environment, for: kind) { return picked }
+        return bundledDirectory(for: kind, roots: roots)
+    }
+
+    /// What `$TRM_MODEL_DIR` gives for `kind`: a folder laid out like `Models/` (`sudoku/`, `maze/`)
+    /// gives its model of that kind; one model gives itself for the kind its configuration says it
+    /// solves (for every kind when that cannot be told), so the bundled models of other kinds stay
+    /// in use; a path that does not exist is returned as it is, so that loading it says so.
+    static func environmentDirectory(_ environment: String, for kind: PuzzleKind) -> String? {
+        guard FileManager.default.fileExists(atPath: environment) else { return environment }
+        if let byKind = modelPath(environment + "/" + kind.rawValue) { return byKind }
+        guard let single = modelPath(environment) else { return nil }
+        let configs = [single + "/" + configFile, single + "/checkpoint/" + configFile]
+        guard let data = configs.lazy.compactMap({ FileManager.default.contents(atPath: $0) }).first,
+              let run = try? decodeConfig(data) else { return single }
+        return LoadedModel.kind(of: run.model) == kind ? single : nil
     }
 
     /// `$TRM_MODEL_DIR` when set and not empty.
@@ -340,22 +359,33 @@ public enum ModelStore {
     /// The first `root/Models/<kind>` that holds a model, in the order of `roots`.
     static func bundledDirectory(for kind: PuzzleKind, roots: [String]) -> String? {
         guard let relative = bundledRelativePaths[kind] else { return nil }
+        return roots.lazy.compactMap { modelPath($0 + "/" + relative) }.first
+    }
+
+    /// `p` when it holds a model (a model folder, a run or checkpoint folder), `p.safetensors`
+    /// when that file exists, else nil.
+    static func modelPath(_ p: String) -> String? {
         let fm = FileManager.default
-        for root in roots {
-            let p = root + "/" + relative
-            if fm.fileExists(atPath: p + "/" + configFile) || fm.fileExists(atPath: p + "/checkpoint/" + configFile)
-                || fm.fileExists(atPath: p + "/" + weightsFile) { return p }
-            if fm.fileExists(atPath: p + ".safetensors") { return p + ".safetensors" }
-        }
+        if fm.fileExists(atPath: p + "/" + configFile) || fm.fileExists(atPath: p + "/checkpoint/" + configFile)
+            || fm.fileExists(atPath: p + "/" + weightsFile) { return p }
+        if p.hasSuffix(".safetensors"), fm.fileExists(atPath: p) { return p }
+        if fm.fileExists(atPath: p + ".safetensors") { return p + ".safetensors" }
         return nil
     }
 
-    /// Every bundled model present, the default (Sudoku) first: what serve and mcp run when no
-    /// --model is given. Just `$TRM_MODEL_DIR` when that is set.
+    /// Every bundled model present, one per kind, the default (Sudoku) first: what serve and mcp
+    /// run when no --model is given (`$TRM_MODEL_DIR`'s models first, each kind it lacks from
+    /// `Models/`).
     public static func bundledDirectories(executable: String = CommandLine.arguments.first ?? "") -> [String] {
-        if let env = environmentModel { return [env] }
-        let roots = searchRoots(executable: executable)
-        return PuzzleKind.allCases.compactMap { bundledDirectory(for: $0, roots: roots) }
+        bundledDirectories(environment: environmentModel, roots: searchRoots(executable: executable))
+    }
+
+    static func bundledDirectories(environment: String?, roots: [String]) -> [String] {
+        var out: [String] = []
+        for kind in PuzzleKind.allCases {
+            if let p = bundledDirectory(for: kind, environment: environment, roots: roots), !out.contains(p) { out.append(p) }
+        }
+        return out
     }
 
     /// `directory` if given, else the bundled model for `kind` when there is one, else the

@@ -165,6 +165,31 @@ import TRMPuzzles
         #expect(ModelStore.bundledDirectory(for: .maze, roots: [a, b]) == a + "/Models/maze")
     }
 
+    @Test("TRM_MODEL_DIR: a folder of models by kind, or one model for its own kind; the bundled ones fill the other kinds")
+    func environmentModels() throws {
+        let root = NSTemporaryDirectory() + "trm-env-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let bundled = root + "/repo"
+        let sudoku = try RunConfig.preset("trm-att-sudoku-small")
+        var maze = try RunConfig.preset("trm-att-maze-small")
+        maze.model.seqLen = 64
+        try ModelStore.save(ReasoningModel(config: sudoku.model, seed: 1), run: sudoku, to: bundled + "/Models/sudoku")
+        try ModelStore.save(ReasoningModel(config: maze.model, seed: 1), run: maze, to: bundled + "/Models/maze")
+        // One maze model: it serves mazes; Sudoku still comes from Models/.
+        let single = root + "/my-maze"
+        try ModelStore.save(ReasoningModel(config: maze.model, seed: 2), run: maze, to: single)
+        #expect(ModelStore.bundledDirectory(for: .maze, environment: single, roots: [bundled]) == single)
+        #expect(ModelStore.bundledDirectory(for: .sudoku, environment: single, roots: [bundled]) == bundled + "/Models/sudoku")
+        #expect(ModelStore.bundledDirectories(environment: single, roots: [bundled]) == [bundled + "/Models/sudoku", single])
+        // A folder of models by kind, laid out like Models/.
+        let shelf = root + "/shelf"
+        try ModelStore.save(ReasoningModel(config: sudoku.model, seed: 3), run: sudoku, to: shelf + "/sudoku")
+        #expect(ModelStore.bundledDirectory(for: .sudoku, environment: shelf, roots: [bundled]) == shelf + "/sudoku")
+        #expect(ModelStore.bundledDirectory(for: .maze, environment: shelf, roots: [bundled]) == bundled + "/Models/maze")
+        // A path that does not exist is kept, so that loading it names it.
+        #expect(ModelStore.bundledDirectories(environment: root + "/typo", roots: [bundled]) == [root + "/typo"])
+    }
+
     @Test("without --model, serve and mcp load every bundled model: the Sudoku one and the maze one")
     func bundledModelsLoadTogether() throws {
         let loaded = try ModelLoading.models(directories: [], randomPreset: nil)
