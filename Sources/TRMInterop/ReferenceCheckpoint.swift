@@ -18,6 +18,12 @@ public struct ImportedModel: Sendable {
     public var dtypes: [String: Int]
     /// Facts worth telling the user (where the sequence length came from, precision...).
     public var notes: [String]
+    /// The training step, from a checkpoint named `step_N` (nil for other names).
+    public var step: Int? {
+        let name = URL(fileURLWithPath: checkpoint).lastPathComponent
+        guard name.hasPrefix("step_"), let n = Int(name.dropFirst(5)), n >= 0 else { return nil }
+        return n
+    }
 }
 
 public enum ReferenceCheckpoint {
@@ -68,6 +74,7 @@ public enum ReferenceCheckpoint {
     public static func build(_ raw: [(String, SafeTensorEntry)], yaml: ReferenceRunConfig, checkpoint: String, config: String,
                              seqLen: Int? = nil) throws(InteropError) -> ImportedModel {
         var tensors: [String: SafeTensorEntry] = [:]
+        var keyAsWritten: [String: String] = [:]  // our name -> the file's key (for messages)
         var dtypes: [String: Int] = [:]
         for (key, t) in raw {
             let name = ReferenceNames.ourName(fromReference: key)
@@ -76,6 +83,7 @@ public enum ReferenceCheckpoint {
                 throw InteropError(file: checkpoint, problem: "tensor '\(key)' appears twice (with and without a prefix)")
             }
             tensors[name] = t
+            keyAsWritten[name] = key
             dtypes[t.dtype.rawValue, default: 0] += 1
         }
         let arch = yaml.arch
@@ -153,17 +161,17 @@ public enum ReferenceCheckpoint {
                     + "(the model in \(URL(fileURLWithPath: config).lastPathComponent) needs it)")
             }
             guard src.shape == t.shape else {
-                throw InteropError(file: checkpoint, problem: "tensor '\(ReferenceNames.referenceName(ours: name))' has shape \(src.shape); "
+                throw InteropError(file: checkpoint, problem: "tensor '\(keyAsWritten[name] ?? name)' has shape \(src.shape); "
                     + "\(URL(fileURLWithPath: config).lastPathComponent) implies \(t.shape)")
             }
             let values: [Float]
             do { values = try src.floats(tensor: name, file: checkpoint) } catch {
-                throw InteropError(file: checkpoint, problem: "tensor '\(name)': \(error.problem)")
+                throw InteropError(file: checkpoint, problem: "tensor '\(keyAsWritten[name] ?? name)': \(error.problem)")
             }
             values.withUnsafeBufferPointer { t.data.update(from: $0.baseAddress!, count: values.count) }
         }
         if let extra = tensors.keys.sorted().first(where: { !expected.contains($0) }) {
-            throw InteropError(file: checkpoint, problem: "unexpected tensor '\(extra)' (shape \(tensors[extra]!.shape)): the "
+            throw InteropError(file: checkpoint, problem: "unexpected tensor '\(keyAsWritten[extra] ?? extra)' (shape \(tensors[extra]!.shape)): the "
                 + "architecture in \(URL(fileURLWithPath: config).lastPathComponent) has no such parameter")
         }
         if let f = arch.forward_dtype, f != "float32" {

@@ -179,10 +179,14 @@ public enum ReferenceDataset {
     /// For an imported ARC set: which task, test input (its index within its puzzle) and version
     /// each row is, from the identifier names (`identifiers.json`) and the puzzle boundaries kept
     /// in the metadata; nil for a set without them. A row whose identifier names no version is nil.
+    /// A set cut short (`trm eval --limit`) keeps the boundaries of the full set: they are clipped
+    /// to its rows, so a puzzle cut in the middle votes over the versions left.
     public static func arcRowVersions(_ dataset: PuzzleDataset) -> [(task: String, testIndex: Int, version: ARCVersion)?]? {
         guard dataset.kind == .arc, let json = dataset.metadata[identifiersKey],
               let names = try? JSONDecoder().decode([String].self, from: Data(json.utf8)),
-              let bounds = indices(dataset.metadata[puzzleIndicesKey]), bounds.last == dataset.count else { return nil }
+              let full = indices(dataset.metadata[puzzleIndicesKey]), full.first == 0, let end = full.last, end >= dataset.count,
+              zip(full, full.dropFirst()).allSatisfy({ $0 <= $1 }) else { return nil }
+        let bounds = full.map { min($0, dataset.count) }
         var rows = [(task: String, testIndex: Int, version: ARCVersion)?](repeating: nil, count: dataset.count)
         for p in 0..<(bounds.count - 1) {
             for row in bounds[p]..<bounds[p + 1] {

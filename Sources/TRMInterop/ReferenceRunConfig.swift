@@ -88,7 +88,10 @@ public struct ReferenceRunConfig: Codable, Sendable, Equatable {
         puzzle_emb_lr = Double(String(t.puzzleEmbeddingLearningRate))
         puzzle_emb_weight_decay = Double(String(t.puzzleEmbeddingWeightDecay))
         ema = t.ema; ema_rate = Double(String(t.emaRate))
-        eval_interval = t.evalInterval
+        // The reference trains `eval_interval` epochs per iteration and asserts that it divides
+        // `epochs`; 0 (ours: never evaluate) would divide by zero there. Left out (None: one
+        // iteration of all epochs) unless it is a divisor.
+        eval_interval = t.evalInterval > 0 && t.totalSteps % t.evalInterval == 0 ? t.evalInterval : nil
         project_name = "swift-trm-export"
         run_name = run.name
         seed = Int(truncatingIfNeeded: t.seed)

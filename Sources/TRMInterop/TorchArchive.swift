@@ -1,6 +1,8 @@
 // TorchArchive: the zip container `torch.save` writes (since PyTorch 1.6): `NAME/data.pkl` (the
 // pickled object), `NAME/data/K` (raw little-endian storage K), `NAME/byteorder`, `NAME/version`.
-// Reads the entries into memory with ZIPFoundation (CRC-checked) and writes new archives.
+// Reads the entries into memory with ZIPFoundation, checking each entry's CRC-32 against the one the
+// archive records (ZIPFoundation computes it but leaves the comparison to the caller), and writes
+// new archives.
 import Foundation
 import ZIPFoundation
 
@@ -15,6 +17,8 @@ public struct TorchArchive: Sendable {
         self.records = records
     }
 
+    static func hex(_ value: CRC32) -> String { "0x" + String(value, radix: 16) }
+
     /// Whether `data` starts like a zip archive ("PK\u{3}\u{4}").
     public static func looksLikeZip(_ data: Data) -> Bool {
         data.count >= 4 && data.prefix(4).elementsEqual([0x50, 0x4B, 0x03, 0x04])
@@ -25,6 +29,13 @@ public struct TorchArchive: Sendable {
         guard Self.looksLikeZip(data) else {
             throw InteropError(file: file, problem: "not a PyTorch checkpoint: not a zip archive (torch.save has written zip "
                 + "archives since PyTorch 1.6; re-save an older file with a current PyTorch)")
+        }
+        // Every zip ends with an end-of-central-directory record ("PK\u{5}\u{6}", at most a 64 KiB
+        // comment after it). Without one the archive is cut short; saying so here is clearer than
+        // ZIPFoundation's error and spares its byte-by-byte search of the whole file.
+        let tail = data.index(data.endIndex, offsetBy: -min(data.count, 22 + 65_535))..<data.endIndex
+        guard data.range(of: Data([0x50, 0x4B, 0x05, 0x06]), options: .backwards, in: tail) != nil else {
+            throw InteropError(file: file, problem: "truncated zip archive: no end-of-central-directory record (copy the file again)")
         }
         // ZIPFoundation's in-memory reader traps when a damaged header points past the end of the
         // data; its file reader gets a short read and throws. So the bytes are read from a file.
@@ -46,8 +57,13 @@ public struct TorchArchive: Sendable {
                     + "more than the archive can hold")
             }
             var bytes = Data()
-            do { _ = try archive.extract(entry) { bytes.append($0) } } catch {
+            let crc: CRC32
+            do { crc = try archive.extract(entry) { bytes.append($0) } } catch {
                 throw InteropError(file: file, problem: "zip entry '\(entry.path)' is damaged or truncated (\(error))")
+            }
+            guard crc == entry.checksum else {
+                throw InteropError(file: file, problem: "zip entry '\(entry.path)' fails its CRC-32 check (damaged: "
+                    + "the archive records \(Self.hex(entry.checksum)), the bytes give \(Self.hex(crc))); copy the file again")
             }
             records[entry.path] = bytes
             if entry.path == "data.pkl" || entry.path.hasSuffix("/data.pkl") {

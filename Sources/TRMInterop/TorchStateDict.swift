@@ -81,17 +81,34 @@ public enum TorchStateDict {
         guard let storage = archive.records["data/\(key)"] else {
             throw bad("its storage data/\(key) is missing from the archive")
         }
+        // Every product and sum below comes from the file, so each is overflow-checked: a hostile
+        // record must be refused, not trap.
         let width = dtype.byteSize
-        guard storage.count >= numel * width else {
+        let (storageBytes, bytesOverflow) = numel.multipliedReportingOverflow(by: width)
+        guard !bytesOverflow, storage.count >= storageBytes else {
             throw bad("storage data/\(key) holds \(storage.count) bytes, fewer than its \(numel) \(storageClass) elements")
+        }
+        // A view never has more elements than its storage in a state dict (torch.save keeps the
+        // view; only expand()ed tensors would, and those are not parameters). This also bounds the
+        // output buffer by bytes actually present in the archive.
+        guard count <= numel else {
+            throw bad("view of size \(shape) has \(count) elements, more than its storage's \(numel) "
+                + "(expanded tensors are not supported; save a .contiguous() copy)")
         }
         // Largest element index the view touches must lie inside the storage.
         if count > 0 {
-            let last = offset + zip(shape, strides).reduce(0) { $0 + ($1.0 - 1) * $1.1 }
-            guard last < numel else {
+            var last = offset, overflow = false
+            for (size, step) in zip(shape, strides) {
+                let (span, o1) = (size - 1).multipliedReportingOverflow(by: step)
+                let (sum, o2) = last.addingReportingOverflow(span)
+                last = sum
+                overflow = overflow || o1 || o2
+            }
+            guard !overflow, last < numel else {
                 throw bad("view (offset \(offset), size \(shape), stride \(strides)) runs past its storage of \(numel) elements")
             }
         }
+        // From here count * width <= storage.count and every index below is < numel: no overflow.
         var out = Data(count: count * width)
         storage.withUnsafeBytes { (src: UnsafeRawBufferPointer) in
             out.withUnsafeMutableBytes { (dst: UnsafeMutableRawBufferPointer) in

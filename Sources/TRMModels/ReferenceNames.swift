@@ -120,6 +120,7 @@ public struct ReferenceArchConfig: Codable, Sendable, Equatable {
               let ids = puzzleIdentifiers ?? num_puzzle_identifiers else {
             throw fail("the sequence length, vocabulary size and puzzle-identifier count are not known")
         }
+        try checkLimits(seqLen: seq, vocabSize: vocab, puzzleIdentifiers: ids)
         var m = ModelConfig()
         m.family = family
         m.mixer = (mlp_t ?? false) ? .mlp : .attention

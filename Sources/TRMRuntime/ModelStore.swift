@@ -253,6 +253,8 @@ public enum ModelStore {
         var model = try make(run: run, file: file, source: weightsURL.path, name: dir.standardizedFileURL.lastPathComponent,
                              directory: directory)
         model.verification = verification
+        // An imported folder records the reference checkpoint's step (step_N) in its metadata.
+        if let step = file.metadata["step"].flatMap(Int.init), step >= 0 { model.step = step }
         return model
     }
 

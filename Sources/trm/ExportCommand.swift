@@ -17,13 +17,15 @@ struct ExportCommand: ParsableCommand {
         and, in its metadata, "config" (the RunConfig JSON), "step", "format": "trm", "weights" and "checksum" (over the config and the tensors).
         safetensors, --out FOLDER: a model folder: config.json, model.safetensors, manifest.json (size and checksum of each) and README.md.
         torch: DIR/step_N (torch.save zip, keys _orig_mod.model.inner.*, float32) and DIR/all_config.yaml, which the \
-        reference's pretrain.py loads with load_checkpoint. RUN may also be a model folder (e.g. from `trm import`).
+        reference's pretrain.py loads with load_checkpoint; the EMA weights unless --raw. RUN may also be a model folder (e.g. \
+        from `trm import`; its step_N is the imported step).
         The source's files are checked (sizes and checksums) before export; every later load checks the export's.
 
         Examples:
           trm export --model runs/sudoku4 --out sudoku4.safetensors
           trm export --model runs/sudoku4 --out models/sudoku4
           trm export --format torch runs/sudoku4 -o torch/sudoku4
+          trm export --format torch --raw runs/sudoku4 -o torch/sudoku4-raw
         """)
 
     @Argument(help: "A run directory, checkpoint folder or model folder.")
@@ -38,9 +40,13 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .outputPath, help: "Where to write: a .safetensors file or a model folder (safetensors), or a folder (torch).")
     var out: String
 
+    @Flag(help: "torch: export the trained (raw) weights of a run trained with EMA instead of its EMA weights.")
+    var raw = false
+
     func validate() throws {
         guard (source == nil) != (model == nil) else { throw ValidationError("give the run as RUN or --model, once") }
         guard ["safetensors", "torch"].contains(format) else { throw ValidationError("--format must be safetensors or torch, got '\(format)'") }
+        if raw && format != "torch" { throw ValidationError("--raw goes with --format torch (safetensors exports hold the evaluation weights)") }
     }
 
     func run() throws {
@@ -49,9 +55,12 @@ struct ExportCommand: ParsableCommand {
             let url = URL(fileURLWithPath: source)
             let (modelValue, runConfig, step, weights): (TRMModels.ReasoningModel, TRMModels.RunConfig, Int, String)
             if let contents = try? Checkpoint.readContents(url) {
-                let (m, c) = try Checkpoint.loadModel(contents.directory, weights: .evaluation)
-                (modelValue, runConfig, step, weights) = (m, c.run, c.manifest.step, c.manifest.emaWeights ? "EMA" : "trained")
+                let (m, c) = try Checkpoint.loadModel(contents.directory, weights: raw ? .trained : .evaluation)
+                (modelValue, runConfig, step, weights) = (m, c.run, c.manifest.step, c.manifest.emaWeights && !raw ? "EMA" : "trained")
             } else {
+                if raw {
+                    throw CommandError("\(source) is a model folder with one set of weights; --raw needs a run or checkpoint trained with EMA")
+                }
                 let loaded = try ModelStore.load(directory: source)
                 (modelValue, runConfig, step, weights) = (loaded.model, loaded.run, loaded.step ?? 0, "stored")
             }

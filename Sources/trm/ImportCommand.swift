@@ -34,8 +34,10 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let imported = try ReferenceCheckpoint.load(checkpoint: URL(fileURLWithPath: checkpoint),
                                                     config: config.map { URL(fileURLWithPath: $0) }, seqLen: seqLen)
-        try ModelFolder.write(imported.model, run: imported.run, readme: ModelFolder.importReadme(imported),
-                              metadata: ["source": imported.checkpoint], to: URL(fileURLWithPath: output))
+        var metadata = ["source": imported.checkpoint]
+        if let step = imported.step { metadata["step"] = String(step) }  // kept by `trm info` and `trm export --format torch`
+        try ModelFolder.write(imported.model, run: imported.run, readme: ModelFolder.importReadme(imported), metadata: metadata,
+                              to: URL(fileURLWithPath: output))
         let c = imported.run.model
         print("imported \(imported.checkpoint) -> \(output)")
         print("  \(c.family.rawValue.uppercased()) \(c.mixer), hidden \(c.hidden), layers \(c.layers), cycles \(c.hCycles)/\(c.lCycles), "

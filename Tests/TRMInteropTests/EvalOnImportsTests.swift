@@ -62,6 +62,9 @@ struct ImportedARCVotingTests {
         }
         #expect(answers.values.allSatisfy { $0.count == 1 }, "all versions of an input agree once undone")
         #expect(versions.values.contains { $0.count > 1 }, "the fixture holds several versions of an input")
+        // A set cut short (trm eval --limit) still names its rows' versions.
+        let cut = try #require(ReferenceDataset.arcRowVersions(data.prefix(5)))
+        #expect(cut.count == 5 && cut.allSatisfy { $0 != nil })
 
         var c = ModelConfig()
         c.seqLen = data.seqLen; c.vocabSize = data.vocabSize; c.puzzleIdentifiers = data.numPuzzleIdentifiers

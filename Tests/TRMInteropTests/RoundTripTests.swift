@@ -121,5 +121,25 @@ struct RoundTripTests {
         let a = try rollout(ours, batch: batch, steps: ours.config.haltMaxSteps)
         let b = try rollout(back.model, batch: batch, steps: ours.config.haltMaxSteps)
         #expect(a.preds == b.preds && a.qHalt == b.qHalt)
+
+        // --raw: the trained weights instead of the EMA weights.
+        let rawTorch = scratch.path("torch-raw").path, rawImported = scratch.path("imported-raw").path
+        var (status, output) = try TRMExecutable.run(["export", "--format", "torch", "--raw", run, "-o", rawTorch])
+        #expect(status == 0 && output.contains("trained weights"), "\(output)")
+        (status, output) = try TRMExecutable.run(["import", rawTorch + "/step_3", "--seq-len", "16", "-o", rawImported])
+        #expect(status == 0, "\(output)")
+        let (trained, _) = try Checkpoint.loadModel(URL(fileURLWithPath: run), weights: .trained)
+        let rawBack = Dictionary(uniqueKeysWithValues: try ModelStore.load(directory: rawImported).model.state)
+        let emaBack = Dictionary(uniqueKeysWithValues: back.model.state)
+        var differs = false
+        for (name, t) in trained.state {
+            #expect(rawBack[name]?.scalars == t.scalars, "\(name)")
+            if emaBack[name]?.scalars != t.scalars { differs = true }
+        }
+        #expect(differs, "after 3 steps the EMA weights differ from the trained ones")
+        // A model folder has one set of weights: --raw is refused, nothing written.
+        (status, output) = try TRMExecutable.run(["export", "--format", "torch", "--raw", imported, "-o", scratch.path("none").path])
+        #expect(status != 0 && output.contains("--raw needs a run"), "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("none").path))
     }
 }
