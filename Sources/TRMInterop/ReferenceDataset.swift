@@ -160,7 +160,47 @@ public enum ReferenceDataset {
         if let problem = d.consistencyProblem {
             throw InteropError(file: splitDir.path, problem: "inconsistent data set: \(problem)")
         }
+        // ARC: the test tasks as given, which the reference's evaluator scores against. Every test
+        // row's label, its version undone, must be its test input's output there.
+        let testPuzzles = dir.appendingPathComponent("test_puzzles.json")
+        if kind == .arc, split == "test", FileManager.default.fileExists(atPath: testPuzzles.path) {
+            let checked = try checkAgainstTestPuzzles(d, file: testPuzzles)
+            d.metadata["reference.test_puzzles_checked"] = String(checked)
+        }
         return d
+    }
+
+    /// Checks an imported ARC test split against `test_puzzles.json` (task id -> {"train", "test":
+    /// [{"input", "output"}]}): every row whose identifier names a task version must, undone, give
+    /// the output of that task's test input. Returns how many test inputs were checked; an error
+    /// names the file, the task and the test input that disagree.
+    public static func checkAgainstTestPuzzles(_ dataset: PuzzleDataset, file: URL) throws(InteropError) -> Int {
+        struct Pair: Decodable { var input: [[Int]]; var output: [[Int]]? }
+        struct Task: Decodable { var test: [Pair] }
+        let tasks: [String: Task]
+        do { tasks = try JSONDecoder().decode([String: Task].self, from: Data(contentsOf: file)) } catch {
+            throw InteropError(file: file.path, problem: "not the reference's test tasks (task id -> {\"test\": [{\"input\", \"output\"}]}): \(error)")
+        }
+        guard let rows = arcRowVersions(dataset) else {
+            throw InteropError(file: file.path, problem: "the test split's rows name no task versions (identifiers.json missing?), so they cannot be checked against it")
+        }
+        var checked = Set<String>()
+        for (i, row) in rows.enumerated() {
+            guard let row else { continue }
+            let name = "task \(row.task) test input \(row.testIndex)"
+            guard let pair = tasks[row.task]?.test, row.testIndex < pair.count else {
+                throw InteropError(file: file.path, problem: "has no \(name), which test row \(i) is a version of")
+            }
+            guard let nested = pair[row.testIndex].output, case .success(let expected) = ARCGrid.make(nested) else {
+                throw InteropError(file: file.path, problem: "\(name) has no valid output grid")
+            }
+            let label = dataset.label(i).map { $0 == PuzzleDataset.ignoreLabel ? ARCCanvas.padToken : $0 }
+            guard let grid = ARCCanvas.crop(label), row.version.undo(grid) == expected else {
+                throw InteropError(file: file.path, problem: "\(name): test row \(i)'s answer, its version undone, is not the output given here (identifiers.json, the splits and this file disagree)")
+            }
+            checked.insert("\(row.task)#\(row.testIndex)")
+        }
+        return checked.count
     }
 
     /// The task and augmented version an ARC identifier name stands for: `task` (the original) or

@@ -37,6 +37,7 @@ struct DataImport: ParsableCommand {
         try DatasetFile.write(d, to: output, sources: [URL(fileURLWithPath: directory).appendingPathComponent(split).path])
         let groups = (ReferenceDataset.indices(d.metadata[ReferenceDataset.groupIndicesKey])?.count ?? 1) - 1
         print("wrote \(output): \(d.count) examples of \(d.kind.rawValue) (\(d.seqLen) cells, vocab \(d.vocabSize)), "
-              + "\(d.numPuzzleIdentifiers) puzzle identifier(s), \(groups) group(s)")
+              + "\(d.numPuzzleIdentifiers) puzzle identifier(s), \(groups) group(s)"
+              + (d.metadata["reference.test_puzzles_checked"].map { "; \($0) test input(s) agree with test_puzzles.json" } ?? ""))
     }
 }

@@ -130,6 +130,34 @@ struct DataImportTests {
         }
         let train = try ReferenceDataset.load(dir, split: "train")
         #expect(train.numPuzzleIdentifiers == 73 && Set(train.puzzleIdentifiers).count == 72)
+        // test_puzzles.json, the test tasks as given, agrees with every test row once undone.
+        let inputs = Set((0..<(puzzles.count - 1)).map { names[Int(test.puzzleIdentifiers[puzzles[$0]])].components(separatedBy: "|||")[0] })
+        #expect(test.metadata["reference.test_puzzles_checked"] == String(inputs.count), "one test input per evaluation task here")
+        #expect(train.metadata["reference.test_puzzles_checked"] == nil)
+    }
+
+    @Test("ARC: a test_puzzles.json that disagrees with the test rows is refused, naming the task")
+    func arcTestPuzzlesDisagree() throws {
+        guard present("arc") else { return }
+        let source = referenceDatasets.appendingPathComponent("arc")
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("trm-arc-ref-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try FileManager.default.copyItem(at: source, to: copy)
+        let file = copy.appendingPathComponent("test_puzzles.json")
+        var tasks = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: [String: Any]]
+        let task = tasks.keys.sorted()[0]
+        var tests = tasks[task]!["test"] as! [[String: Any]]
+        var output = tests[0]["output"] as! [[Int]]
+        output[0][0] = (output[0][0] + 1) % 10
+        tests[0]["output"] = output
+        tasks[task]!["test"] = tests
+        try JSONSerialization.data(withJSONObject: tasks).write(to: file)
+        #expect(throws: InteropError.self) { try ReferenceDataset.load(copy, split: "test") }
+        do { _ = try ReferenceDataset.load(copy, split: "test") } catch {
+            #expect("\(error)".contains("task \(task) test input 0") && "\(error)".contains("test_puzzles.json"), "\(error)")
+        }
+        // The training split does not depend on it.
+        #expect(try ReferenceDataset.load(copy, split: "train").count > 0)
     }
 
     @Test("imported rows are already augmented: training shuffles them and adds no augmentation")
