@@ -44,6 +44,8 @@ struct ARCLayoutCommandTests {
         let layout = try #require(saved.model.puzzleIdentifierLayout)
         #expect(layout.versionsPerTask == 8 && layout.tasks == 5 && layout.seed == 0 && layout.tasksHash.count == 16)
         #expect(saved.model.puzzleIdentifiers == 41)
+        let (s0, info) = try TRMExecutable.run(["info", "--model", run])
+        #expect(s0 == 0 && info.contains("puzzle identifiers: the ARC layout of the training data, 8 versions per task, seed 0, 5 tasks"), "\(info)")
 
         // The 1-version test file's identifiers (1...5) all have rows, but mean other versions.
         let (s2, refused) = try TRMExecutable.run(["eval", "--model", run, "--data", one.test, "--out", dir.file("eval1").path])
