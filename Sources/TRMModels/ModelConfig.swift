@@ -45,6 +45,10 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var puzzleEmbeddingLength: Int = 16
     /// Rows of the puzzle-embedding table; 0 = taken from the training data (the ARC presets).
     public var puzzleIdentifiers: Int = 1
+    /// What the puzzle identifiers mean: the ARC layout of the training data (versions per task,
+    /// seed, task list), set when a run is sized from such data; nil otherwise. Evaluation refuses
+    /// data whose layout differs (`PuzzleDataset.problem(for:)` in TRMTraining).
+    public var puzzleIdentifierLayout: PuzzleIdentifierLayout?
     public var positionEncoding: PositionEncoding = .rope
     public var ropeTheta: Double = 10000
     public var haltMaxSteps: Int = 16
@@ -102,6 +106,7 @@ extension ModelConfig {
         seqLen = try c.decodeIfPresent(Int.self, forKey: .seqLen) ?? 0
         vocabSize = try c.decodeIfPresent(Int.self, forKey: .vocabSize) ?? 0
         puzzleIdentifiers = try c.decodeIfPresent(Int.self, forKey: .puzzleIdentifiers) ?? 0
+        puzzleIdentifierLayout = try c.decodeIfPresent(PuzzleIdentifierLayout.self, forKey: .puzzleIdentifierLayout)
     }
 
     /// This configuration with sizes still taken from the data set to placeholders (1 puzzle

@@ -28,9 +28,12 @@ public enum ModelLoading {
         return out
     }
 
-    /// A model of `preset` with random weights (seed 0), named "<preset>-random".
+    /// A model of `preset` with random weights (seed 0), named "<preset>-random". Sizes the preset
+    /// leaves to the training data (the ARC presets' puzzle-embedding table) get placeholders: one
+    /// puzzle identifier, the only one a solve request uses.
     public static func random(preset: String, seed: UInt64 = 0) throws -> LoadedModel {
-        let run = try RunConfig.preset(preset)
+        var run = try RunConfig.preset(preset)
+        run.model = run.model.withPlaceholderSizes
         let model = try ReasoningModel(config: run.model, seed: seed)
         return LoadedModel(name: "\(preset)-random", directory: "", run: run, model: model,
                            kind: LoadedModel.kind(of: run.model))

@@ -19,6 +19,8 @@ public struct ModelSummary: Sendable, Codable {
     public var positions: Int
     /// The puzzle-embedding table is sized from the training data (puzzleIdentifiers 0).
     public var puzzleTableFromData: Bool = false
+    /// What the puzzle identifiers mean (the ARC layout of the training data), when recorded.
+    public var puzzleIdentifierLayout: PuzzleIdentifierLayout?
 
     public init(run: RunConfig) throws {
         // Sizes left to the data get placeholders: puzzle embeddings are counted apart anyway.
@@ -38,6 +40,7 @@ public struct ModelSummary: Sendable, Codable {
         cycles = "H \(c.hCycles) x L \(c.lCycles), up to \(c.haltMaxSteps) supervision steps"
         positions = c.totalLength
         puzzleTableFromData = c.puzzleIdentifiers == 0
+        puzzleIdentifierLayout = c.puzzleIdentifierLayout
     }
 
     /// "6.83M" / "27.3M" / "412K" style, three significant digits.
@@ -57,6 +60,6 @@ public struct ModelSummary: Sendable, Codable {
             "parameters: \(Self.compact(parameters)) (\(grouped)), excluding "
                 + (puzzleTableFromData ? "the puzzle embeddings (one row per puzzle identifier of the training data)" : "\(puzzleEmbeddingParameters) puzzle-embedding values"),
             "recursion: \(cycles)",
-        ]
+        ] + (puzzleIdentifierLayout.map { ["puzzle identifiers: the ARC layout of the training data, \($0)"] } ?? [])
     }
 }

@@ -1,6 +1,7 @@
 // ARC evaluation as the paper scores it: every test input is predicted in each of its task's
 // versions (made on the fly from the test file's version table), each prediction runs all
-// supervision steps, is cropped to the grid its end markers mark, mapped back through the
+// supervision steps, is cropped as the reference's evaluator crops (the largest all-colour
+// rectangle at the top-left, ARCCanvas.cropPrediction), mapped back through the
 // version's inverse and counted as a vote; candidates rank by votes, ties by mean sigmoid(q_halt)
 // (ARCVoteCollector). pass@k: a test input counts when one of its top k candidates is its answer;
 // a task scores the fraction of its test inputs solved; the score is the mean over tasks.
@@ -30,14 +31,14 @@ public struct ARCVotingResult: Sendable {
     public var testInputs: Int
     /// Predictions made (test inputs x versions).
     public var predictions: Int
-    /// Predictions that did not crop to a grid (no vote).
-    public var invalidPredictions: Int
+    /// Predictions that read as the empty grid (they vote, as the reference's do, but never score).
+    public var emptyPredictions: Int
     public var elapsedSeconds: Double
 
-    /// "pass@1 12.5%, pass@2 17.5% over 400 tasks (419 test inputs, 3352 predictions, 12 not a grid)".
+    /// "pass@1 12.5%, pass@2 17.5% over 400 tasks (419 test inputs, 3352 predictions, 12 empty)".
     public var summary: String {
-        String(format: "ARC voting: pass@1 %.2f%%, pass@2 %.2f%% over %d tasks (%d test inputs, %d predictions, %d not a grid)",
-               passAt1.score * 100, passAt2.score * 100, passAt2.tasks, testInputs, predictions, invalidPredictions)
+        String(format: "ARC voting: pass@1 %.2f%%, pass@2 %.2f%% over %d tasks (%d test inputs, %d predictions, %d empty)",
+               passAt1.score * 100, passAt2.score * 100, passAt2.tasks, testInputs, predictions, emptyPredictions)
     }
 }
 
@@ -71,8 +72,21 @@ public enum ARCVotingEvaluator {
     /// and scores pass@1 and pass@2 after voting.
     public static func evaluate(model: ReasoningModel, dataset: PuzzleDataset, name: String = "test set",
                                 options: ARCVotingOptions = ARCVotingOptions(), progress: ProgressBar? = nil) throws -> ARCVotingResult {
+        try checkVotable(dataset, name: name)
+        if let p = dataset.problem(for: model.config) { throw DatasetMismatchError.incompatible(dataset: name, reason: p) }
+        let maxSteps = min(options.maxSteps ?? model.config.haltMaxSteps, model.config.haltMaxSteps)
+        var rng = SeededRandom(seed: 0)  // evaluation draws nothing; step() wants one
+        return try evaluate(dataset: dataset, name: name, options: options, progress: progress) { batch in
+            var carry = model.initialCarry(for: batch)
+            let last = try model.rollout(&carry, batch: batch, steps: maxSteps, rng: &rng)
+            return (last!.predictions.values, last!.qHalt.scalars)
+        }
+    }
+
+    /// Why `dataset` cannot be voted on (not ARC, no version table, no test examples), thrown.
+    static func checkVotable(_ dataset: PuzzleDataset, name: String) throws {
         guard dataset.kind == .arc else { throw ARCVotingError.notVotable(dataset: name, reason: "it holds \(dataset.kind.rawValue) puzzles, not ARC") }
-        guard let layout = try ARCTaskLayout.of(dataset) else {
+        guard try ARCTaskLayout.of(dataset) != nil else {
             let reason = dataset.metadata["arc.versions"] != nil
                 ? "it was built before versions were made on the fly (it stores them as rows); rebuild it with `trm data build ... --arc-evaluation ... --test-output ...`"
                 : "it has no ARC version table; build it with `trm data build ... --arc-evaluation ... --test-output ...`"
@@ -83,13 +97,20 @@ public enum ARCVotingEvaluator {
         guard examples.count >= dataset.count else {
             throw ARCVotingError.notVotable(dataset: name, reason: "it lists \(examples.count) test examples for \(dataset.count) rows (a training file? give the --test-output file)")
         }
-        if let p = dataset.problem(for: model.config) { throw DatasetMismatchError.incompatible(dataset: name, reason: p) }
+    }
+
+    /// The voting loop of ``evaluate(model:dataset:name:options:progress:)`` with the model given as
+    /// `predict`: a batch of versions -> (predicted tokens [B * S], q_halt logits [B]). Tests feed
+    /// it known predictions.
+    static func evaluate(dataset: PuzzleDataset, name: String, options: ARCVotingOptions, progress: ProgressBar?,
+                         predict: (PuzzleBatch) throws -> (predictions: [Int32], qHaltLogits: [Float])) throws -> ARCVotingResult {
+        try checkVotable(dataset, name: name)
+        let layout = try ARCTaskLayout.of(dataset)!
+        let examples = ARCDatasetBuilder.testExamples(of: dataset)
         let table = ARCVersionTable(layout)
-        let maxSteps = min(options.maxSteps ?? model.config.haltMaxSteps, model.config.haltMaxSteps)
         let start = Date()
         var votes = ARCVoteCollector()
         var predictions = 0
-        var rng = SeededRandom(seed: 0)  // evaluation draws nothing; step() wants one
         let s = dataset.seqLen
         var row = 0
         while row < dataset.count {
@@ -102,9 +123,7 @@ public enum ARCVotingEvaluator {
                 let tokens = try IntTensor(shape: [b, s], values: Array(expanded.inputs[(first * s)..<((first + b) * s)]))
                 let labels = try IntTensor(shape: [b, s], values: Array(expanded.labels[(first * s)..<((first + b) * s)]))
                 let batch = try PuzzleBatch(tokens: tokens, labels: labels, puzzleIdentifiers: Array(expanded.puzzleIdentifiers[first..<(first + b)]))
-                var carry = model.initialCarry(for: batch)
-                let last = try model.rollout(&carry, batch: batch, steps: maxSteps, rng: &rng)
-                let preds = last!.predictions.values, q = last!.qHalt.scalars
+                let (preds, q) = try predict(batch)
                 for r in 0..<b {
                     let source = sources[first + r]
                     let example = examples[source.row]
@@ -187,6 +206,6 @@ public enum ARCVotingEvaluator {
         }
         return ARCVotingResult(passAt1: votes.passAtK(1, tasks: tasks), passAt2: votes.passAtK(2, tasks: tasks),
                                testInputs: answers.values.map(\.count).reduce(0, +), predictions: predictions,
-                               invalidPredictions: votes.invalidPredictions, elapsedSeconds: Date().timeIntervalSince(start))
+                               emptyPredictions: votes.emptyPredictions, elapsedSeconds: Date().timeIntervalSince(start))
     }
 }

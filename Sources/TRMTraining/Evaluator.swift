@@ -96,6 +96,7 @@ extension PuzzleDataset {
                 + unknown.examples.map(String.init).joined(separator: ", ") + more
                 + " (the model was trained on other data: evaluate on data built together with its training set)"
         }
+        if let p = identifierLayoutProblem(model: config.puzzleIdentifierLayout) { return p }
         return consistencyProblem
     }
 }

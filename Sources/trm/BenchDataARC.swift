@@ -43,9 +43,12 @@ enum ARCStreamBenchmark {
         let table = ARCVersionTable(layout)
         let tableSeconds = Date().timeIntervalSince(start)
         let r = StreamBenchmark.run(data, batchSize: batch, threads: threads, seconds: seconds)
+        // The two numbers come from different counters (/proc/self/statm now, getrusage's peak),
+        // which round differently; the peak is at least what is resident now.
+        let resident = currentResidentBytes()
         return ARCStreamBenchmarkLine(versionsPerTask: versions, tasks: layout.tasks.count, rows: data.count,
                                       identifiers: layout.identifierCount, tableBytes: table.byteCount, tableSeconds: tableSeconds,
-                                      result: r, residentBytes: currentResidentBytes(), peakResidentBytes: KernelBenchmark.maxResidentBytes)
+                                      result: r, residentBytes: resident, peakResidentBytes: max(resident, KernelBenchmark.maxResidentBytes))
     }
 
     /// Resident bytes now (Linux: /proc/self/statm; elsewhere the peak).

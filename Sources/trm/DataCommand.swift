@@ -139,7 +139,7 @@ struct DataBuild: ParsableCommand {
             }
             try DatasetFile.write(build.train, to: output, sources: inputs + [evaluationFolder])
             try DatasetFile.write(build.test, to: testOutput, sources: [evaluationFolder])
-            print("wrote \(output): \(build.train.count) arc training pairs of \(build.layout.tasks.count) tasks, \(build.layout.identifierCount) puzzle identifiers (\(build.layout.versionsPerTask) versions per task, made while training)")
+            print("wrote \(output): \(build.train.count) arc training pairs of \(build.layout.tasks.count) tasks, \(build.layout.identifierCount) puzzle identifiers (\(build.layout.versionsPerTask) version\(build.layout.versionsPerTask == 1 ? "" : "s") per task, made while training, seed \(build.layout.seed))")
             print("wrote \(testOutput): \(build.test.count) arc test examples (\(evaluation.count) tasks) in \(seconds(since: start))")
             return
         }
@@ -148,7 +148,8 @@ struct DataBuild: ParsableCommand {
         try DatasetFile.write(loaded.dataset, to: output, sources: inputs, skippedRows: loaded.report.skipped)
         let manifest = try DatasetFile.readManifest(path: output)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        print("wrote \(output): \(manifest.count) \(manifest.kind.rawValue) examples, seqLen \(manifest.seqLen), vocab \(manifest.vocabSize), \(bytes) bytes, \(manifest.checksum), \(loaded.report.skipped) skipped, in \(seconds(since: start))")
+        print("wrote \(output): \(manifest.count) \(manifest.kind.rawValue) examples, seqLen \(manifest.seqLen), vocab \(manifest.vocabSize), "
+            + identifierSummary(loaded.dataset) + ", \(bytes) bytes, \(manifest.checksum), \(loaded.report.skipped) skipped, in \(seconds(since: start))")
     }
 }
 
@@ -183,11 +184,23 @@ struct DataStats: ParsableCommand {
         print("examples:    \(stats.count)")
         print("seqLen:      \(stats.seqLen) (\(dataset.gridRows)x\(dataset.gridCols))")
         print("vocabSize:   \(stats.vocabSize)")
-        print("puzzle ids:  \(stats.numPuzzleIdentifiers)")
+        print("puzzle ids:  \(identifierSummary(dataset))")
+        if let augment = GridAugmentation.of(dataset) {
+            let symmetries = augment.symmetries.map { "\($0)" }.joined(separator: ", ")  // the case names are the header's names
+            print("augment:     symmetries \(symmetries); permuted groups \(augment.permute.isEmpty ? "none" : augment.permute.map { "\"\($0)\"" }.joined(separator: ", ")) (declared in the grid header)")
+        }
         print("input tokens: " + stats.inputTokenCounts.enumerated().map { "\($0.offset):\($0.element)" }.joined(separator: " "))
         print(String(format: "labels:      %.1f%% ignored, %.1f%% of predicted cells differ from the input",
                      stats.ignoredLabelFraction * 100, stats.changedCellFraction * 100))
     }
+}
+
+/// "3201 puzzle identifiers (8 versions per task of 400 tasks, made while training)" for ARC files
+/// in the tasks layout, else "N puzzle identifiers".
+func identifierSummary(_ dataset: PuzzleDataset) -> String {
+    let count = "\(dataset.numPuzzleIdentifiers) puzzle identifier\(dataset.numPuzzleIdentifiers == 1 ? "" : "s")"
+    guard let layout = (try? ARCTaskLayout.of(dataset)) ?? nil else { return count }
+    return count + " (\(layout.versionsPerTask) version\(layout.versionsPerTask == 1 ? "" : "s") per task of \(layout.tasks.count) task\(layout.tasks.count == 1 ? "" : "s"), made while training, seed \(layout.seed))"
 }
 
 /// A built dataset file (with its manifest) or raw files loaded and validated.

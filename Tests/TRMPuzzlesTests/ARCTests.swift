@@ -236,9 +236,53 @@ private func grid(_ rows: [[Int]]) -> ARCGrid { try! ARCGrid.make(rows).get() }
             let v = ARCVersion.random(using: &rng)
             c.add(taskID: "t", testIndex: 0, version: v, tokens: ARCCanvas.encode(v.apply(answerA)), qHaltLogit: 0)
         }
+        // An all-pad canvas reads as the empty grid: it votes (as in the reference's evaluator).
         c.add(taskID: "t", testIndex: 0, version: .identity, tokens: [Int32](repeating: 0, count: 900), qHaltLogit: 0)
-        #expect(c.ranked(taskID: "t", testIndex: 0).map(\.votes) == [5])
-        #expect(c.invalidPredictions == 1)
+        let ranked = c.ranked(taskID: "t", testIndex: 0)
+        #expect(ranked.map(\.votes) == [5, 1])
+        #expect(ranked.map(\.grid) == [answerA, ARCGrid(rows: 0, cols: 0, cells: [])])
+        #expect(c.emptyPredictions == 1)
+    }
+
+    /// A canvas with `grid` at the top-left (its end markers included) and `extra` tokens set.
+    func canvas(_ grid: ARCGrid, extra: [(row: Int, col: Int, token: Int32)] = []) -> [Int32] {
+        var tokens = ARCCanvas.encode(grid)
+        for e in extra { tokens[e.row * ARCCanvas.side + e.col] = e.token }
+        return tokens
+    }
+
+    @Test func predictionsCropAsTheReferenceEvaluatorDoes() {
+        let answer = grid([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+        // A stray colour at (0, 3) over the end marker, the marker still at (1, 3): row 0 reads 4
+        // colours, rows 1 and 2 read 3, so the largest all-colour rectangle is the 3x3 answer
+        // (3x3 = 9 beats 1x4 = 4). The strict data crop refuses it (row 0 says 4 columns).
+        let stray = canvas(answer, extra: [(0, 3, 2 + 5)])
+        #expect(stray[1 * 30 + 3] == ARCCanvas.endToken)
+        #expect(ARCCanvas.cropPrediction(stray) == answer)
+        #expect(ARCCanvas.crop(stray) == nil)
+        // A clean canvas reads the same both ways.
+        #expect(ARCCanvas.cropPrediction(canvas(answer)) == answer)
+        #expect(ARCCanvas.crop(canvas(answer)) == answer)
+        // A ragged prediction: row 0 has 5 colours, row 1 has 2, row 2 none. 1x5 = 5 beats 2x2 = 4.
+        var ragged = [Int32](repeating: ARCCanvas.padToken, count: 900)
+        for c in 0..<5 { ragged[c] = 3 }
+        for c in 0..<2 { ragged[30 + c] = 4 }
+        #expect(ARCCanvas.cropPrediction(ragged) == grid([[1, 1, 1, 1, 1]]))
+        // With row 2 as wide as row 1, 3x2 = 6 wins over 1x5 = 5.
+        for c in 0..<2 { ragged[60 + c] = 4 }
+        #expect(ARCCanvas.cropPrediction(ragged) == grid([[1, 1], [2, 2], [2, 2]]))
+        // Equal areas: the first (shortest) rectangle wins, as the reference keeps the first maximum.
+        var tie = [Int32](repeating: ARCCanvas.padToken, count: 900)
+        for c in 0..<4 { tie[c] = 2 }
+        for c in 0..<2 { tie[30 + c] = 3 }
+        #expect(ARCCanvas.cropPrediction(tie) == grid([[0, 0, 0, 0]]))
+        // A full 30x30 board of colours is the whole board; a marker at (0, 0) is the empty grid.
+        #expect(ARCCanvas.cropPrediction([Int32](repeating: 11, count: 900)) == ARCGrid(rows: 30, cols: 30, cells: [UInt8](repeating: 9, count: 900)))
+        #expect(ARCCanvas.cropPrediction(canvas(answer, extra: [(0, 0, ARCCanvas.endToken)])) == ARCGrid(rows: 0, cols: 0, cells: []))
+        // The collector counts the stray-colour prediction as a vote for the answer.
+        var c = ARCVoteCollector()
+        c.add(taskID: "t", testIndex: 0, version: .identity, tokens: stray, qHaltLogit: 0)
+        #expect(c.ranked(taskID: "t", testIndex: 0).map(\.grid) == [answer] && c.emptyPredictions == 0)
     }
 
     @Test func passAtKOnHandMadeCases() {

@@ -103,5 +103,18 @@ struct ARCCommandTests {
         let small = try Self.smallConfig(in: dir, keep: ["vocabSize": 3])
         let (s2, refused) = try TRMExecutable.run(["train", "--config", small, "--data", grid.path, "--steps", "1", "--out", dir.file("y").path, "--quiet"])
         #expect(s2 != 0 && refused.contains("3 tokens") && refused.contains("uses 4"), "\(refused)")
+        // An explicit sequence length other than the data's names both.
+        let sudokuLength = try Self.smallConfig(in: dir, keep: ["seqLen": 81])
+        let (s3, wrongLength) = try TRMExecutable.run(["train", "--config", sudokuLength, "--data", grid.path, "--steps", "1", "--out", dir.file("z").path, "--quiet"])
+        #expect(s3 != 0 && s3 < 128 && wrongLength.contains("sequence length is 81") && wrongLength.contains("6 cells"), "\(wrongLength)")
+        // Test data of another shape than the training data: both lengths named.
+        let square = dir.file("square.jsonl")
+        try """
+        {"format": "trm-grid", "alphabet": ".ab", "rows": 2, "cols": 2}
+        {"id": "r", "input": "a..b", "target": "abba"}
+        """.write(to: square, atomically: true, encoding: .utf8)
+        let (s4, mixed) = try TRMExecutable.run(["train", "--config", config, "--data", grid.path, "--test-data", square.path, "--steps", "1",
+                                                 "--out", dir.file("w").path, "--quiet"])
+        #expect(s4 != 0 && s4 < 128 && mixed.contains("6 cells per puzzle, the test data 4"), "\(mixed)")
     }
 }

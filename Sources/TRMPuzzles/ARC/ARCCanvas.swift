@@ -52,6 +52,31 @@ public enum ARCCanvas {
         return ARCGrid(rows: rows, cols: cols, cells: cells)
     }
 
+    /// Reads a model's predicted grid from canvas tokens as the reference's evaluator does before
+    /// voting, so that every prediction votes: the largest rectangle at the top-left whose cells are
+    /// all colours. Going down the rows, the width is the shortest run of colour tokens from column
+    /// 0 seen so far; the rectangle of the row with the largest area (the first on ties) wins. A
+    /// prediction with no colour at (0, 0) reads as the empty 0x0 grid, which still votes (and can
+    /// never be an answer). Data labels use the strict ``crop(_:)``. tokens: [900] -> rows x cols
+    public static func cropPrediction<C: RandomAccessCollection>(_ tokens: C) -> ARCGrid where C.Element == Int32, C.Index == Int {
+        guard tokens.count == cellCount else { return ARCGrid(rows: 0, cols: 0, cells: []) }
+        let base = tokens.startIndex
+        func isColour(_ t: Int32) -> Bool { t >= 2 && t <= 11 }
+        var width = side, best = (rows: 0, cols: 0, area: 0)
+        for row in 0..<side {
+            var run = 0
+            while run < width && isColour(tokens[base + row * side + run]) { run += 1 }
+            width = run
+            if (row + 1) * width > best.area { best = (row + 1, width, (row + 1) * width) }
+        }
+        var cells: [UInt8] = []
+        cells.reserveCapacity(best.area)
+        for r in 0..<best.rows {
+            for c in 0..<best.cols { cells.append(UInt8(tokens[base + r * side + c] - 2)) }
+        }
+        return ARCGrid(rows: best.rows, cols: best.cols, cells: cells)
+    }
+
     /// Training augmentation: shifts input and label content (kept at the top-left) by the same
     /// random offset that keeps both on the board. Pad fills the rest (ignore label in labels).
     /// input, label, outInput, outLabel: [rows * cols]

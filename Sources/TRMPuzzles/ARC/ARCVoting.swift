@@ -20,15 +20,18 @@ public struct ARCVoteCollector: Sendable {
 
     private var tallies: [String: [Int: [ARCGrid: Tally]]] = [:]
     private var arrivals = 0
-    /// Predictions that did not crop to a grid.
-    public private(set) var invalidPredictions = 0
+    /// Predictions that read as the empty grid (no colour at the top-left corner). They vote, as
+    /// in the reference's evaluator, but can never be an answer.
+    public private(set) var emptyPredictions = 0
 
     public init() {}
 
-    /// Adds one prediction. tokens: [900] canvas tokens in the version's (augmented) space.
+    /// Adds one prediction, read with ``ARCCanvas/cropPrediction(_:)`` (always a vote, possibly for
+    /// the empty grid). tokens: [900] canvas tokens in the version's (augmented) space.
     public mutating func add<C: RandomAccessCollection>(taskID: String, testIndex: Int, version: ARCVersion,
                                                         tokens: C, qHaltLogit: Float) where C.Element == Int32, C.Index == Int {
-        guard let grid = ARCCanvas.crop(tokens) else { invalidPredictions += 1; return }
+        let grid = ARCCanvas.cropPrediction(tokens)
+        if grid.cells.isEmpty { emptyPredictions += 1 }
         add(taskID: taskID, testIndex: testIndex, grid: version.undo(grid), qHaltLogit: qHaltLogit)
     }
 

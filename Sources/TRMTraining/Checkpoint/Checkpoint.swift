@@ -335,7 +335,13 @@ extension RunConfig {
     /// Why a run with this configuration cannot continue a checkpoint saved with `saved`, or nil.
     /// The model, optimizer, loss, batch size and seed must match; step counts and intervals may change.
     public func resumeProblem(from saved: RunConfig) -> String? {
-        if model != saved.model { return "the model configuration differs from the checkpoint's (\(saved.name))" }
+        // A checkpoint saved before identifier layouts were recorded has none: nothing to compare.
+        var mine = model
+        if saved.model.puzzleIdentifierLayout == nil { mine.puzzleIdentifierLayout = nil }
+        if let a = mine.puzzleIdentifierLayout, let b = saved.model.puzzleIdentifierLayout, a != b {
+            return "the training data's ARC identifier layout (\(a)) differs from the checkpoint's (\(b)); resume with the data the run started on"
+        }
+        if mine != saved.model { return "the model configuration differs from the checkpoint's (\(saved.name))" }
         var a = training, b = saved.training
         for t in [\TrainingConfig.totalSteps, \.evalInterval, \.checkpointInterval] {
             a[keyPath: t] = 0; b[keyPath: t] = 0

@@ -1,7 +1,8 @@
 // Sizing a model from its training data: a configuration whose seqLen, vocabSize or
 // puzzleIdentifiers is 0 (the ARC presets' puzzleIdentifiers, or a config file that leaves the key
 // out) takes the data's value, as the reference sizes its puzzle-embedding table from the data set.
-// An explicit value the data does not fit is an error that names both numbers.
+// An explicit value the data does not fit is an error that names both numbers. The training data's
+// ARC identifier layout is recorded too (ModelConfig.puzzleIdentifierLayout).
 import TRMModels
 import TRMPuzzles
 
@@ -41,6 +42,11 @@ extension RunConfig {
         } else if m.seqLen != training.seqLen {
             throw DataSizingError(description: "the configuration's sequence length is \(m.seqLen) (seqLen \(m.seqLen)), but the data's puzzles have \(training.seqLen) cells; "
                 + "leave seqLen out of the config to take the data's, or use data built for this model")
+        }
+        // What the identifiers mean: the training data's ARC layout, which the test data must share.
+        run.model.puzzleIdentifierLayout = training.identifierLayout
+        if let test, let layout = run.model.puzzleIdentifierLayout, let p = test.identifierLayoutProblem(model: layout, this: "the training data's") {
+            throw DataSizingError(description: "the test data does not fit the training data: " + p)
         }
         try run.model.validate(requireSizes: true)
         return run
