@@ -95,8 +95,9 @@ public enum PuzzleQuestion: Sendable, Equatable {
     public func answerRows(_ prediction: [Int32]) -> [String] {
         switch self {
         case .arc:
-            guard let g = ARCCanvas.crop(prediction) else { return [] }
-            return g.nested.map { $0.map(String.init).joined() }
+            // Read as the reference's evaluator crops a prediction (the largest all-colour
+            // rectangle at the top-left; none: no rows).
+            return ARCCanvas.cropPrediction(prediction).nested.map { $0.map(String.init).joined() }
         default:
             return rows(prediction)
         }
@@ -137,8 +138,10 @@ public enum PuzzleQuestion: Sendable, Equatable {
         case .arc(_, let expected):
             let validator = "arc: exact match with the task's test output"
             guard let expected else { return Verdict(.unchecked, "the task has no test output to compare with", validator) }
-            guard let got = ARCCanvas.crop(prediction) else {
-                return Verdict(.invalid, "no grid at the canvas's top-left (colours bounded by end markers)", validator)
+            // The prediction as the reference's evaluator crops it, as voting reads it too.
+            let got = ARCCanvas.cropPrediction(prediction)
+            guard got.rows > 0 else {
+                return Verdict(.invalid, "no colour at the canvas's top-left corner, so the answer is the empty grid", validator)
             }
             if got == expected { return Verdict(.valid, nil, validator) }
             if got.rows != expected.rows || got.cols != expected.cols {

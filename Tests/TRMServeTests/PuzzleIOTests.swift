@@ -79,6 +79,16 @@ import TRMPuzzles
         #expect(q.verdict(right).status == .valid)
         #expect(q.verdict(q.tokens).status == .invalid)
         #expect(q.answerRows(right) == ["43", "65"])
+        // Judged as the reference's evaluator crops a prediction: a stray colour past the end
+        // marker of the first row does not spoil the right answer; no colour in the corner is the
+        // empty grid.
+        var stray = right
+        stray[2] = 5   // the first row's end marker becomes a colour
+        #expect(ARCCanvas.crop(stray).map { $0 != expected } ?? true, "the strict crop of data does not read the answer")
+        #expect(q.verdict(stray).status == .valid && q.answerRows(stray) == ["43", "65"])
+        let blank = [Int32](repeating: 0, count: 900)
+        #expect(q.verdict(blank).status == .invalid && q.verdict(blank).reason?.contains("empty grid") == true)
+        #expect(q.answerRows(blank) == [])
         #expect(throws: PuzzleInputError.self) { try PuzzleParser.parse(task, kind: .arc, index: 3) }
         #expect(throws: PuzzleInputError.self) { try PuzzleParser.parse(#"{"train": 5}"#, kind: .arc) }
     }
