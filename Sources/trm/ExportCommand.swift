@@ -38,6 +38,9 @@ struct ExportCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "Where to write: a .safetensors file or a model folder (safetensors), or a folder (torch).")
     var out: String
 
+    @Flag(help: "Export even when a file of the source differs from its recorded size or checksum (not recommended: the export records new checksums over the damaged weights).")
+    var noVerify = false
+
     func validate() throws {
         guard (source == nil) != (model == nil) else { throw ValidationError("give the run as RUN or --model, once") }
         guard ["safetensors", "torch"].contains(format) else { throw ValidationError("--format must be safetensors or torch, got '\(format)'") }
@@ -45,14 +48,26 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let source = (self.source ?? model)!
+        // A bad --out is refused before the source is read.
+        if format == "torch" || !out.hasSuffix(".safetensors") {
+            try OutputLocation.prepareFolder(out, for: "the export")
+        } else {
+            try OutputLocation.prepareFile(out, for: "the export")
+        }
+        do { try export(source) } catch let error as CheckpointError where error.isDamage && !noVerify {
+            throw CommandError(String(error.description.dropLast()) + ", or pass --no-verify to export it anyway")
+        }
+    }
+
+    func export(_ source: String) throws {
         if format == "torch" {
             let url = URL(fileURLWithPath: source)
             let (modelValue, runConfig, step, weights): (TRMModels.ReasoningModel, TRMModels.RunConfig, Int, String)
-            if let contents = try? Checkpoint.readContents(url) {
-                let (m, c) = try Checkpoint.loadModel(contents.directory, weights: .evaluation)
+            if let contents = try? Checkpoint.readContents(url, verify: !noVerify) {
+                let (m, c) = try Checkpoint.loadModel(contents.directory, weights: .evaluation, verify: !noVerify)
                 (modelValue, runConfig, step, weights) = (m, c.run, c.manifest.step, c.manifest.emaWeights ? "EMA" : "trained")
             } else {
-                let loaded = try ModelStore.load(directory: source)
+                let loaded = try ModelStore.load(directory: source, verify: !noVerify)
                 (modelValue, runConfig, step, weights) = (loaded.model, loaded.run, loaded.step ?? 0, "stored")
             }
             let r = try TorchExport.write(modelValue, run: runConfig, step: step, to: URL(fileURLWithPath: out))
@@ -60,10 +75,10 @@ struct ExportCommand: ParsableCommand {
             return
         }
         if out.hasSuffix(".safetensors") {
-            let result = try ModelExport.export(checkpoint: URL(fileURLWithPath: source), to: URL(fileURLWithPath: out))
+            let result = try ModelExport.export(checkpoint: URL(fileURLWithPath: source), to: URL(fileURLWithPath: out), verify: !noVerify)
             print("wrote \(out): \(result.tensors) tensors, \(result.bytes) bytes, \(result.weights) weights of \(result.name) at step \(result.step)")
         } else {
-            let result = try ModelExport.exportFolder(checkpoint: URL(fileURLWithPath: source), to: URL(fileURLWithPath: out))
+            let result = try ModelExport.exportFolder(checkpoint: URL(fileURLWithPath: source), to: URL(fileURLWithPath: out), verify: !noVerify)
             print("wrote \(out)/: config.json, model.safetensors (\(result.tensors) tensors, \(result.bytes) bytes), manifest.json, README.md: \(result.weights) weights of \(result.name) at step \(result.step)")
         }
     }
