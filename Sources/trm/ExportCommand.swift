@@ -49,13 +49,21 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let source = (self.source ?? model)!
         // A bad --out is refused before the source is read.
+        let existed = FileManager.default.fileExists(atPath: out)
         if format == "torch" || !out.hasSuffix(".safetensors") {
             try OutputLocation.prepareFolder(out, for: "the export")
         } else {
             try OutputLocation.prepareFile(out, for: "the export")
         }
-        do { try export(source) } catch let error as CheckpointError where error.isDamage && !noVerify {
-            throw CommandError(String(error.description.dropLast()) + ", or pass --no-verify to export it anyway")
+        do { try export(source) } catch {
+            // Leave nothing behind: the folder made for the export goes when the export fails.
+            if !existed, (try? FileManager.default.contentsOfDirectory(atPath: out))?.isEmpty == true {
+                try? FileManager.default.removeItem(atPath: out)
+            }
+            if let damage = error as? CheckpointError, damage.isDamage, !noVerify {
+                throw CommandError(String(damage.description.dropLast()) + ", or pass --no-verify to export it anyway")
+            }
+            throw error
         }
     }
 

@@ -42,6 +42,10 @@ struct MessageTableTests {
              expected: ["cannot write the run to Package.swift: a file of that name is in the way; pass --out a writable folder"]),
         Case(arguments: ["export", "--model", "/nonexistent-run", "--out", "Package.swift"],
              expected: ["cannot write the export to Package.swift: a file of that name is in the way; pass --out a writable folder"]),
+        Case(arguments: ["import", "/nonexistent/step_1", "--output", "Package.swift"],
+             expected: ["cannot write the model folder to Package.swift: a file of that name is in the way; pass --output a new folder"]),
+        Case(arguments: ["import", "/nonexistent/step_1", "--output", "Package.swift/model"],
+             expected: ["cannot write the model folder to Package.swift: a file of that name is in the way; pass --output a writable folder"]),
         Case(arguments: ["data", "generate", "sudoku", "--count", "1", "-o", "/proc/no-such-folder/g.csv"],
              expected: ["/proc/no-such-folder/g.csv: cannot write:", "give a path in a writable folder"]),
         Case(arguments: ["train", "--preset", "trm-tiny-sudoku4", "--no-verify"], expected: ["--no-verify applies to --init MODEL only"]),
@@ -95,6 +99,15 @@ struct MessageTableTests {
         // Asked for the Sudoku model explicitly, a maze is refused with the same advice.
         let (s3, t3) = try TRMExecutable.run(["solve", small, "--model", "Models/sudoku"], currentDirectory: Repository.root, timeoutSeconds: 60)
         #expect(s3 != 0 && t3.contains("solves sudoku puzzles (81 cells), not maze"), "\(t3)")
+    }
+
+    @Test("a failed export leaves no folder behind")
+    func failedExportLeavesNothing() throws {
+        let dir = TestDirectory()
+        let out = dir.file("exported")
+        let (status, text) = try TRMExecutable.run(["export", "--model", "/nonexistent-run", "--out", out.path], timeoutSeconds: 60)
+        #expect(status != 0 && text.contains("no checkpoint here"), "\(text)")
+        #expect(!FileManager.default.fileExists(atPath: out.path), "the folder made for the export was removed")
     }
 
     @Test("a CSV row and a CSV file with --index solve, and the row's answer is shown")
