@@ -15,13 +15,13 @@ public enum DamageAdvice {
         return "Copy the run again or retrain it"
     }
 
-    /// What to do about a damaged file of the model folder (or exported file) at `path`.
-    public static func modelRemedy(_ path: String) -> String {
+    /// What to do about a damaged file of the model folder at `path` (or, `exportedFile`, of the
+    /// exported single file there).
+    public static func modelRemedy(_ path: String, exportedFile: Bool = false) -> String {
         if let bundled = bundledRelativePath(path) {
             return "Restore the bundled model with `git checkout -- \(bundled)` (or clone the repository again)"
         }
-        return path.hasSuffix(".safetensors") && !path.hasSuffix("/" + ModelStore.weightsFile)
-            ? "Export it again with `trm export`"
+        return exportedFile ? "Export it again with `trm export` or copy it again"
             : "Export the model again (`trm export`) or copy the folder again"
     }
 

@@ -180,7 +180,7 @@ public enum ModelStore {
                 let found = exportChecksum(config: json, fileBytes: data)
                 guard found == recorded else {
                     throw .damaged(path: path, problem: .checksumMismatch(expected: recorded, found: found),
-                                   remedy: DamageAdvice.modelRemedy(path))
+                                   remedy: DamageAdvice.modelRemedy(path, exportedFile: true))
                 }
                 verification = .verified(files: 1)
             } else {

@@ -183,6 +183,9 @@ struct IntegrityTests {
         #expect(s1 != 0 && !t1.contains("PASS"), "\(t1)")
         #expect(t1.contains("tensors.safetensors: checksum") && t1.contains("the reference's golden/trm-att-sudoku")
                 && t1.contains("or pass --no-verify to check it anyway"), "\(t1)")
+        // Asked for, the changed fixture is checked anyway, and the output says it was not verified.
+        let (_, t3) = try TRMExecutable.run(["check-fixture", copy.path, "--no-verify", "--failures-only"], timeoutSeconds: 120)
+        #expect(t3.contains("fixture files not verified (--no-verify)") && t3.contains("trm-att-sudoku (fp32):"), "\(t3)")
         // Both files changed: not a fixture we know.
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: copy.appendingPathComponent("config.json").path)
         var config = try String(contentsOf: copy.appendingPathComponent("config.json"), encoding: .utf8)
