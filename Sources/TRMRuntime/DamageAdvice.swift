@@ -42,6 +42,12 @@ public enum DamageAdvice {
         "\(path): \(problem). \(remedy)" + (noVerify.map { ", or pass --no-verify to \($0) anyway" } ?? "")
     }
 
+    /// "<path>: corrupt <what>: <reason>. <remedy>": a file that cannot be parsed at all.
+    public static func corrupt(path: String, what: String, reason: String, remedy: String) -> String {
+        let r = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
+        return "\(path): corrupt \(what): \(r). \(remedy)"
+    }
+
     /// A short reason a JSON file could not be decoded, without Foundation's debug dump.
     public static func jsonReason(_ error: Error) -> String {
         func at(_ path: [CodingKey]) -> String {

@@ -53,6 +53,8 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
     case incompatible(path: String, reason: String)
     /// A file differs from its recorded size or checksum; `remedy` says what to do.
     case damaged(path: String, problem: IntegrityProblem, remedy: String)
+    /// The file holding the records (state.json, manifest.json) cannot be parsed; `what` names it.
+    case corruptRecords(path: String, what: String, reason: String, remedy: String)
     /// Options that cannot be used together (e.g. --model and --random-preset).
     case conflictingOptions(String)
 
@@ -63,6 +65,8 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
         case let .incompatible(p, r): return "model \(p) cannot be used: \(r)"
         case let .damaged(p, problem, remedy):
             return DamageAdvice.message(path: p, problem: problem, remedy: remedy, noVerify: "load it")
+        case let .corruptRecords(p, what, reason, remedy):
+            return DamageAdvice.corrupt(path: p, what: what, reason: reason, remedy: remedy)
         case let .conflictingOptions(message): return message
         }
     }
@@ -133,7 +137,8 @@ public enum ModelStore {
         let remedy = DamageAdvice.checkpointRemedy(dir)
         let state: CheckpointFiles
         do { state = try JSONDecoder().decode(CheckpointFiles.self, from: Data(contentsOf: stateURL)) } catch {
-            throw .unreadable(path: stateURL.path, reason: "not a checkpoint manifest: \(DamageAdvice.jsonReason(error)). \(remedy)")
+            throw .corruptRecords(path: stateURL.path, what: "checkpoint file", reason: "not a checkpoint manifest: \(DamageAdvice.jsonReason(error))",
+                                  remedy: remedy)
         }
         let checked = verify ? try check(state.files, in: dir, remedy: remedy) : nil
         var model = try load(modelDirectory: dir.path, verify: false, verified: checked?.bytes ?? [:])
@@ -227,7 +232,8 @@ public enum ModelStore {
             if fm.fileExists(atPath: manifestURL.path) {
                 let manifest: ModelManifest
                 do { manifest = try JSONDecoder().decode(ModelManifest.self, from: Data(contentsOf: manifestURL)) } catch {
-                    throw .unreadable(path: manifestURL.path, reason: "not a model manifest: \(DamageAdvice.jsonReason(error)). \(DamageAdvice.modelRemedy(directory))")
+                    throw .corruptRecords(path: manifestURL.path, what: "model file", reason: "not a model manifest: \(DamageAdvice.jsonReason(error))",
+                                          remedy: DamageAdvice.modelRemedy(directory))
                 }
                 let checked = try check(manifest.files, in: dir, remedy: DamageAdvice.modelRemedy(directory))
                 verification = .verified(files: checked.files)

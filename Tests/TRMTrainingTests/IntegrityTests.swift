@@ -144,10 +144,13 @@ struct IntegrityTests {
         _ = hasPrevious
         // A damaged state.json is one sentence, not a DecodingError dump.
         try "{\"format\": \"trm-checkpoint\"".write(to: run.appendingPathComponent("checkpoint/state.json"), atomically: true, encoding: .utf8)
-        let (status, text) = try TRMExecutable.run(["export", "--model", run.path, "--out", dir.file("y.safetensors").path], timeoutSeconds: 60)
-        #expect(status != 0)
-        #expect(text.contains("state.json: corrupt checkpoint file: not a checkpoint manifest: it is not valid JSON. Copy the run again"), "\(text)")
-        #expect(!text.contains("DecodingError") && !text.contains("codingPath"), "\(text)")
+        for command in [["export", "--model", run.path, "--out", dir.file("y.safetensors").path], ["eval", "--model", run.path, "--quiet"]] {
+            let (status, text) = try TRMExecutable.run(command, timeoutSeconds: 60)
+            #expect(status != 0)
+            #expect(text.contains("state.json: corrupt checkpoint file: not a checkpoint manifest: it is not valid JSON. Copy the run again"),
+                    "\(command[0]): \(text)")
+            #expect(!text.contains("DecodingError") && !text.contains("codingPath"), "\(text)")
+        }
     }
 
     @Test("--no-verify on export and train --init loads a damaged model when asked")

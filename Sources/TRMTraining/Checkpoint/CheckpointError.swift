@@ -34,9 +34,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
         case let .checksumMismatch(p, e, f):
             return Self.damage(p, .checksumMismatch(expected: e, found: f))
         case let .corrupt(p, r):
-            let reason = r.hasSuffix(".") ? String(r.dropLast()) : r
-            return "\(p): corrupt checkpoint file: \(reason). "
-                + DamageAdvice.checkpointRemedy(URL(fileURLWithPath: p).deletingLastPathComponent()) + "."
+            return DamageAdvice.corrupt(path: p, what: "checkpoint file", reason: r,
+                                        remedy: DamageAdvice.checkpointRemedy(URL(fileURLWithPath: p).deletingLastPathComponent())) + "."
         case let .incompatible(p, r):
             return "\(p): does not fit the model in config.json: \(r)"
         case let .configMismatch(p, r):
