@@ -29,6 +29,27 @@ enum OutputLocation {
         return URL(fileURLWithPath: path)
     }
 
+    /// Checks, without creating anything, that the folder `path` exists or can be made: no file in
+    /// the way of it or of a folder above it, and the nearest existing folder is writable.
+    static func checkFolder(_ path: String, for what: String, option: String = "--out") throws {
+        let fm = FileManager.default
+        func refuse(_ reason: String) -> CommandError {
+            CommandError("cannot write \(what) to \(path): \(reason); pass \(option) a writable folder")
+        }
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw refuse("a file of that name is in the way") }
+            guard fm.isWritableFile(atPath: path) else { throw refuse("the folder is not writable") }
+            return
+        }
+        var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
+        while ancestor.path != "/" && !fm.fileExists(atPath: ancestor.path) { ancestor = ancestor.deletingLastPathComponent() }
+        guard fm.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw refuse("\(ancestor.path) is a file, not a folder")
+        }
+        guard fm.isWritableFile(atPath: ancestor.path) else { throw refuse("\(ancestor.path) is not writable") }
+    }
+
     /// Checks that the file `path` can be written: not a folder, and its folder exists (created
     /// now when missing) and is writable.
     static func prepareFile(_ path: String, for what: String, option: String = "--out") throws {

@@ -123,7 +123,7 @@ struct TrainCommand: ParsableCommand {
                 runDirectory = URL(fileURLWithPath: out ?? "runs/\(run.name)")
             }
             // A run directory that cannot be written is refused before any data is read or step taken.
-            try OutputLocation.prepareFolder(out ?? runDirectory.path, for: "the run")
+            try OutputLocation.checkFolder(out ?? runDirectory.path, for: "the run")
             logger.info("compute: \(ComputeContext.current.dtype), \(ComputeContext.current.threads) thread(s), matrix products on \(BLAS.name)")
             if let steps { run.training.totalSteps = steps }
             if let batchSize { run.training.batchSize = batchSize }

@@ -40,6 +40,8 @@ struct MessageTableTests {
              expected: ["cannot write the report to Package.swift/eval:", "is a file, not a folder; pass --out a writable folder"]),
         Case(arguments: ["train", "--preset", "trm-tiny-sudoku4", "--steps", "1", "--out", "Package.swift"],
              expected: ["cannot write the run to Package.swift: a file of that name is in the way; pass --out a writable folder"]),
+        Case(arguments: ["train", "--preset", "trm-tiny-sudoku4", "--steps", "1", "--out", "Package.swift/run"],
+             expected: ["cannot write the run to Package.swift/run:", "Package.swift is a file, not a folder; pass --out a writable folder"]),
         Case(arguments: ["export", "--model", "/nonexistent-run", "--out", "Package.swift"],
              expected: ["cannot write the export to Package.swift: a file of that name is in the way; pass --out a writable folder"]),
         Case(arguments: ["import", "/nonexistent/step_1", "--output", "Package.swift"],
