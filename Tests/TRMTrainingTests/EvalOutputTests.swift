@@ -40,7 +40,8 @@ struct EvalOutputTests {
         // --json: the report on stdout, the wrote-line (with every file) on stderr.
         let (s5, t5) = try TRMExecutable.run(["eval", "--model", run.path, "--limit", "4", "--quiet", "--depths", "1,2", "--json"],
                                              currentDirectory: cwd.url)
-        #expect(s5 == 0 && t5.contains("depth_accuracy.svg"), "\(t5)")
+        let wrote = t5.split(whereSeparator: \.isNewline).first { $0.hasPrefix("wrote ") }.map(String.init) ?? ""
+        #expect(s5 == 0 && wrote.contains("step_accuracy.svg, depth_accuracy.svg"), "\(t5)")
 
         #expect(cwd.contents().isEmpty, "eval wrote into the working directory: \(cwd.contents())")
     }
