@@ -79,7 +79,7 @@ let package = Package(
         .target(name: "TRMReport", dependencies: ["TRMNN"]),
         .target(name: "TRMTraining", dependencies: ["TRMRuntime", "TRMReport", "TRMModels", "TRMNN", "TRMPuzzles", "TRMTensor",
                                                      .product(name: "Logging", package: "swift-log")]),
-        .target(name: "TRMParity", dependencies: ["TRMTraining", "TRMModels", "TRMNN", "TRMTensor"]),
+        .target(name: "TRMParity", dependencies: ["TRMTraining", "TRMRuntime", "TRMModels", "TRMNN", "TRMTensor"]),
         // HTTP server, load generator and MCP tools over the inference runtime.
         .target(name: "TRMServe", dependencies: [
             "TRMRuntime", "TRMModels", "TRMPuzzles", "TRMTensor",

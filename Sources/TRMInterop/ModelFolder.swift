@@ -42,7 +42,9 @@ public enum ModelFolder {
             try fm.moveItem(at: staging, to: target)
         } catch {
             try? fm.removeItem(at: staging)
-            throw InteropError(file: target.path, problem: "cannot write the model folder (\(error))")
+            // One short reason, not Foundation's error dump.
+            let reason = error is FileWriteError ? String(describing: error) : (error as NSError).localizedDescription
+            throw InteropError(file: target.path, problem: "cannot write the model folder (\(reason))")
         }
     }
 

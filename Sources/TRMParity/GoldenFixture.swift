@@ -25,6 +25,8 @@ public struct FixtureReport: Sendable, Codable {
     public var comparisons: [FixtureComparison]
     /// The compute dtype the check ran in ("fp32" or "bf16").
     public var dtype: String = "fp32"
+    /// The known fixture the files matched (``FixtureIntegrity``); nil when not verified (--no-verify).
+    public var verifiedAs: String? = nil
     public var passed: Bool { comparisons.allSatisfy(\.passed) }
     public var failures: [FixtureComparison] { comparisons.filter { !$0.passed } }
 }
@@ -98,8 +100,10 @@ public enum GoldenFixture {
     /// Runs the fixture in `directory` and compares every recorded output. `strict` turns off the
     /// three float32-noise rules (prediction ties, sign-like first-step elements, losses of
     /// chaotic steps) and judges every output by the fixture's tolerance literally. The run computes
-    /// in the current context's dtype (`ComputeContext.withDType`).
-    public static func check(directory: URL, strict: Bool = false) throws -> FixtureReport {
+    /// in the current context's dtype (`ComputeContext.withDType`). The fixture's files are first
+    /// checked against the known fixtures' sizes and checksums unless `verify` is false.
+    public static func check(directory: URL, strict: Bool = false, verify: Bool = true) throws -> FixtureReport {
+        let verifiedAs = verify ? try FixtureIntegrity.verify(directory: directory).name : nil
         let configURL = directory.appendingPathComponent("config.json")
         let tensorsURL = directory.appendingPathComponent("tensors.safetensors")
         let f: FixtureConfig
@@ -261,6 +265,6 @@ public enum GoldenFixture {
         compare("eval.q_halt", qHalts)
         compareInts("eval.preds", preds)  // the per-step logits are not recorded: no tie analysis
         compare("eval.logits_last", lastLogits)
-        return FixtureReport(caseName: f.case, comparisons: results, dtype: ComputeContext.current.dtype.rawValue)
+        return FixtureReport(caseName: f.case, comparisons: results, dtype: ComputeContext.current.dtype.rawValue, verifiedAs: verifiedAs)
     }
 }

@@ -53,6 +53,8 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
     case incompatible(path: String, reason: String)
     /// A file differs from its recorded size or checksum; `remedy` says what to do.
     case damaged(path: String, problem: IntegrityProblem, remedy: String)
+    /// The file holding the records (state.json, manifest.json) cannot be parsed; `what` names it.
+    case corruptRecords(path: String, what: String, reason: String, remedy: String)
     /// Options that cannot be used together (e.g. --model and --random-preset).
     case conflictingOptions(String)
 
@@ -62,7 +64,9 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
         case let .unreadable(p, r): return "cannot read model \(p): \(r)"
         case let .incompatible(p, r): return "model \(p) cannot be used: \(r)"
         case let .damaged(p, problem, remedy):
-            return "\(p): \(problem). \(remedy), or pass --no-verify to load it anyway"
+            return DamageAdvice.message(path: p, problem: problem, remedy: remedy, noVerify: "load it")
+        case let .corruptRecords(p, what, reason, remedy):
+            return DamageAdvice.corrupt(path: p, what: what, reason: reason, remedy: remedy)
         case let .conflictingOptions(message): return message
         }
     }
@@ -130,14 +134,12 @@ public enum ModelStore {
     /// model.safetensors (the EMA weights when the run kept them) are loaded.
     static func loadCheckpoint(_ dir: URL, name: String, verify: Bool) throws(ModelStoreError) -> LoadedModel {
         let stateURL = dir.appendingPathComponent(checkpointStateFile)
+        let remedy = DamageAdvice.checkpointRemedy(dir)
         let state: CheckpointFiles
         do { state = try JSONDecoder().decode(CheckpointFiles.self, from: Data(contentsOf: stateURL)) } catch {
-            throw .unreadable(path: stateURL.path, reason: "state.json is not a checkpoint manifest (\(error)); use the run's checkpoint.previous folder")
+            throw .corruptRecords(path: stateURL.path, what: "checkpoint file", reason: "not a checkpoint manifest: \(DamageAdvice.jsonReason(error))",
+                                  remedy: remedy)
         }
-        let previous = dir.deletingLastPathComponent().appendingPathComponent("checkpoint.previous")
-        let remedy = dir.lastPathComponent == "checkpoint" && FileManager.default.fileExists(atPath: previous.path)
-            ? "Use the previous checkpoint (--model \(previous.path)) or copy the run again"
-            : "Copy the run again or retrain it"
         let checked = verify ? try check(state.files, in: dir, remedy: remedy) : nil
         var model = try load(modelDirectory: dir.path, verify: false, verified: checked?.bytes ?? [:])
         model.name = name
@@ -183,7 +185,7 @@ public enum ModelStore {
                 let found = exportChecksum(config: json, fileBytes: data)
                 guard found == recorded else {
                     throw .damaged(path: path, problem: .checksumMismatch(expected: recorded, found: found),
-                                   remedy: "Export it again with `trm export`")
+                                   remedy: DamageAdvice.modelRemedy(path, exportedFile: true))
                 }
                 verification = .verified(files: 1)
             } else {
@@ -230,9 +232,10 @@ public enum ModelStore {
             if fm.fileExists(atPath: manifestURL.path) {
                 let manifest: ModelManifest
                 do { manifest = try JSONDecoder().decode(ModelManifest.self, from: Data(contentsOf: manifestURL)) } catch {
-                    throw .unreadable(path: manifestURL.path, reason: "not a model manifest (\(error)); export the model again (`trm export`) or copy the folder again")
+                    throw .corruptRecords(path: manifestURL.path, what: "model file", reason: "not a model manifest: \(DamageAdvice.jsonReason(error))",
+                                          remedy: DamageAdvice.modelRemedy(directory))
                 }
-                let checked = try check(manifest.files, in: dir, remedy: "Export the model again (`trm export`) or copy the folder again")
+                let checked = try check(manifest.files, in: dir, remedy: DamageAdvice.modelRemedy(directory))
                 verification = .verified(files: checked.files)
                 bytes = checked.bytes
             } else {

@@ -186,17 +186,58 @@ public enum PuzzleParser {
         return nil
     }
 
-    /// What to do when no loaded model solves `kind`: the command that trains one and the flag
-    /// that passes it.
-    public static func howToGetModel(for kind: PuzzleKind) -> String {
-        let recipe: String
+    /// What to do when no loaded model solves `kind` (puzzles of `cells` cells, when known): the
+    /// commands that build data and train one, and how to use it: `--model` for `trm solve`/`eval`,
+    /// or, for a server (`restart`: "trm serve" or "trm mcp"), the command that restarts it with it.
+    public static func howToGetModel(for kind: PuzzleKind, cells: Int? = nil, restart: String? = nil) -> String {
+        let recipe: String, run: String
         switch kind {
-        case .sudoku: recipe = "trm train --preset trm-mlp-sudoku --data sudoku-train.trmd --out runs/sudoku"
-        case .maze: recipe = "trm data build ../shared/data/maze-30x30-hard/train.csv -o maze.trmd && trm train --preset trm-att-maze --data maze.trmd --out runs/maze"
-        case .arc: recipe = "trm data build ARC_TRAINING_DIR -o arc.trmd && trm train --preset trm-att-arc --data arc.trmd --out runs/arc"
-        case .grid: recipe = "trm data build my-task.jsonl -o task.trmd && trm train --config my-config.json --data task.trmd --out runs/task"
+        case .sudoku where cells == 16:
+            run = "runs/sudoku4"
+            recipe = "trm train --preset trm-tiny-sudoku4 --out \(run)"
+        case .sudoku:
+            run = "runs/sudoku"
+            recipe = "trm data build ../shared/data/sudoku-extreme-lite/train.csv -o sudoku.trmd && trm train --preset trm-mlp-sudoku --data sudoku.trmd --out \(run)"
+        case .maze:
+            let side = cells.map { Int(Double($0).squareRoot()) }.flatMap { $0 * $0 == cells && $0 >= 2 ? $0 : nil }
+            if let side, side != 30 {
+                // Models/maze/train-config.json leaves seqLen to the data, so it trains any side.
+                run = "runs/maze\(side)"
+                recipe = "trm data generate maze --side \(side) --min-path-cells \(side) --count 10000 -o maze\(side).csv && "
+                    + "trm train --config Models/maze/train-config.json --data maze\(side).csv --out \(run)"
+            } else {
+                run = "runs/maze"
+                recipe = "trm data build ../shared/data/maze-30x30-hard/train.csv -o maze.trmd && trm train --preset trm-att-maze --data maze.trmd --out \(run)"
+            }
+        case .arc:
+            run = "runs/arc"
+            recipe = "trm data build ARC_TRAINING_DIR -o arc.trmd && trm train --preset trm-att-arc --data arc.trmd --out \(run)"
+        case .grid:
+            run = "runs/task"
+            recipe = "trm data build my-task.jsonl -o task.trmd && trm train --config my-config.json --data task.trmd --out \(run)"
         }
-        return "To solve \(kind.rawValue) puzzles, train a model (`\(recipe)`) and pass it with --model runs/\(kind == .grid ? "task" : kind.rawValue)"
+        let use = restart.map { "restart the server with it: `\($0) --model \(run)` (repeat --model for several kinds)" }
+            ?? "pass it with --model \(run)"
+        return "To solve \(kind.rawValue) puzzles\(cells.map { " of \(side($0))" } ?? ""), train a model (`\(recipe)`) and \(use)"
+    }
+
+    /// The whole message when `question` cannot go to `model` (nil when it can): what differs and
+    /// what to do. `restart` names the server command ("trm serve", "trm mcp") when a server asks.
+    public static func fitProblem(_ question: PuzzleQuestion, for model: LoadedModel, restart: String? = nil) -> String? {
+        guard let problem = mismatch(question, for: model) else { return nil }
+        let kind = question.kind, cells = question.tokens.count
+        if kind != model.kind {
+            // Without --model the bundled model of the puzzle's kind would have been used.
+            if restart == nil, let bundled = ModelStore.bundledDirectory(for: kind),
+               URL(fileURLWithPath: bundled).standardizedFileURL != URL(fileURLWithPath: model.directory).standardizedFileURL {
+                return problem + ". Leave out --model to use the bundled \(kind.rawValue) model (\(bundled))"
+            }
+            return problem + ". " + howToGetModel(for: kind, cells: cells, restart: restart)
+        }
+        if cells != model.run.model.seqLen {
+            return "this \(kind.rawValue) puzzle does not fit the model: \(problem). " + howToGetModel(for: kind, cells: cells, restart: restart)
+        }
+        return "this \(kind.rawValue) puzzle does not fit the model: \(problem)"
     }
 
     static func side(_ n: Int) -> String {

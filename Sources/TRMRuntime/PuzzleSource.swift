@@ -33,9 +33,16 @@ public enum PuzzleSource {
         }
         if argument == "-" || file == "-" { return try readStdin(wait: true) }
         if let file {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
+                throw PuzzleSourceError.unreadable(path: file, reason: "no such file; give an existing puzzle file")
+            }
+            if isDirectory.boolValue {
+                throw PuzzleSourceError.unreadable(path: file, reason: "it is a folder; give a puzzle file or the puzzle text")
+            }
             let data: Data
             do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-                throw PuzzleSourceError.unreadable(path: file, reason: error.localizedDescription)
+                throw PuzzleSourceError.unreadable(path: file, reason: (error as NSError).localizedFailureReason ?? "permission denied or not a regular file")
             }
             guard data.count <= PuzzleParser.maximumBytes else { throw PuzzleSourceError.tooLarge(path: file, bytes: data.count) }
             return String(decoding: data, as: UTF8.self)

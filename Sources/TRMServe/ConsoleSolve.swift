@@ -45,13 +45,9 @@ public enum ConsoleSolve {
     public static func run(_ r: Request, model: LoadedModel, output: @escaping (String) -> Void) throws -> SolveResponse {
         let (picked, indexUsed) = try PuzzleText.select(r.text, index: r.index)
         let q = try question(picked.question, kind: r.kind, index: indexUsed ? 0 : r.index, model: model)
-        if let problem = PuzzleParser.mismatch(q, for: model) {
-            // Another kind, or another size of the same kind (a 30x30 maze for the bundled 8x8 maze
-            // model): say how to train a model for it.
-            let fits = q.kind == model.kind && q.tokens.count == model.run.model.seqLen
-            let remedy = fits ? "" : ". " + PuzzleParser.howToGetModel(for: q.kind)
-            throw PuzzleInputError(kind: q.kind.rawValue, reason: problem + remedy)
-        }
+        // Another kind, or another size of the same kind (a 30x30 maze for the bundled 8x8 maze
+        // model): the message says how to get a model for it.
+        if let problem = PuzzleParser.fitProblem(q, for: model) { throw CommandLineMessage(problem) }
         // The row's answer, when the input had one, drawn beside the model's at the end.
         var expected: PuzzleQuestion?
         if let answer = picked.answer {
@@ -86,8 +82,11 @@ public enum ConsoleSolve {
                                     finishedAtStep: result.stepsUsed)
         let response = SolveResponse(question: q, model: model.name, outcome: outcome, returnSteps: true, totalSeconds: totalSeconds)
         if r.json {
-            let encoder = APICoding.encoder
-            output(String(decoding: try encoder.encode(response), as: UTF8.self))
+            // The API's response object, plus where the puzzle came from and the answer given with it.
+            let json = ConsoleSolveJSON(response: response, origin: picked.origin,
+                                        expected: expected.map { q.answerRows($0.tokens) },
+                                        expectedMatches: expected.map { $0.tokens == result.prediction })
+            output(String(decoding: try APICoding.encoder.encode(json), as: UTF8.self))
         } else {
             output("")
             output("\(result.stepsUsed) step\(result.stepsUsed == 1 ? "" : "s"), " + (halted ? "halted by the model" : "step limit reached")
@@ -104,5 +103,31 @@ public enum ConsoleSolve {
             }
         }
         return response
+    }
+}
+
+/// A message for the command line that is complete as it stands (no "not a valid puzzle" prefix).
+public struct CommandLineMessage: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// `trm solve --json`: the HTTP API's SolveResponse with, when the input said, the puzzle's origin
+/// ("row 2 of 5") and the answer given with it (`expected`, rows as in `answer`) and whether the
+/// model's answer equals it.
+struct ConsoleSolveJSON: Encodable {
+    var response: SolveResponse
+    var origin: String?
+    var expected: [String]?
+    var expectedMatches: Bool?
+
+    enum Extra: String, CodingKey { case origin, expected, expectedMatches }
+
+    func encode(to encoder: Encoder) throws {
+        try response.encode(to: encoder)
+        var extra = encoder.container(keyedBy: Extra.self)
+        try extra.encodeIfPresent(origin, forKey: .origin)
+        try extra.encodeIfPresent(expected, forKey: .expected)
+        try extra.encodeIfPresent(expectedMatches, forKey: .expectedMatches)
     }
 }

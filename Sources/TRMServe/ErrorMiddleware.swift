@@ -33,7 +33,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             switch e.status {
             case .notFound: return .notFound("no such endpoint; see GET /openapi.json")
             case .contentTooLarge: return .payloadTooLarge(limitBytes: maxBodyBytes)
-            case .methodNotAllowed: return .badRequest("method not allowed on this endpoint")
+            case .methodNotAllowed: return .methodNotAllowed("this endpoint does not take that method; see GET /openapi.json")
             default:
                 if e.status.code < 500 { return .badRequest(e.body ?? e.status.reasonPhrase) }
                 return .internalError(e.status.reasonPhrase)

@@ -53,6 +53,13 @@ public enum ServeApp {
             let body: BatchSolveRequest = try await decode(request, limit: limit)
             return JSONResponse.make(try await service.solveBatch(body))
         }
+        // A browser or curl without -d sends GET: say which method and body the endpoint takes.
+        router.get("/v1/solve") { _, _ -> Response in
+            throw ServeError.methodNotAllowed("use POST /v1/solve with a JSON body such as {\"kind\": \"sudoku\", \"puzzle\": \"...\"}; see GET /openapi.json")
+        }
+        router.get("/v1/solve/batch") { _, _ -> Response in
+            throw ServeError.methodNotAllowed("use POST /v1/solve/batch with a JSON body {\"requests\": [...]}; see GET /openapi.json")
+        }
         return router
     }
 

@@ -12,6 +12,8 @@ public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The body is larger than the limit (413).
     case payloadTooLarge(limitBytes: Int)
     case notFound(String)
+    /// The endpoint exists but takes another method (405); the reason names the one to use.
+    case methodNotAllowed(String)
     /// The queue is full (503, Retry-After).
     case overloaded(String)
     /// The request did not finish in time (504).
@@ -27,6 +29,7 @@ public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unprocessable: return .unprocessableContent
         case .payloadTooLarge: return .contentTooLarge
         case .notFound: return .notFound
+        case .methodNotAllowed: return .methodNotAllowed
         case .overloaded, .shuttingDown: return .serviceUnavailable
         case .timeout: return .gatewayTimeout
         case .internalError: return .internalServerError
@@ -40,6 +43,7 @@ public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unprocessable: return "invalid_puzzle"
         case .payloadTooLarge: return "payload_too_large"
         case .notFound: return "not_found"
+        case .methodNotAllowed: return "method_not_allowed"
         case .overloaded: return "overloaded"
         case .timeout: return "timeout"
         case .shuttingDown: return "shutting_down"
@@ -50,7 +54,8 @@ public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The `reason` field.
     public var reason: String {
         switch self {
-        case .badRequest(let r), .unprocessable(let r), .notFound(let r), .overloaded(let r), .internalError(let r): return r
+        case .badRequest(let r), .unprocessable(let r), .notFound(let r), .methodNotAllowed(let r), .overloaded(let r),
+             .internalError(let r): return r
         case .payloadTooLarge(let n): return "the request body is larger than \(n) bytes"
         case .timeout(let s): return "the puzzle was not solved within \(s) seconds; lower max_steps or retry later"
         case .shuttingDown: return "the server is shutting down; retry on another instance"

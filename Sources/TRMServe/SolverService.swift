@@ -37,10 +37,13 @@ public final class SolverService: Sendable {
     public let models: [ServedModel]
     public let limits: SolverLimits
     public let metrics: ServeMetrics
+    /// The command that started this server ("trm serve" or "trm mcp"), named in advice to restart it.
+    public let serverCommand: String
 
     public init(models: [LoadedModel], worker: WorkerOptions = WorkerOptions(), limits: SolverLimits = SolverLimits(),
-                metrics: ServeMetrics = ServeMetrics()) {
+                metrics: ServeMetrics = ServeMetrics(), serverCommand: String = "trm serve") {
         self.limits = limits
+        self.serverCommand = serverCommand
         self.metrics = metrics
         self.models = models.map { m in
             ServedModel(loaded: m, worker: BatchingWorker(
@@ -68,7 +71,7 @@ public final class SolverService: Sendable {
         guard let m = models.first(where: { $0.loaded.kind == k }) else {
             let served = models.map { $0.loaded.kind.rawValue }.joined(separator: ", ")
             throw .unprocessable("no \(k.rawValue) model is loaded; this server solves: \(served.isEmpty ? "nothing" : served). "
-                                 + "Restart it with a \(k.rawValue) model: trm serve --model MODEL_DIR (repeat --model for several kinds)")
+                                 + PuzzleParser.howToGetModel(for: k, restart: serverCommand))
         }
         return m
     }
@@ -87,7 +90,7 @@ public final class SolverService: Sendable {
         guard let kind = PuzzleInputKind(rawValue: served.loaded.kind.rawValue) else { throw .unprocessable("unknown kind") }
         let q: PuzzleQuestion
         do { q = try PuzzleParser.parse(text, kind: kind, gridSpec: served.loaded.gridSpec) } catch { throw ServeError(error) }
-        if let problem = PuzzleParser.mismatch(q, for: served.loaded) { throw .unprocessable(problem) }
+        if let problem = PuzzleParser.fitProblem(q, for: served.loaded, restart: serverCommand) { throw .unprocessable(problem) }
         return q
     }
 

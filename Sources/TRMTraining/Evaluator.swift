@@ -78,7 +78,12 @@ public enum DatasetMismatchError: Error, CustomStringConvertible, Equatable, Sen
     public var description: String {
         switch self {
         case let .invalidDepth(d): return "depth \(d) is outside 1...\(EvaluationOptions.maximumDepth) supervision steps"
-        case let .incompatible(d, r): return "\(d) does not fit the model: \(r). Use data built for this model's preset, or a matching --config."
+        case let .incompatible(d, r):
+            // The trainer names its sets "training set" and "test set"; the evaluators name the data.
+            let remedy = ["training set", "test set"].contains(d)
+                ? "Use data built for this model's preset, or a matching --config."
+                : "Give --data of the puzzles this model was trained on, or a --model trained on this data."
+            return "\(d) does not fit the model: \(r). " + remedy
         case let .empty(d): return "\(d) holds no puzzles."
         }
     }

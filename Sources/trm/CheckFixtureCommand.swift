@@ -21,6 +21,8 @@ struct CheckFixtureCommand: ParsableCommand {
           trm check-fixture ../shared/fixtures/golden/trm-mlp-sudoku --strict --failures-only
           trm check-fixture --dtype bf16 ../shared/fixtures/golden-bf16/trm-att-sudoku
 
+        The fixture's two files are first checked against the sizes and checksums of the fixtures as distributed (../shared/fixtures/golden and golden-bf16): a changed or unknown file is refused, since a small change to a reference output could still pass; --no-verify checks such a fixture anyway.
+
         The dtype defaults to the fixture's own (config.json's forward_dtype: golden-bf16/ runs in bf16).
         """)
 
@@ -32,6 +34,9 @@ struct CheckFixtureCommand: ParsableCommand {
 
     @Flag(help: "Judge every output by the fixture's tolerances literally: no float32-noise rules (ties, sign-like first steps, losses of chaotic steps).")
     var strict = false
+
+    @Flag(help: "Check a fixture whose files are not the reference's as distributed (a changed or new fixture); by default its sizes and checksums must match a known fixture.")
+    var noVerify = false
 
     @OptionGroup var output: JSONOutputOptions
     var json: Bool { output.json }
@@ -52,7 +57,7 @@ struct CheckFixtureCommand: ParsableCommand {
         // A fixture runs in the dtype it was made in unless --dtype says otherwise.
         let url = URL(fileURLWithPath: directory)
         let report = try threads.run(defaultDType: GoldenFixture.fixtureDType(directory: url)) {
-            try GoldenFixture.check(directory: url, strict: strict)
+            try GoldenFixture.check(directory: url, strict: strict, verify: !noVerify)
         }
         let judged = report.comparisons.filter { $0.tolerance != nil }
         if json {
@@ -61,6 +66,8 @@ struct CheckFixtureCommand: ParsableCommand {
             enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
             print(String(decoding: try enc.encode(report), as: UTF8.self))
         } else {
+            print(report.verifiedAs.map { "fixture files verified: the reference's \($0) (sizes and checksums)" }
+                ?? "fixture files not verified (--no-verify)")
             let width = max(20, (report.comparisons.map(\.name.count).max() ?? 20))
             print("\("output".padding(toLength: width, withPad: " ", startingAt: 0))  max abs err   rel err     tolerance   result")
             for c in report.comparisons where !failuresOnly || !c.passed {

@@ -252,7 +252,12 @@ struct DataGenerate: ParsableCommand {
 /// Writes generated rows as CSV to a file (atomically) or standard output.
 func emitCSV(_ lines: [String], to output: String?) throws {
     let text = (["source,question,answer,rating"] + lines).joined(separator: "\n") + "\n"
-    if let output { try DatasetFile.writeAtomically(Array(text.utf8), to: output) } else { print(text, terminator: "") }
+    if let output {
+        try DatasetFile.writeAtomically(Array(text.utf8), to: output)
+        print("wrote \(output): \(lines.count) puzzle\(lines.count == 1 ? "" : "s")")
+    } else {
+        print(text, terminator: "")
+    }
 }
 
 struct GenerateSudoku: ParsableCommand {

@@ -18,7 +18,7 @@ struct EvalCommand: ParsableCommand {
         discussion: """
         Protocols: `all` runs every supervision step for every puzzle and scores the final answer (the reference's evaluation); `halting` stops each puzzle once sigmoid(q_halt) > --threshold; `both` (default) gets both from one rollout, plus the accuracy after each supervision step. Writes report.json, report.md and step_accuracy.svg into --out.
 
-        --model takes a training run directory or checkpoint folder (its EMA weights), a model folder (config.json + model.safetensors, as `trm export` and the bundled model), or an exported .safetensors file; without --model the bundled Sudoku model is evaluated. Every recorded file is checked (size and checksum) before use.
+        --model takes a training run directory or checkpoint folder (its EMA weights), a model folder (config.json + model.safetensors, as `trm export` and the bundled model), or an exported .safetensors file; without --model the bundled model of the data's kind is evaluated (Models/sudoku or Models/maze). Every recorded file is checked (size and checksum) before use.
 
         The report goes to --out; by default into <run>/eval for a training run, otherwise into a new temporary folder; the command prints where.
 
@@ -99,6 +99,8 @@ struct EvalCommand: ParsableCommand {
                 name = "generated 4x4 Sudoku test set (seed \(target.run.training.seed))"
             }
             if let limit { dataset = dataset.prefix(limit) }
+            // Where the report goes is settled (and the folder made) before the evaluation runs.
+            let outDir = try OutputLocation.prepareFolder(out ?? target.defaultReportDirectory().path, for: "the report")
             logger.info("evaluating \(target.source) (step \(target.step.map(String.init) ?? "n/a")) on \(dataset.count) puzzles of \(name)")
             let options = EvaluationOptions(evaluationProtocol: evaluationProtocol, threshold: threshold, maxSteps: maxSteps,
                                             depths: try depthList(), batchSize: batchSize)
@@ -134,12 +136,11 @@ struct EvalCommand: ParsableCommand {
                 notes["arc_versions_per_input"] = voteVersions.map(String.init) ?? "all"
             }
             let report = result.report(model: target.run.name, checkpoint: target.source, dataset: name, notes: notes)
-            let outDir = try out.map { URL(fileURLWithPath: $0) } ?? target.defaultReportDirectory()
-            try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
             let files = try report.write(to: outDir)
             if output.json {
                 print(String(decoding: try report.jsonData(), as: UTF8.self), terminator: "")
-                printError("wrote \(files.json.path), \(files.markdown.lastPathComponent), \(files.chart.lastPathComponent)")
+                printError("wrote \(files.json.path), \(files.markdown.lastPathComponent), \(files.chart.lastPathComponent)"
+                           + (report.depths.isEmpty ? "" : ", \(EvalReport.depthChartFileName)"))
             } else {
                 print(Trainer.summaryLine(result) + String(format: " (%.1f s)", result.elapsedSeconds))
                 if !result.perStep.isEmpty {

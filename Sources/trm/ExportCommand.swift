@@ -43,6 +43,11 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "torch: export the trained (raw) weights of a run trained with EMA instead of its EMA weights.")
     var raw = false
 
+    /// --no-verify (the shared group): export even when a file of the source differs from its
+    /// recorded size or checksum (the export then records new checksums over the damaged weights).
+    @OptionGroup var verify: VerifyOption
+    var noVerify: Bool { verify.noVerify }
+
     func validate() throws {
         guard (source == nil) != (model == nil) else { throw ValidationError("give the run as RUN or --model, once") }
         guard ["safetensors", "torch"].contains(format) else { throw ValidationError("--format must be safetensors or torch, got '\(format)'") }
@@ -51,17 +56,37 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let source = (self.source ?? model)!
+        // A bad --out is refused before the source is read.
+        let existed = FileManager.default.fileExists(atPath: out)
+        if format == "torch" || !out.hasSuffix(".safetensors") {
+            try OutputLocation.prepareFolder(out, for: "the export")
+        } else {
+            try OutputLocation.prepareFile(out, for: "the export")
+        }
+        do { try export(source) } catch {
+            // Leave nothing behind: the folder made for the export goes when the export fails.
+            if !existed, (try? FileManager.default.contentsOfDirectory(atPath: out))?.isEmpty == true {
+                try? FileManager.default.removeItem(atPath: out)
+            }
+            if let damage = error as? CheckpointError, damage.isDamage, !noVerify {
+                throw CommandError(String(damage.description.dropLast()) + ", or pass --no-verify to export it anyway")
+            }
+            throw error
+        }
+    }
+
+    func export(_ source: String) throws {
         if format == "torch" {
             let url = URL(fileURLWithPath: source)
             let (modelValue, runConfig, step, weights): (TRMModels.ReasoningModel, TRMModels.RunConfig, Int, String)
-            if let contents = try? Checkpoint.readContents(url) {
-                let (m, c) = try Checkpoint.loadModel(contents.directory, weights: raw ? .trained : .evaluation)
+            if let contents = try? Checkpoint.readContents(url, verify: !noVerify) {
+                let (m, c) = try Checkpoint.loadModel(contents.directory, weights: raw ? .trained : .evaluation, verify: !noVerify)
                 (modelValue, runConfig, step, weights) = (m, c.run, c.manifest.step, c.manifest.emaWeights && !raw ? "EMA" : "trained")
             } else {
                 if raw {
                     throw CommandError("\(source) is a model folder with one set of weights; --raw needs a run or checkpoint trained with EMA")
                 }
-                let loaded = try ModelStore.load(directory: source)
+                let loaded = try ModelStore.load(directory: source, verify: !noVerify)
                 (modelValue, runConfig, step, weights) = (loaded.model, loaded.run, loaded.step ?? 0, "stored")
             }
             let r = try TorchExport.write(modelValue, run: runConfig, step: step, to: URL(fileURLWithPath: out))
@@ -69,10 +94,10 @@ struct ExportCommand: ParsableCommand {
             return
         }
         if out.hasSuffix(".safetensors") {
-            let result = try ModelExport.export(checkpoint: URL(fileURLWithPath: source), to: URL(fileURLWithPath: out))
+            let result = try ModelExport.export(checkpoint: URL(fileURLWithPath: source), to: URL(fileURLWithPath: out), verify: !noVerify)
             print("wrote \(out): \(result.tensors) tensors, \(result.bytes) bytes, \(result.weights) weights of \(result.name) at step \(result.step)")
         } else {
-            let result = try ModelExport.exportFolder(checkpoint: URL(fileURLWithPath: source), to: URL(fileURLWithPath: out))
+            let result = try ModelExport.exportFolder(checkpoint: URL(fileURLWithPath: source), to: URL(fileURLWithPath: out), verify: !noVerify)
             print("wrote \(out)/: config.json, model.safetensors (\(result.tensors) tensors, \(result.bytes) bytes), manifest.json, README.md: \(result.weights) weights of \(result.name) at step \(result.step)")
         }
     }

@@ -32,6 +32,13 @@ struct ImportCommand: ParsableCommand {
     var output: String
 
     func run() throws {
+        // A bad --output is refused before the checkpoint is read.
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw CommandError("cannot write the model folder to \(output): a file of that name is in the way; pass --output a new folder")
+        }
+        let parent = (output as NSString).deletingLastPathComponent
+        try OutputLocation.prepareFolder(parent.isEmpty ? "." : parent, for: "the model folder", option: "--output")
         let imported = try ReferenceCheckpoint.load(checkpoint: URL(fileURLWithPath: checkpoint),
                                                     config: config.map { URL(fileURLWithPath: $0) }, seqLen: seqLen)
         var metadata = ["source": imported.checkpoint]

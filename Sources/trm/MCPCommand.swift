@@ -22,7 +22,7 @@ struct MCPCommand: AsyncParsableCommand {
         _ = log.makeLogger("trm.mcp")
         let context = ComputeContext(threads: threads.count, dtype: threads.compute.resolved())
         try await ComputeContext.$current.withValue(context) {
-            let service = SolverService(models: try models.load(), limits: SolverLimits(timeoutSeconds: timeout))
+            let service = SolverService(models: try models.load(), limits: SolverLimits(timeoutSeconds: timeout), serverCommand: "trm mcp")
             try await MCPTools.runStdio(service: service)
             await service.shutdown()
         }

@@ -73,6 +73,9 @@ struct SolveCommand: ParsableCommand {
 
     func run() throws {
         let text = try PuzzleSource.read(argument: puzzle, file: file)
+        if text == nil && index != 0 {
+            throw CommandError("--index \(index) picks a puzzle of the input, but no puzzle was given; give a file of puzzles (`trm solve FILE --index \(index)`) or leave out --index")
+        }
         // Without --model: the bundled model of the puzzle's kind (a maze goes to Models/maze).
         var bundledKind: PuzzleKind?
         if let text, random.randomPreset == nil {

@@ -47,6 +47,9 @@ struct TrainCommand: ParsableCommand {
             help: "Start from this model's weights (a model folder from `trm import`, a run or an exported file): fresh optimizer state; its config unless --preset/--config is given.")
     var initFrom: String?
 
+    @Flag(help: "With --init: load the model even when a file differs from its recorded size or checksum (not recommended).")
+    var noVerify = false
+
     @Option(help: "Total optimizer steps of the run (a resumed run continues up to this).")
     var steps: Int?
 
@@ -83,6 +86,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--batch-size, --lr and --seed cannot change on --resume (the saved optimizer state and carry depend on them)")
         }
         if resume != nil && initFrom != nil { throw ValidationError("--init starts a new run; it cannot be combined with --resume") }
+        if noVerify && initFrom == nil { throw ValidationError("--no-verify applies to --init MODEL only (a resumed checkpoint is always checked)") }
         if resume == nil && initFrom == nil && !model.isGiven { throw ValidationError("give --preset NAME or --config FILE (or --resume DIR, or --init MODEL)") }
         if let steps, steps < 0 { throw ValidationError("--steps must be at least 0") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
@@ -111,13 +115,15 @@ struct TrainCommand: ParsableCommand {
                 let isRunChild = [Checkpoint.directoryName, Checkpoint.previousDirectoryName].contains(contents.directory.lastPathComponent)
                 runDirectory = URL(fileURLWithPath: out ?? (isRunChild ? parent.path : contents.directory.path + "-resumed"))
             } else if let initFrom {
-                initial = try ModelStore.load(directory: initFrom)
+                initial = try ModelStore.load(directory: initFrom, verify: !noVerify)
                 run = try model.load() ?? initial!.run
                 runDirectory = URL(fileURLWithPath: out ?? "runs/\(run.name)")
             } else {
                 run = try model.load()!
                 runDirectory = URL(fileURLWithPath: out ?? "runs/\(run.name)")
             }
+            // A run directory that cannot be written is refused before any data is read or step taken.
+            try OutputLocation.checkFolder(out ?? runDirectory.path, for: "the run")
             logger.info("compute: \(ComputeContext.current.dtype), \(ComputeContext.current.threads) thread(s), matrix products on \(BLAS.name)")
             if let steps { run.training.totalSteps = steps }
             if let batchSize { run.training.batchSize = batchSize }

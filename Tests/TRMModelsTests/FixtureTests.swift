@@ -16,6 +16,19 @@ let goldenCases: [String] = {
 
 @Suite("Golden fixtures from the reference implementation")
 struct FixtureTests {
+    @Test("every fixture as distributed matches its recorded sizes and checksums",
+          arguments: goldenCases.map { "golden/\($0)" } + goldenBF16Cases.map { "golden-bf16/\($0)" })
+    func fixtureFilesVerify(name: String) throws {
+        let known = try FixtureIntegrity.verify(directory: sharedDirectory.appendingPathComponent("fixtures/\(name)"))
+        #expect(known.name == name)
+    }
+
+    @Test("every shipped fixture has a record", arguments: ["golden", "golden-bf16"])
+    func everyFixtureIsRecorded(set: String) throws {
+        let cases = set == "golden" ? goldenCases : goldenBF16Cases
+        for c in cases { #expect(FixtureIntegrity.known.contains { $0.name == "\(set)/\(c)" }, "\(set)/\(c) has no record") }
+    }
+
     @Test("fixture matches the reference", arguments: goldenCases)
     func fixtureMatches(name: String) throws {
         let report = try GoldenFixture.check(directory: sharedDirectory.appendingPathComponent("fixtures/golden/\(name)"))

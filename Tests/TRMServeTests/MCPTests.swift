@@ -45,6 +45,26 @@ import TRMRuntime
         await service.shutdown()
     }
 
+    /// MCP tool errors from a table of bad calls: each is a tool error (isError) whose text says
+    /// what is wrong and what to do; advice to restart names `trm mcp`, not `trm serve`.
+    @Test(arguments: [
+        ("solve_sudoku", ["puzzle": Value.string("12")], ["not a valid sudoku puzzle"]),
+        ("solve_maze", [:], ["grid"]),
+        ("solve_maze", ["grid": Value.array(["#S#", "#G#"])],
+         ["no maze model is loaded; this server solves: sudoku", "restart the server with it: `trm mcp --model runs/maze`"]),
+        ("solve_grid", ["input": Value.array(["1.", ".1"])], ["no grid model is loaded", "`trm mcp --model runs/task`"]),
+        ("launch_rockets", [:], ["unknown tool 'launch_rockets'", "solve_sudoku"]),
+    ] as [(String, [String: Value], [String])])
+    func toolErrorsSayWhatAndWhatToDo(_ tool: String, _ arguments: [String: Value], _ expected: [String]) async throws {
+        let service = SolverService(models: [Fixtures.sudoku], serverCommand: "trm mcp")
+        let result = await MCPTools.call(tool, arguments: arguments, service: service)
+        #expect(result.isError == true)
+        guard case .text(let text, _, _) = result.content.first else { Issue.record("no text"); return }
+        for e in expected { #expect(text.contains(e), "expected '\(e)' in: \(text)") }
+        #expect(!text.contains("trm serve"), "\(text)")
+        await service.shutdown()
+    }
+
     @Test func spawnedTrmMCPAnswersOverStdio() async throws {
         guard let trm = TRMExecutable.path else {
             print("MCPTests: skipping the stdio exchange: no trm executable next to the tests (run `swift build` first)")

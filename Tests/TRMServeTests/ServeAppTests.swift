@@ -108,6 +108,11 @@ import TRMRuntime
         (#"{"kind": "sudoku", "puzzle": "\#(PuzzleParser.defaultSudoku)", "max_steps": 1.5}"#, 400, "max_steps"),
         (#"{"kind": "sudoku", "puzzle": "\#(PuzzleParser.defaultSudoku)", "halt_threshold": 2}"#, 422, "halt_threshold"),
         (#"{"kind": "sudoku", "puzzle": "11\#(String(repeating: ".", count: 79))"}"#, 422, "twice"),
+        // A kind this server has no model for: the command that trains one and the one that restarts
+        // this server with it.
+        (##"{"kind": "maze", "grid": ["#S#", "#G#"]}"##, 422, "no maze model is loaded; this server solves: sudoku"),
+        (##"{"kind": "maze", "grid": ["#S#", "#G#"]}"##, 422, "restart the server with it: `trm serve --model runs/maze`"),
+        (#"{"kind": "arc", "puzzle": "{}"}"#, 422, "trm train --preset trm-att-arc"),
     ])
     func malformedRequestsGet4xxJSONWithAReason(_ body: String, _ status: Int, _ reason: String) async throws {
         let service = Fixtures.service()
@@ -136,9 +141,13 @@ import TRMRuntime
                 let code = try Fixtures.decode(ErrorBody.self, r.body).error
                 #expect(code == "not_found")
             }
-            try await client.execute(uri: "/v1/solve", method: .get) { r in
-                #expect((400..<500).contains(Int(r.status.code)))
-                _ = try Fixtures.decode(ErrorBody.self, r.body)
+            // GET on the solve endpoints: 405 saying to POST (not "no such endpoint").
+            for uri in ["/v1/solve", "/v1/solve/batch"] {
+                try await client.execute(uri: uri, method: .get) { r in
+                    #expect(r.status == .methodNotAllowed)
+                    let e = try Fixtures.decode(ErrorBody.self, r.body)
+                    #expect(e.error == "method_not_allowed" && e.reason.contains("use POST \(uri)"), "\(e.reason)")
+                }
             }
         }
         await service.shutdown()
@@ -220,7 +229,8 @@ import TRMRuntime
                                         SolveRequest(kind: "maze", grid: ["####", "#S #", "# G#", "####"])))) { r in
                 #expect(r.status == .unprocessableContent)
                 let reason = try Fixtures.decode(ErrorBody.self, r.body).reason
-                #expect(reason.contains("900 cells"))
+                #expect(reason.contains("this maze puzzle does not fit the model") && reason.contains("900 cells"), "\(reason)")
+                #expect(reason.contains("trm data generate maze --side 4") && reason.contains("`trm serve --model runs/maze4`"), "\(reason)")
             }
         }
         await service.shutdown()

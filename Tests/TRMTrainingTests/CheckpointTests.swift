@@ -216,8 +216,13 @@ struct CheckpointTests {
             #expect(!text.contains(".."), "\(text)")
             #expect(text.components(separatedBy: "unchanged").count == 2, "said once: \(text)")
             #expect(text.components(separatedBy: "No space left").count == 2, "said once: \(text)")
-            #expect(text.contains("--resume"), "says what to do: \(text)")
+            #expect(text.contains("`trm train --resume \(dir.url.path)`") && !text.contains("RUN"), "names the real run: \(text)")
         }
+        // Before the run's first checkpoint there is nothing to resume: say to start again.
+        let fresh = TestDirectory()
+        let first = CheckpointError.writeFailed(path: fresh.file("checkpoint").path, reason: "writing model.safetensors failed (No space left on device)")
+        #expect(first.description.contains("No checkpoint of this run was saved yet") && !first.description.contains("--resume"),
+                "\(first.description)")
     }
 
     @Test("a second save keeps the first as checkpoint.previous; a run directory without checkpoint/ falls back to it")

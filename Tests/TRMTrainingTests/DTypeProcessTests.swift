@@ -17,6 +17,7 @@ struct DTypeProcessTests {
         let (status, output) = try TRMExecutable.run(["check-fixture", "--dtype", "bf16", "--failures-only", Self.bf16Fixture])
         #expect(status == 0, "\(output)")
         #expect(output.contains("trm-att-sudoku (bf16)") && output.contains("PASS"), "\(output)")
+        #expect(output.contains("fixture files verified: the reference's golden-bf16/trm-att-sudoku"), "\(output)")
     }
 
     @Test("an unknown --dtype is a usage error naming the accepted values")

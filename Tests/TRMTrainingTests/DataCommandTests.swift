@@ -147,6 +147,10 @@ struct DataCommandTests {
         let out = dir.file("gen.csv").path
         let (status, text) = try TRMExecutable.run(["data", "generate", "sudoku", "--count", "3", "--clues", "36", "--seed", "5", "-o", out])
         #expect(status == 0, "\(text)")
+        #expect(text.contains("wrote \(out): 3 puzzles"), "says where it wrote what: \(text)")
+        let maze = dir.file("maze.csv").path
+        let (s3, t3) = try TRMExecutable.run(["data", "generate", "maze", "--count", "1", "--side", "6", "--min-path-cells", "4", "-o", maze])
+        #expect(s3 == 0 && t3.contains("wrote \(maze): 1 puzzle") && !t3.contains("1 puzzles"), "\(t3)")
         let (s2, checked) = try TRMExecutable.run(["data", "check", out, "--solve"])
         #expect(s2 == 0, "generated puzzles validate and solve uniquely: \(checked)")
     }

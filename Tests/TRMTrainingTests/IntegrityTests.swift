@@ -41,7 +41,13 @@ struct IntegrityTests {
             ["serve", "--model", model, "--port", "0"],
             ["mcp", "--model", model],
         ]
-        if checkpoint { commands.append(["export", "--model", model, "--out", model + "-export.safetensors"]) }
+        if checkpoint {
+            commands.append(["export", "--model", model, "--out", model + "-export.safetensors"])
+            commands.append(["train", "--resume", model, "--steps", "6", "--quiet"])
+        }
+        commands.append(["export", "--format", "torch", "--model", model, "--out", model + "-torch"])
+        commands.append(["train", "--init", model, "--steps", "1", "--out", model + "-init", "--quiet"])
+        commands.append(["bench", "serve", "--model", model, "--concurrency", "1", "--requests", "1", "--steps", "1"])
         for command in commands {
             let (status, text) = try TRMExecutable.run(command, timeoutSeconds: 60)
             #expect(status != 0 && status != 15, "\(command.joined(separator: " ")) must refuse the damaged \(damaged): \(status) \(text)")
@@ -98,9 +104,97 @@ struct IntegrityTests {
         try Self.expectEveryCommandRefuses(file.path, damaged: "model.safetensors", checkpoint: false)
     }
 
-    @Test("the bundled model has a manifest and verifies")
-    func bundledModelVerifies() throws {
-        let loaded = try ModelStore.load(directory: Repository.root.appendingPathComponent("Models/sudoku").path)
+    @Test("every bundled model has a manifest and verifies", arguments: ["Models/sudoku", "Models/maze"])
+    func bundledModelVerifies(_ relative: String) throws {
+        let loaded = try ModelStore.load(directory: Repository.root.appendingPathComponent(relative).path)
         #expect(loaded.verification == .verified(files: 2))
+    }
+
+    @Test("a damaged bundled model says to restore it with git, not to export it")
+    func damagedBundledModel() throws {
+        let dir = TestDirectory()
+        let copy = dir.file("repo/Models/sudoku")
+        try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Repository.root.appendingPathComponent("Models/sudoku"), to: copy)
+        try Self.flip(copy.appendingPathComponent("model.safetensors"), at: 0.99)
+        let (status, text) = try TRMExecutable.run(["solve", "--model", copy.path], timeoutSeconds: 60)
+        #expect(status != 0)
+        #expect(text.contains("model.safetensors: checksum") && text.contains("Restore the bundled model with `git checkout -- Models/sudoku`"), "\(text)")
+        #expect(!text.contains("trm export"), "\(text)")
+    }
+
+    @Test("one wording for damage from every loader; checkpoint.previous is named only when it exists")
+    func oneDamageWording() throws {
+        let dir = TestDirectory()
+        let (run, _, _) = try Self.makeRun(in: dir)
+        let hasPrevious = FileManager.default.fileExists(atPath: run.appendingPathComponent("checkpoint.previous").path)
+        try? FileManager.default.removeItem(at: run.appendingPathComponent("checkpoint.previous"))
+        try Self.flip(run.appendingPathComponent("checkpoint/model.safetensors"), at: 0.99)
+        let damaged = run.appendingPathComponent("checkpoint/model.safetensors").path
+        // ModelStore (eval), the checkpoint reader (export, resume): the same sentence.
+        for command in [["eval", "--model", run.path, "--quiet"], ["export", "--model", run.path, "--out", dir.file("x.safetensors").path],
+                        ["train", "--resume", run.path, "--steps", "6", "--quiet"]] {
+            let (status, text) = try TRMExecutable.run(command, timeoutSeconds: 60)
+            #expect(status != 0, "\(command[0]): \(text)")
+            #expect(text.contains("\(damaged): checksum fnv1a64w:") && text.contains("so the file is damaged. Copy the run again or retrain it"),
+                    "\(command[0]): \(text)")
+            #expect(!text.contains("checkpoint.previous") && !text.contains("is corrupt"), "no previous checkpoint exists: \(text)")
+            #expect(text.contains("--no-verify") == (command[0] != "train"), "--no-verify offered where the command has it: \(text)")
+        }
+        _ = hasPrevious
+        // A damaged state.json is one sentence, not a DecodingError dump.
+        try "{\"format\": \"trm-checkpoint\"".write(to: run.appendingPathComponent("checkpoint/state.json"), atomically: true, encoding: .utf8)
+        for command in [["export", "--model", run.path, "--out", dir.file("y.safetensors").path], ["eval", "--model", run.path, "--quiet"]] {
+            let (status, text) = try TRMExecutable.run(command, timeoutSeconds: 60)
+            #expect(status != 0)
+            #expect(text.contains("state.json: corrupt checkpoint file: not a checkpoint manifest: it is not valid JSON. Copy the run again"),
+                    "\(command[0]): \(text)")
+            #expect(!text.contains("DecodingError") && !text.contains("codingPath"), "\(text)")
+        }
+    }
+
+    @Test("--no-verify on export and train --init loads a damaged model when asked")
+    func noVerifyOnExportAndInit() throws {
+        let dir = TestDirectory()
+        let (run, folder, _) = try Self.makeRun(in: dir)
+        try Self.flip(run.appendingPathComponent("checkpoint/optimizer.safetensors"), at: 0.99)
+        let out = dir.file("export.safetensors")
+        let (s1, t1) = try TRMExecutable.run(["export", "--model", run.path, "--out", out.path, "--no-verify"], timeoutSeconds: 60)
+        #expect(s1 == 0 && FileManager.default.fileExists(atPath: out.path), "\(t1)")
+        try Self.flip(folder.appendingPathComponent("model.safetensors"), at: 0.99)
+        let (s2, t2) = try TRMExecutable.run(["train", "--init", folder.path, "--steps", "1", "--out", dir.file("init").path, "--quiet"], timeoutSeconds: 60)
+        #expect(s2 != 0 && t2.contains("or pass --no-verify to load it anyway"), "\(t2)")
+        let (s3, t3) = try TRMExecutable.run(["train", "--init", folder.path, "--steps", "1", "--out", dir.file("init").path, "--quiet", "--no-verify"],
+                                             timeoutSeconds: 120)
+        #expect(s3 == 0, "\(t3)")
+    }
+
+    @Test("check-fixture refuses a changed fixture file and a fixture it does not know; --no-verify checks it anyway")
+    func fixtureVerification() throws {
+        let source = Repository.root.appendingPathComponent("../shared/fixtures/golden/trm-att-sudoku").standardizedFileURL
+        guard FileManager.default.fileExists(atPath: source.path) else { return }
+        // (The fixtures as distributed verify: FixtureTests; check-fixture says so: DTypeProcessTests.)
+        let dir = TestDirectory()
+        let copy = dir.file("trm-att-sudoku")
+        try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+        for name in ["config.json", "tensors.safetensors"] {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: copy.appendingPathComponent(name))
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: copy.appendingPathComponent("tensors.safetensors").path)
+        try Self.flip(copy.appendingPathComponent("tensors.safetensors"), at: 0.9)
+        let (s1, t1) = try TRMExecutable.run(["check-fixture", copy.path], timeoutSeconds: 60)
+        #expect(s1 != 0 && !t1.contains("PASS"), "\(t1)")
+        #expect(t1.contains("tensors.safetensors: checksum") && t1.contains("the reference's golden/trm-att-sudoku")
+                && t1.contains("or pass --no-verify to check it anyway"), "\(t1)")
+        // Asked for, the changed fixture is checked anyway, and the output says it was not verified.
+        let (_, t3) = try TRMExecutable.run(["check-fixture", copy.path, "--no-verify", "--failures-only"], timeoutSeconds: 120)
+        #expect(t3.contains("fixture files not verified (--no-verify)") && t3.contains("trm-att-sudoku (fp32):"), "\(t3)")
+        // Both files changed: not a fixture we know.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: copy.appendingPathComponent("config.json").path)
+        var config = try String(contentsOf: copy.appendingPathComponent("config.json"), encoding: .utf8)
+        config += "\n"
+        try config.write(to: copy.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        let (s2, t2) = try TRMExecutable.run(["check-fixture", copy.path], timeoutSeconds: 60)
+        #expect(s2 != 0 && t2.contains("is none of the known golden fixtures"), "\(t2)")
     }
 }

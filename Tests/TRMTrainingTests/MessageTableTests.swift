@@ -33,10 +33,47 @@ struct MessageTableTests {
         Case(arguments: ["data", "check", "x.csv", "--max-errors=-1"], expected: ["--max-errors must be 0 or more"]),
         Case(arguments: ["serve", "--threads", "0"], expected: ["--threads must be in 1...1024, got 0"]),
         Case(arguments: ["mcp", "--threads", "0"], expected: ["--threads must be in 1...1024, got 0"]),
+        // A bad --out is refused before any work, in one sentence (not Foundation's error dump).
+        Case(arguments: ["eval", "--data", sudokuTest, "--limit", "2", "--out", "Package.swift"],
+             expected: ["cannot write the report to Package.swift: a file of that name is in the way; pass --out a writable folder"]),
+        Case(arguments: ["eval", "--data", sudokuTest, "--limit", "2", "--out", "Package.swift/eval"],
+             expected: ["cannot write the report to Package.swift/eval:", "is a file, not a folder; pass --out a writable folder"]),
+        Case(arguments: ["train", "--preset", "trm-tiny-sudoku4", "--steps", "1", "--out", "Package.swift"],
+             expected: ["cannot write the run to Package.swift: a file of that name is in the way; pass --out a writable folder"]),
+        Case(arguments: ["train", "--preset", "trm-tiny-sudoku4", "--steps", "1", "--out", "Package.swift/run"],
+             expected: ["cannot write the run to Package.swift/run:", "Package.swift is a file, not a folder; pass --out a writable folder"]),
+        Case(arguments: ["export", "--model", "/nonexistent-run", "--out", "Package.swift"],
+             expected: ["cannot write the export to Package.swift: a file of that name is in the way; pass --out a writable folder"]),
+        Case(arguments: ["import", "/nonexistent/step_1", "--output", "Package.swift"],
+             expected: ["cannot write the model folder to Package.swift: a file of that name is in the way; pass --output a new folder"]),
+        Case(arguments: ["import", "/nonexistent/step_1", "--output", "Package.swift/model"],
+             expected: ["cannot write the model folder to Package.swift: a file of that name is in the way; pass --output a writable folder"]),
+        Case(arguments: ["data", "generate", "sudoku", "--count", "1", "-o", "/proc/no-such-folder/g.csv"],
+             expected: ["/proc/no-such-folder/g.csv: cannot write:", "give a path in a writable folder"]),
+        Case(arguments: ["train", "--preset", "trm-tiny-sudoku4", "--no-verify"], expected: ["--no-verify applies to --init MODEL only"]),
+        // solve: options that would be silently ignored, and one wording for a missing file.
+        Case(arguments: ["solve", "--index", "5"], expected: ["--index 5 picks a puzzle of the input, but no puzzle was given", "leave out --index"]),
+        Case(arguments: ["solve", "--file", "/nonexistent/puzzle.txt"], expected: ["cannot read /nonexistent/puzzle.txt: no such file"]),
+        Case(arguments: ["solve", "--file", "Sources"], expected: ["cannot read Sources: it is a folder"]),
+        // A valid maze that does not fit the model is not "not a valid maze"; the advice fits its size.
+        Case(arguments: ["solve", "#####\n#S  #\n# # #\n#  G#\n#####", "--model", "Models/maze"],
+             expected: ["this maze puzzle does not fit the model: the model 'maze' takes 64 cells (e.g. 8x8), this puzzle has 25",
+                        "trm data generate maze --side 5", "--model runs/maze5"]),
+        // A Sudoku given to the maze model: the bundled Sudoku model would solve it.
+        Case(arguments: ["solve", "--model", "Models/maze", "..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3.."],
+             expected: ["the model 'maze' solves maze puzzles (64 cells), not sudoku", "Leave out --model to use the bundled sudoku model"]),
+        // Data that does not fit the model: eval has no --config, so the advice is --data or --model.
+        Case(arguments: ["eval", "--model", "Models/maze", "--data", mazeHardTest, "--limit", "2"],
+             expected: ["does not fit the model: puzzles have 900 cells, the model expects 64", "or a --model trained on this data"]),
     ]
+
+    static let sudokuTest = SharedData.root.appendingPathComponent("sudoku-extreme-lite/test.csv").path
+    static let mazeHardTest = SharedData.root.appendingPathComponent("maze-30x30-hard/test.csv").path
 
     @Test("each bad input gets one clear message and a non-zero exit", arguments: cases)
     func message(_ c: Case) throws {
+        let shared = c.arguments.filter { $0.hasPrefix(SharedData.root.path) }
+        guard shared.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else { return }  // ../shared absent
         let (status, text) = try TRMExecutable.run(c.arguments, currentDirectory: Repository.root, timeoutSeconds: 60)
         #expect(status != 0 && status < 128, "\(status): \(text)")
         for e in c.expected { #expect(text.contains(e), "expected '\(e)' in: \(text)") }
@@ -66,6 +103,15 @@ struct MessageTableTests {
         #expect(s3 != 0 && t3.contains("solves sudoku puzzles (81 cells), not maze"), "\(t3)")
     }
 
+    @Test("a failed export leaves no folder behind")
+    func failedExportLeavesNothing() throws {
+        let dir = TestDirectory()
+        let out = dir.file("exported")
+        let (status, text) = try TRMExecutable.run(["export", "--model", "/nonexistent-run", "--out", out.path], timeoutSeconds: 60)
+        #expect(status != 0 && text.contains("no checkpoint here"), "\(text)")
+        #expect(!FileManager.default.fileExists(atPath: out.path), "the folder made for the export was removed")
+    }
+
     @Test("a CSV row and a CSV file with --index solve, and the row's answer is shown")
     func csvRows() throws {
         let dir = TestDirectory()
@@ -78,6 +124,15 @@ struct MessageTableTests {
         #expect(t1.contains("row 2 of 2") && t1.contains("the answer given with the puzzle"), "\(t1)")
         let (s2, t2) = try TRMExecutable.run(["solve", lines[1], "--no-color"], currentDirectory: Repository.root)
         #expect(s2 == 0 && t2.contains("the answer given with the puzzle"), "a row without its header: \(t2)")
+        // --json carries the row's origin and its given answer beside the model's.
+        let (s4, t4) = try TRMExecutable.run(["solve", file.path, "--index", "1", "--json"], currentDirectory: Repository.root)
+        #expect(s4 == 0, "\(t4)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(t4.utf8)) as? [String: Any], "\(t4)")
+        let given = lines[2].split(separator: ",").map(String.init)[2]
+        let expected = try #require(object["expected"] as? [String], "\(t4)")
+        #expect(expected.joined().filter(\.isNumber) == given.filter(\.isNumber), "\(expected) vs \(given)")
+        #expect((object["origin"] as? String)?.hasPrefix("row 2 of 2") == true, "\(t4)")
+        #expect(object["expected_matches"] is Bool && object["answer"] is [String], "\(t4)")
         let (s3, t3) = try TRMExecutable.run(["solve", file.path, "--index", "7"], currentDirectory: Repository.root)
         #expect(s3 != 0 && t3.contains("--index 7 is past the last row; the input has 2 rows (0...1)"), "\(t3)")
     }

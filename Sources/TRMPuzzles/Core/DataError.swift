@@ -18,6 +18,8 @@ public struct DataLocation: Sendable, Equatable, CustomStringConvertible {
 public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file could not be opened or read.
     case unreadable(file: String, reason: String)
+    /// The file could not be written (a missing or read-only folder, a full disk).
+    case unwritable(file: String, reason: String)
     /// A row that does not follow the format (wrong field count, wrong length, unknown character...).
     case malformedRow(DataLocation, reason: String)
     /// A row that parses but is not a valid puzzle (answer contradicts a clue, no path, ...).
@@ -40,6 +42,8 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .unreadable(file, reason):
             return "\(file): cannot read: \(reason)"
+        case let .unwritable(file, reason):
+            return "\(file): cannot write: \(reason); give a path in a writable folder"
         case let .malformedRow(location, reason):
             return "\(location): malformed row: \(reason)"
         case let .invalidPuzzle(location, reason):

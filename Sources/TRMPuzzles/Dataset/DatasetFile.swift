@@ -102,7 +102,7 @@ public enum DatasetFile {
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(DataError) {
         let temp = path + ".tmp-\(getpid())"
         let fd = open(temp, O_CREAT | O_WRONLY | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw .unreadable(file: path, reason: "cannot create \(temp): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw .unwritable(file: path, reason: "cannot create \(temp): \(String(cString: strerror(errno)).lowercased())") }
         var written = 0
         let ok: Bool = bytes.withUnsafeBytes { raw in
             while written < raw.count {
@@ -117,7 +117,7 @@ public enum DatasetFile {
         guard synced, rename(temp, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temp)
-            throw .unreadable(file: path, reason: "cannot write: \(reason)")
+            throw .unwritable(file: path, reason: reason.lowercased())
         }
         let folder = (path as NSString).deletingLastPathComponent
         let dfd = open(folder.isEmpty ? "." : folder, O_RDONLY)

@@ -162,22 +162,25 @@ public enum Checkpoint {
         public var directory: URL
         public var run: RunConfig
         public var manifest: CheckpointManifest
+        /// False when the user asked not to check sizes and checksums (`--no-verify`).
+        public var verify: Bool = true
     }
 
     /// Reads state.json and config.json of the checkpoint at `url` (resolved as in ``resolve(_:)``).
-    public static func readContents(_ url: URL) throws(CheckpointError) -> Contents {
+    /// `verify: false` (`--no-verify`) reads the files without checking their sizes and checksums.
+    public static func readContents(_ url: URL, verify: Bool = true) throws(CheckpointError) -> Contents {
         let directory = try resolve(url)
         let stateURL = directory.appendingPathComponent(File.state)
         let manifest: CheckpointManifest
         do {
             manifest = try JSONDecoder().decode(CheckpointManifest.self, from: Data(contentsOf: stateURL))
         } catch {
-            throw .corrupt(path: stateURL.path, reason: "state.json is not a checkpoint manifest (\(error))")
+            throw .corrupt(path: stateURL.path, reason: "not a checkpoint manifest: \(DamageAdvice.jsonReason(error))")
         }
         guard manifest.format == CheckpointManifest.formatName, manifest.version <= CheckpointManifest.currentVersion else {
             throw .corrupt(path: stateURL.path, reason: "format '\(manifest.format)' version \(manifest.version) is not a checkpoint this build reads")
         }
-        let configData = try verified(File.config, in: directory, manifest: manifest)
+        let configData = try verified(File.config, in: directory, manifest: manifest, verify: verify)
         let run: RunConfig
         do {
             run = try JSONDecoder().decode(RunConfig.self, from: configData)
@@ -185,11 +188,11 @@ public enum Checkpoint {
         } catch {
             throw .corrupt(path: directory.appendingPathComponent(File.config).path, reason: String(describing: error))
         }
-        return Contents(directory: directory, run: run, manifest: manifest)
+        return Contents(directory: directory, run: run, manifest: manifest, verify: verify)
     }
 
     /// The bytes of `name` after checking they are there with the recorded size and checksum.
-    static func verified(_ name: String, in directory: URL, manifest: CheckpointManifest) throws(CheckpointError) -> Data {
+    static func verified(_ name: String, in directory: URL, manifest: CheckpointManifest, verify: Bool = true) throws(CheckpointError) -> Data {
         let url = directory.appendingPathComponent(name)
         guard let record = manifest.files[name] else {
             throw .corrupt(path: directory.appendingPathComponent(File.state).path, reason: "it lists no file '\(name)'")
@@ -197,6 +200,7 @@ public enum Checkpoint {
         guard FileManager.default.fileExists(atPath: url.path) else { throw .missingFile(path: url.path) }
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw .corrupt(path: url.path, reason: error.localizedDescription) }
+        if !verify { return data }
         switch IntegrityProblem.check(data, against: record) {
         case nil: return data
         case .missing: throw .missingFile(path: url.path)
@@ -210,13 +214,13 @@ public enum Checkpoint {
     /// `except`: files the caller checks anyway when it reads them (not read twice).
     public static func verifyFiles(_ contents: Contents, except: Set<String> = []) throws(CheckpointError) {
         for name in contents.manifest.files.keys.sorted() where !except.contains(name) {
-            _ = try verified(name, in: contents.directory, manifest: contents.manifest)
+            _ = try verified(name, in: contents.directory, manifest: contents.manifest, verify: contents.verify)
         }
     }
 
     /// The verified, parsed safetensors file `name`.
     static func tensors(_ name: String, in contents: Contents) throws(CheckpointError) -> SafeTensorsFile {
-        let data = try verified(name, in: contents.directory, manifest: contents.manifest)
+        let data = try verified(name, in: contents.directory, manifest: contents.manifest, verify: contents.verify)
         let path = contents.directory.appendingPathComponent(name).path
         do { return try SafeTensorsFile(data: data, source: path) } catch {
             throw .corrupt(path: path, reason: error.description)
@@ -240,11 +244,12 @@ public enum Checkpoint {
     }
 
     /// The model stored in the checkpoint at `url`.
-    public static func loadModel(_ url: URL, weights: Weights = .evaluation, verifyAll: Bool = true) throws -> (model: ReasoningModel, contents: Contents) {
-        let contents = try readContents(url)
+    public static func loadModel(_ url: URL, weights: Weights = .evaluation, verifyAll: Bool = true,
+                                 verify: Bool = true) throws -> (model: ReasoningModel, contents: Contents) {
+        let contents = try readContents(url, verify: verify)
         let name = weights == .trained && contents.manifest.emaWeights ? File.rawWeights : File.model
         // readContents checked config.json; `name` is checked as it is read below.
-        if verifyAll { try verifyFiles(contents, except: [File.config, name]) }
+        if verifyAll && verify { try verifyFiles(contents, except: [File.config, name]) }
         let model = try ReasoningModel(config: contents.run.model, seed: contents.run.training.seed)
         let tensors = try floatTensors(name, in: contents)
         do { try model.load(tensors, source: contents.directory.appendingPathComponent(name).path) } catch {

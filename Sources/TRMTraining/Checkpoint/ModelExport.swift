@@ -19,8 +19,9 @@ public enum ModelExport {
 
     /// Writes `checkpoint`'s model.safetensors, verified, with the config and a checksum in its
     /// metadata, to the file `url`.
-    public static func export(checkpoint: URL, to url: URL) throws -> Result {
-        let (model, contents) = try Checkpoint.loadModel(checkpoint, weights: .evaluation)
+    /// `verify: false` (`--no-verify`) exports without checking the checkpoint's sizes and checksums.
+    public static func export(checkpoint: URL, to url: URL, verify: Bool = true) throws -> Result {
+        let (model, contents) = try Checkpoint.loadModel(checkpoint, weights: .evaluation, verify: verify)
         let weights = contents.manifest.emaWeights ? "ema" : "raw"
         let config = String(decoding: try contents.run.jsonData(), as: UTF8.self)
         var metadata = ["format": "trm", "config": config, "step": String(contents.manifest.step), "weights": weights]
@@ -36,8 +37,8 @@ public enum ModelExport {
 
     /// Writes `checkpoint`'s evaluation weights as a model folder at `directory`: config.json,
     /// model.safetensors, manifest.json (sizes and checksums) and a README saying where it came from.
-    public static func exportFolder(checkpoint: URL, to directory: URL) throws -> Result {
-        let (model, contents) = try Checkpoint.loadModel(checkpoint, weights: .evaluation)
+    public static func exportFolder(checkpoint: URL, to directory: URL, verify: Bool = true) throws -> Result {
+        let (model, contents) = try Checkpoint.loadModel(checkpoint, weights: .evaluation, verify: verify)
         let weights = contents.manifest.emaWeights ? "ema" : "raw"
         let source = "\(contents.directory.path) at step \(contents.manifest.step) (\(weights) weights)"
         try ModelStore.save(model, run: contents.run, to: directory.path,
