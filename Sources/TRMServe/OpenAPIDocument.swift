@@ -11,6 +11,7 @@ enum OpenAPIDocument {
   },
   "paths": {
     "/v1/solve": {
+      "get": {"summary": "Not allowed: 405 with an error saying to use POST", "responses": {"405": {"$ref": "#/components/responses/Error"}}},
       "post": {
         "summary": "Solve one puzzle",
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SolveRequest"}}}},
@@ -25,6 +26,7 @@ enum OpenAPIDocument {
       }
     },
     "/v1/solve/batch": {
+      "get": {"summary": "Not allowed: 405 with an error saying to use POST", "responses": {"405": {"$ref": "#/components/responses/Error"}}},
       "post": {
         "summary": "Solve several puzzles (at most 64); each result carries its own status",
         "requestBody": {"required": true, "content": {"application/json": {"schema": {
