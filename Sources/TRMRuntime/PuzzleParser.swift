@@ -250,8 +250,18 @@ public enum PuzzleParser {
     /// The 4x4 default (unique solution 1234/3412/2143/4321) for 16-cell Sudoku models.
     public static let defaultMiniSudoku = "12..3.....4....1"
 
-    /// The default puzzle for a model: the 4x4 one for 16-cell Sudoku models, else the 9x9 one.
-    public static func defaultPuzzle(for model: LoadedModel) -> String {
-        model.kind == .sudoku && model.run.model.seqLen == 16 ? defaultMiniSudoku : defaultSudoku
+    /// An 8x8 maze from the bundled maze model's held-out test set (also the web page's example).
+    public static let defaultMaze = ["# # #   ", "#G    # ", "# # # # ", " ###  ##", "     # S", " ##   # ", "# #     ", "#  ## ##"]
+        .joined(separator: "\n")
+
+    /// The puzzle solved when none is given: the 4x4 Sudoku for 16-cell Sudoku models, the 9x9 one
+    /// for other Sudoku models, the 8x8 maze for 64-cell maze models; nil for other kinds and sizes.
+    public static func defaultPuzzle(for model: LoadedModel) -> String? {
+        switch (model.kind, model.run.model.seqLen) {
+        case (.sudoku, 16): return defaultMiniSudoku
+        case (.sudoku, _): return defaultSudoku
+        case (.maze, 64): return defaultMaze
+        default: return nil
+        }
     }
 }

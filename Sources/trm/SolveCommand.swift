@@ -34,7 +34,7 @@ struct SolveCommand: ParsableCommand {
     @Option(name: .long, help: "Read the puzzle from this file ('-' for stdin).")
     var file: String?
 
-    @Option(help: "Puzzle kind: auto, sudoku, maze, arc, grid.")
+    @Option(help: "Puzzle kind: auto, sudoku, maze, arc, grid. Without a puzzle: the kind whose bundled model (and example puzzle) to run.")
     var kind: PuzzleInputKind = .auto
 
     @Option(help: "Which puzzle of the input (0-based): a CSV row, a line of a file of puzzles, an ARC test pair or a grid example line.")
@@ -77,15 +77,26 @@ struct SolveCommand: ParsableCommand {
             throw CommandError("--index \(index) picks a puzzle of the input, but no puzzle was given; give a file of puzzles (`trm solve FILE --index \(index)`) or leave out --index")
         }
         // Without --model: the bundled model of the puzzle's kind (a maze goes to Models/maze).
+        // Without a puzzle, --kind picks the model (and its example puzzle).
         var bundledKind: PuzzleKind?
-        if let text, random.randomPreset == nil {
-            let given = kind == .auto ? (try? PuzzleParser.detect(text)) : kind
+        if random.randomPreset == nil {
+            let given = text.map { kind == .auto ? (try? PuzzleParser.detect($0)) : kind } ?? (kind == .auto ? nil : kind)
             bundledKind = given.flatMap { PuzzleKind(rawValue: $0.rawValue) }
         }
         let loaded = try random.randomPreset.map { try ModelLoading.random(preset: $0) } ?? model.load(kind: bundledKind)
+        let example = PuzzleParser.defaultPuzzle(for: loaded)
+        if text == nil {
+            if kind != .auto, kind.rawValue != loaded.kind.rawValue {
+                throw CommandError("no \(kind.rawValue) model is loaded ('\(loaded.name)' solves \(loaded.kind.rawValue) puzzles), and no puzzle was given. "
+                                   + PuzzleParser.howToGetModel(for: PuzzleKind(rawValue: kind.rawValue) ?? .grid))
+            }
+            guard example != nil else {
+                throw CommandError("the model '\(loaded.name)' has no example puzzle of its size; give one (`trm solve PUZZLE` or `--file F`)")
+            }
+        }
         let style: StepRenderer.Style = (!noColor && isatty(STDOUT_FILENO) == 1
                                          && ProcessInfo.processInfo.environment["NO_COLOR"] == nil) ? .ansi : .plain
-        let request = ConsoleSolve.Request(text: text ?? PuzzleParser.defaultPuzzle(for: loaded), kind: text == nil ? .sudoku : kind,
+        let request = ConsoleSolve.Request(text: text ?? example!, kind: text == nil ? PuzzleInputKind(rawValue: loaded.kind.rawValue) ?? .auto : kind,
                                            index: index, threshold: noHalt ? nil : threshold, maxSteps: maxSteps,
                                            json: output.json, style: style, delaySeconds: delay)
         try threads.run { try ConsoleSolve.run(request, model: loaded) { writeLine($0) } }

@@ -241,6 +241,8 @@ import TRMPuzzles
         let tiny = try ModelLoading.random(preset: "trm-tiny-sudoku4")
         #expect(tiny.kind == .sudoku)
         #expect(PuzzleParser.defaultPuzzle(for: tiny) == PuzzleParser.defaultMiniSudoku)
+        #expect(PuzzleParser.defaultPuzzle(for: try ModelLoading.random(preset: "trm-att-arc")) == nil, "no ARC example")
+        #expect(try PuzzleParser.maze(PuzzleParser.defaultMaze).tokens.count == 64)
         let service = SolverService(models: [tiny])
         let r = try await service.solve(SolveRequest(kind: "sudoku", puzzle: PuzzleParser.defaultMiniSudoku, maxSteps: 2))
         #expect(r.answer.count == 4 && r.stepsUsed == 2 && r.verdict.validator.contains("4x4"))

@@ -101,6 +101,12 @@ struct MessageTableTests {
         // Asked for the Sudoku model explicitly, a maze is refused with the same advice.
         let (s3, t3) = try TRMExecutable.run(["solve", small, "--model", "Models/sudoku"], currentDirectory: Repository.root, timeoutSeconds: 60)
         #expect(s3 != 0 && t3.contains("solves sudoku puzzles (81 cells), not maze"), "\(t3)")
+        // No puzzle: --kind picks the bundled model and its example (the same 8x8 maze).
+        let (s4, t4) = try TRMExecutable.run(["solve", "--kind", "maze", "--json", "--threads", "1"], currentDirectory: Repository.root, timeoutSeconds: 60)
+        #expect(s4 == 0 && t4.contains("\"model\":\"maze\""), "\(t4.prefix(400))")
+        #expect(t4.contains(##""question":["# # #   ","#G    # ""##), "the example maze: \(t4.prefix(400))")
+        let (s5, t5) = try TRMExecutable.run(["solve", "--kind", "arc"], currentDirectory: Repository.root, timeoutSeconds: 60)
+        #expect(s5 != 0 && t5.contains("no arc model is loaded") && t5.contains("trm train --preset trm-att-arc"), "\(t5)")
     }
 
     @Test("a failed export leaves no folder behind")
