@@ -34,7 +34,7 @@ struct ThreadOptions: ParsableArguments {
 
 /// --dtype bf16|fp32, part of every computing command's ThreadOptions.
 struct DTypeOption: ParsableArguments {
-    @Option(help: "Compute dtype: bf16 (matmul inputs, carried states and embeddings in bfloat16, as the reference trains) or fp32 (default: bf16 where oneDNN runs on AMX, else fp32; TRM_DTYPE).")
+    @Option(help: "Compute dtype: bf16 (matmul inputs, carried states and embeddings in bfloat16, as the reference trains) or fp32 (default: bf16 where it is measured faster, i.e. AMX or AVX512-BF16 on AMD, else fp32; TRM_DTYPE).")
     var dtype: String?
 
     func validate() throws {

@@ -1,6 +1,7 @@
 // The bf16 compute dtype: round-to-nearest-even conversion (ties, NaN, infinities, subnormals),
 // and products whose inputs and result are rounded to bf16 with fp32 accumulation, on oneDNN's
 // bf16 kernel where this CPU has one and on the fp32 fallback otherwise.
+import Foundation
 import Testing
 @testable import TRMTensor
 
@@ -167,5 +168,19 @@ struct BF16Tests {
         #expect(try ComputeDType(parsing: "fp32") == .fp32)
         #expect(throws: DTypeError.unknown("fp16")) { try ComputeDType(parsing: "fp16") }
         #expect(DTypeError.unknown("x").description.contains("use bf16 or fp32"))
+    }
+
+    @Test("the default dtype is bf16 where oneDNN's bf16 matmul is faster: AMX, or AVX512-BF16 on AMD")
+    func defaultDTypeFollowsTheMeasuredRule() {
+        #expect(CPUVendor.parse(cpuinfo: "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\n") == .amd)
+        #expect(CPUVendor.parse(cpuinfo: "vendor_id\t: GenuineIntel\nvendor_id\t: AuthenticAMD\n") == .intel)
+        #expect(CPUVendor.parse(cpuinfo: "model name\t: something\n") == .other)
+        #if canImport(CDNNL)
+        let expected = OneDNN.hasAMX || (OneDNN.isa == "avx512_core_bf16" && CPUVendor.current == .amd)
+        #expect(OneDNN.bf16IsFaster == expected)
+        if ProcessInfo.processInfo.environment["TRM_DTYPE"] == nil {
+            #expect(ComputeDType.platformDefault == (expected ? .bf16 : .fp32))
+        }
+        #endif
     }
 }

@@ -19,15 +19,16 @@ public enum ComputeDType: String, Sendable, CaseIterable, CustomStringConvertibl
         self = d
     }
 
-    /// The default for this CPU: bf16 only where oneDNN runs it on AMX tiles, the one ISA where it
-    /// is faster than fp32 (on AVX512-BF16 without AMX oneDNN 2.6's bf16 matmul runs at about half
-    /// the fp32 rate; on AVX2 it has no bf16 matmul). `TRM_DTYPE` overrides.
+    /// The default for this CPU: bf16 where oneDNN's bf16 matmul is measured faster than fp32
+    /// (`OneDNN.bf16IsFaster`: AMX, or AVX512-BF16 on AMD), fp32 elsewhere (on AVX512-BF16 without
+    /// AMX on Intel oneDNN 2.6's bf16 matmul runs at about half the fp32 rate; on AVX2 it has no
+    /// bf16 matmul). `TRM_DTYPE` overrides.
     public static var platformDefault: ComputeDType {
         if let s = ProcessInfo.processInfo.environment["TRM_DTYPE"], let d = ComputeDType(rawValue: s.lowercased()) {
             return d
         }
         #if canImport(CDNNL)
-        return OneDNN.hasAMX ? .bf16 : .fp32
+        return OneDNN.bf16IsFaster ? .bf16 : .fp32
         #else
         return .fp32
         #endif
