@@ -37,6 +37,15 @@ struct ARCCommandTests {
         return url.path
     }
 
+    /// `trm train --config CONFIG --data DATA --steps 1 --batch-size 2` into `run`, and the
+    /// configuration it saved (sizes taken from the data).
+    static func trainOneStep(config: String, data: String, run: String) throws -> RunConfig {
+        let (status, out) = try TRMExecutable.run(["train", "--config", config, "--data", data, "--steps", "1", "--batch-size", "2",
+                                                   "--eval-interval", "0", "--out", run, "--quiet"])
+        #expect(status == 0, "\(out)")
+        return try RunConfig.load(from: URL(fileURLWithPath: run + "/config.json"))
+    }
+
     @Test func arcPresetTrainsOnBuiltDataAndTablesFollowTheData() throws {
         let dir = TestDirectory()
         let training = try Self.tasks(3, in: dir, name: "training"), evaluation = try Self.tasks(2, in: dir, name: "evaluation", offset: 10)
@@ -91,10 +100,7 @@ struct ARCCommandTests {
         """.write(to: grid, atomically: true, encoding: .utf8)
         let config = try Self.smallConfig(in: dir)
         let run = dir.file("grid-run").path
-        let (status, out) = try TRMExecutable.run(["train", "--config", config, "--data", grid.path, "--steps", "1", "--batch-size", "2",
-                                                   "--eval-interval", "0", "--out", run, "--quiet"])
-        #expect(status == 0, "\(out)")
-        let saved = try RunConfig.load(from: URL(fileURLWithPath: run + "/config.json"))
+        let saved = try Self.trainOneStep(config: config, data: grid.path, run: run)
         #expect(saved.model.seqLen == 6 && saved.model.vocabSize == 4 && saved.model.puzzleIdentifiers == 3)
         // The header's augmentation: evaluation votes over versions of each puzzle.
         let (s1, voted) = try TRMExecutable.run(["eval", "--model", run, "--data", grid.path, "--vote-versions", "4", "--out", dir.file("eval").path])

@@ -37,10 +37,7 @@ struct ARCLayoutCommandTests {
         let eight = try build(versions: 8), one = try build(versions: 1)
         let config = try ARCCommandTests.smallConfig(in: dir)
         let run = dir.file("run").path
-        let (s1, trained) = try TRMExecutable.run(["train", "--config", config, "--data", eight.train, "--steps", "1", "--batch-size", "2",
-                                                   "--eval-interval", "0", "--out", run, "--quiet"])
-        #expect(s1 == 0, "\(trained)")
-        let saved = try RunConfig.load(from: URL(fileURLWithPath: run + "/config.json"))
+        let saved = try ARCCommandTests.trainOneStep(config: config, data: eight.train, run: run)
         let layout = try #require(saved.model.puzzleIdentifierLayout)
         #expect(layout.versionsPerTask == 8 && layout.tasks == 5 && layout.seed == 0 && layout.tasksHash.count == 16)
         #expect(saved.model.puzzleIdentifiers == 41)
@@ -110,10 +107,7 @@ struct ARCLayoutCommandTests {
         #expect(s0 == 0, "\(imported)")
         let config = try ARCCommandTests.smallConfig(in: dir)
         let run = dir.file("run").path
-        let (s1, trained) = try TRMExecutable.run(["train", "--config", config, "--data", data, "--steps", "1", "--batch-size", "2",
-                                                   "--eval-interval", "0", "--out", run, "--quiet"])
-        #expect(s1 == 0, "\(trained)")
-        let saved = try RunConfig.load(from: URL(fileURLWithPath: run + "/config.json"))
+        let saved = try ARCCommandTests.trainOneStep(config: config, data: data, run: run)
         // The reference's dataset.json: 73 puzzle identifiers, vocab 12, 900 cells; no ARC layout
         // of ours (its identifiers follow the reference's identifiers.json).
         #expect(saved.model.puzzleIdentifiers == 73 && saved.model.vocabSize == 12 && saved.model.seqLen == 900)
