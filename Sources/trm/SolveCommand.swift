@@ -80,23 +80,24 @@ struct SolveCommand: ParsableCommand {
         // Without a puzzle, --kind picks the model (and its example puzzle).
         var bundledKind: PuzzleKind?
         if random.randomPreset == nil {
-            let given = text.map { kind == .auto ? (try? PuzzleParser.detect($0)) : kind } ?? (kind == .auto ? nil : kind)
+            let given = kind != .auto ? kind : text.flatMap { try? PuzzleParser.detect($0) }
             bundledKind = given.flatMap { PuzzleKind(rawValue: $0.rawValue) }
         }
         let loaded = try random.randomPreset.map { try ModelLoading.random(preset: $0) } ?? model.load(kind: bundledKind)
-        let example = PuzzleParser.defaultPuzzle(for: loaded)
-        if text == nil {
+        let puzzleText: String
+        if let text { puzzleText = text } else {
             if kind != .auto, kind.rawValue != loaded.kind.rawValue {
                 throw CommandError("no \(kind.rawValue) model is loaded ('\(loaded.name)' solves \(loaded.kind.rawValue) puzzles), and no puzzle was given. "
                                    + PuzzleParser.howToGetModel(for: PuzzleKind(rawValue: kind.rawValue) ?? .grid))
             }
-            guard example != nil else {
+            guard let example = PuzzleParser.defaultPuzzle(for: loaded) else {
                 throw CommandError("the model '\(loaded.name)' has no example puzzle of its size; give one (`trm solve PUZZLE` or `--file F`)")
             }
+            puzzleText = example
         }
         let style: StepRenderer.Style = (!noColor && isatty(STDOUT_FILENO) == 1
                                          && ProcessInfo.processInfo.environment["NO_COLOR"] == nil) ? .ansi : .plain
-        let request = ConsoleSolve.Request(text: text ?? example!, kind: text == nil ? PuzzleInputKind(rawValue: loaded.kind.rawValue) ?? .auto : kind,
+        let request = ConsoleSolve.Request(text: puzzleText, kind: text == nil ? PuzzleInputKind(rawValue: loaded.kind.rawValue) ?? .auto : kind,
                                            index: index, threshold: noHalt ? nil : threshold, maxSteps: maxSteps,
                                            json: output.json, style: style, delaySeconds: delay)
         try threads.run { try ConsoleSolve.run(request, model: loaded) { writeLine($0) } }
