@@ -113,25 +113,11 @@ public enum PuzzleRowReader {
     /// A line holding only whitespace-free nothing yields no fields.
     static func splitLines(_ data: Data) -> [Line] {
         var out: [Line] = []
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var start = 0
-            var number = 0
-            let n = bytes.count
-            while start < n {
-                number += 1
-                var end = start
-                while end < n && bytes[end] != 0x0A { end += 1 }
-                var stop = end
-                if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
-                if let problem = byteProblem(bytes, start, stop) {
-                    out.append(Line(number: number, fields: [], problem: problem))
-                } else if stop > start {
-                    out.append(Line(number: number, fields: splitFields(bytes, start, stop)))
-                } else {
-                    out.append(Line(number: number, fields: []))
-                }
-                start = end + 1
+        forEachLine(data) { bytes, number, start, stop in
+            if let problem = byteProblem(bytes, start, stop) {
+                out.append(Line(number: number, fields: [], problem: problem))
+            } else {
+                out.append(Line(number: number, fields: stop > start ? splitFields(bytes, start, stop) : []))
             }
         }
         return out
@@ -141,6 +127,15 @@ public enum PuzzleRowReader {
     /// UTF-8 or an overlong line, with the reason. The grid JSONL reader checks these first too.
     public static func byteProblems(_ data: Data) -> [Int: String] {
         var out: [Int: String] = [:]
+        forEachLine(data) { bytes, number, start, stop in
+            if let problem = byteProblem(bytes, start, stop) { out[number] = problem }
+        }
+        return out
+    }
+
+    /// Calls `body` with each line's 1-based number and byte range (split at `\n`, a trailing
+    /// `\r` dropped).
+    private static func forEachLine(_ data: Data, _ body: (UnsafeBufferPointer<UInt8>, Int, Int, Int) -> Void) {
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let bytes = raw.bindMemory(to: UInt8.self)
             var start = 0, number = 0
@@ -149,11 +144,10 @@ public enum PuzzleRowReader {
                 var end = start
                 while end < bytes.count && bytes[end] != 0x0A { end += 1 }
                 let stop = end > start && bytes[end - 1] == 0x0D ? end - 1 : end
-                if let problem = byteProblem(bytes, start, stop) { out[number] = problem }
+                body(bytes, number, start, stop)
                 start = end + 1
             }
         }
-        return out
     }
 
     /// A NUL byte, invalid UTF-8 or an overlong line; nil for an ordinary line. ASCII lines (all
