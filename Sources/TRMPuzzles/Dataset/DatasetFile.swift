@@ -237,7 +237,8 @@ public enum DatasetFile {
         }
     }
 
-    static func hex(_ v: UInt64) -> String {
+    /// `v` as 16 lowercase hex digits.
+    public static func hex(_ v: UInt64) -> String {
         let s = String(v, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
     }

@@ -9,16 +9,15 @@ extension ARCTaskLayout {
     /// Versions per task, seed, and the task list as a count and a hash (FNV-1a 64 over each
     /// task's id and colour mask, in identifier order).
     public var identifierLayout: PuzzleIdentifierLayout {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ byte: UInt8) { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        var bytes: [UInt8] = []
         for task in tasks {
-            for b in task.id.utf8 { mix(b) }
-            mix(0)  // separator: "ab","c" and "a","bc" hash differently
-            mix(UInt8(task.colours & 0xFF)); mix(UInt8(task.colours >> 8))
+            bytes += Array(task.id.utf8)
+            bytes.append(0)  // separator: "ab","c" and "a","bc" hash differently
+            bytes += [UInt8(task.colours & 0xFF), UInt8(task.colours >> 8)]
         }
-        let hex = String(h, radix: 16)
+        let hash = bytes.withUnsafeBytes { DatasetFile.fnv1a64($0) }
         return PuzzleIdentifierLayout(versionsPerTask: versionsPerTask, seed: seed, tasks: tasks.count,
-                                      tasksHash: String(repeating: "0", count: 16 - hex.count) + hex)
+                                      tasksHash: DatasetFile.hex(hash))
     }
 }
 
