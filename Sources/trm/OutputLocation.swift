@@ -9,15 +9,27 @@ import Darwin
 #endif
 
 enum OutputLocation {
+    /// "cannot write WHAT to PATH: REASON; pass OPTION a writable folder".
+    private static func refusal(_ what: String, _ path: String, _ option: String, _ reason: String) -> CommandError {
+        CommandError("cannot write \(what) to \(path): \(reason); pass \(option) a writable folder")
+    }
+
+    /// The nearest folder above `path` (exclusive) that exists, or "/".
+    private static func nearestExistingAncestor(of path: String) -> URL {
+        var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
+        while ancestor.path != "/" && !FileManager.default.fileExists(atPath: ancestor.path) {
+            ancestor = ancestor.deletingLastPathComponent()
+        }
+        return ancestor
+    }
+
     /// Makes `path` a writable folder now (creating it and its parents); `what` is what will be
     /// written there ("the report"), `option` the flag that named it.
     @discardableResult
     static func prepareFolder(_ path: String, for what: String, option: String = "--out") throws -> URL {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
-        func refuse(_ reason: String) -> CommandError {
-            CommandError("cannot write \(what) to \(path): \(reason); pass \(option) a writable folder")
-        }
+        func refuse(_ reason: String) -> CommandError { refusal(what, path, option, reason) }
         if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw refuse("a file of that name is in the way") }
         } else {
@@ -33,17 +45,14 @@ enum OutputLocation {
     /// the way of it or of a folder above it, and the nearest existing folder is writable.
     static func checkFolder(_ path: String, for what: String, option: String = "--out") throws {
         let fm = FileManager.default
-        func refuse(_ reason: String) -> CommandError {
-            CommandError("cannot write \(what) to \(path): \(reason); pass \(option) a writable folder")
-        }
+        func refuse(_ reason: String) -> CommandError { refusal(what, path, option, reason) }
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw refuse("a file of that name is in the way") }
             guard fm.isWritableFile(atPath: path) else { throw refuse("the folder is not writable") }
             return
         }
-        var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
-        while ancestor.path != "/" && !fm.fileExists(atPath: ancestor.path) { ancestor = ancestor.deletingLastPathComponent() }
+        let ancestor = nearestExistingAncestor(of: path)
         guard fm.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw refuse("\(ancestor.path) is a file, not a folder")
         }
@@ -66,10 +75,7 @@ enum OutputLocation {
     /// The operating system's short reason for a failed file operation, without Foundation's dump.
     static func reason(_ error: Error, path: String) -> String {
         // A parent that is a file, or one that cannot be written, are the usual causes.
-        var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
-        while ancestor.path != "/" && !FileManager.default.fileExists(atPath: ancestor.path) {
-            ancestor = ancestor.deletingLastPathComponent()
-        }
+        let ancestor = nearestExistingAncestor(of: path)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), !isDirectory.boolValue {
             return "\(ancestor.path) is a file, not a folder"
