@@ -126,6 +126,140 @@ struct BF16Tests {
         #expect(fp32Cache == nil, "fp32 has nothing to cache")
     }
 
+    @Test("the SwiGLU projection fused with its gate equals projection then gate, bit for bit, forward and gradients",
+          arguments: [false, true])
+    func fusedSwiGLUProjection(transposeA: Bool) throws {
+        var r = TestRandom(41)
+        // inner 21: the 16-wide loop and the tail; batch 3 with transposeA runs one product per sample.
+        let x = r.tensor(transposeA ? [3, 24, 7] : [3, 7, 24], requiresGrad: true)
+        let w = r.tensor([42, 24], requiresGrad: true)
+        let weights = r.tensor([3, 7, 21])
+        func run(fused: Bool) throws -> (y: [Float], gx: [Float], gw: [Float]) {
+            x.grad = nil; w.grad = nil
+            let tape = Tape()
+            let (y, loss) = try tape.record { () throws -> (Tensor, Tensor) in
+                let y = fused ? try swiglu(projecting: x, weight: w, transposeA: transposeA)
+                              : try swiglu(matmul(x, w, transposeA: transposeA, transposeB: true, weightB: true))
+                return (y, try sum(y * weights))
+            }
+            try tape.backward(loss)
+            return (y.scalars, x.grad!.scalars, w.grad!.scalars)
+        }
+        for dtype in ComputeDType.allCases {
+            try ComputeContext.withDType(dtype) {
+                for scoped in [false, true] {
+                    let (plain, fused) = try scoped
+                        ? BF16WeightCache.scope { (try run(fused: false), try run(fused: true)) }
+                        : (try run(fused: false), try run(fused: true))
+                    #expect(fused.y == plain.y, "\(dtype) forward, cache scope \(scoped)")
+                    #expect(fused.gx == plain.gx && fused.gw == plain.gw, "\(dtype) gradients, cache scope \(scoped)")
+                }
+            }
+        }
+        #expect(throws: TensorError.self) { try swiglu(projecting: x, weight: r.tensor([41, 24])) }
+        #expect(throws: TensorError.self) { try swiglu(projecting: x, weight: r.tensor([42, 23])) }
+    }
+
+    @Test("the whole SwiGLU layer as one op equals its three ops, bit for bit, forward and gradients")
+    func fusedSwiGLUFeedForward() throws {
+        var r = TestRandom(47)
+        let x = r.tensor([2, 5, 24], requiresGrad: true)
+        let gateUp = r.tensor([42, 24], requiresGrad: true), down = r.tensor([24, 21], requiresGrad: true)
+        let weights = r.tensor([2, 5, 24])
+        func run(fused: Bool) throws -> [[Float]] {
+            for t in [x, gateUp, down] { t.grad = nil }
+            let tape = Tape()
+            let (y, loss) = try tape.record { () throws -> (Tensor, Tensor) in
+                let y = fused ? try swigluFeedForward(x, gateUp: gateUp, down: down)
+                              : try linear(swiglu(linear(x, weight: gateUp)), weight: down)
+                return (y, try sum(y * weights))
+            }
+            try tape.backward(loss)
+            return [y.scalars, x.grad!.scalars, gateUp.grad!.scalars, down.grad!.scalars]
+        }
+        for dtype in ComputeDType.allCases {
+            try ComputeContext.withDType(dtype) {
+                for scoped in [false, true] {
+                    let (plain, fused) = try scoped
+                        ? BF16WeightCache.scope { (try run(fused: false), try run(fused: true)) }
+                        : (try run(fused: false), try run(fused: true))
+                    for (i, name) in ["forward", "dx", "d gate_up", "d down"].enumerated() {
+                        #expect(fused[i] == plain[i], "\(dtype) \(name), cache scope \(scoped)")
+                    }
+                }
+            }
+        }
+        #expect(throws: TensorError.self) { try ComputeContext.withDType(.bf16) { try swigluFeedForward(x, gateUp: gateUp, down: r.tensor([24, 20])) } }
+    }
+
+    @Test("bf16 operands and weight copies come from the buffer pool: a repeated product allocates nothing new")
+    func operandsFromThePool() throws {
+        var r = TestRandom(53)
+        let x = r.tensor([40, 48]), w = r.tensor([64, 48])
+        let pool = BufferPool()
+        try BufferPool.$current.withValue(pool) {
+            try ComputeContext.withDType(.bf16) {
+                _ = try BF16WeightCache.scope { try linear(x, weight: w) }
+                let first = pool.statistics
+                for _ in 0..<3 { _ = try BF16WeightCache.scope { try linear(x, weight: w) } }
+                #expect(pool.statistics.systemAllocations == first.systemAllocations, "operands and weight copies reused")
+                #expect(pool.statistics.inUseBytes == 0, "everything given back: \(pool.statistics)")
+                // The operands counted while the product ran: x and w in bf16 (2 bytes each) besides the output.
+                #expect(first.peakInUseBytes >= 40 * 64 * 4 + (40 * 48 + 64 * 48) * 2)
+            }
+        }
+    }
+
+    @Test("in bf16 a SwiGLU layer keeps half the bytes for its backward that fp32 keeps")
+    func swigluLayerMemory() throws {
+        var r = TestRandom(59)
+        let x = r.tensor([4, 9, 32], requiresGrad: true)
+        let gateUp = r.tensor([128, 32], requiresGrad: true), down = r.tensor([32, 64], requiresGrad: true)
+        func keptBytes(_ dtype: ComputeDType) throws -> Int {
+            let pool = BufferPool()
+            return try BufferPool.$current.withValue(pool) {
+                try ComputeContext.withDType(dtype) {
+                    let tape = Tape()
+                    let y = try tape.record { try swigluFeedForward(x, gateUp: gateUp, down: down) }
+                    return pool.statistics.inUseBytes - y.count * 4  // what the tape holds besides the output
+                }
+            }
+        }
+        let fp32 = try keptBytes(.fp32), bf16 = try keptBytes(.bf16)
+        // fp32 keeps the projection [36, 128] and the gate [36, 64] in fp32; bf16 the same in bf16.
+        #expect(fp32 == 36 * (128 + 64) * 4)
+        #expect(bf16 == 36 * (128 + 64) * 2)
+    }
+
+    @Test("SwiGLU kernels on bf16 input equal the fp32 kernels on the widened values (AVX-512 and Swift)")
+    func swigluOnBF16Bits() throws {
+        var r = TestRandom(43)
+        for inner in [5, 16, 21, 48] {
+            let rows = 7
+            var x = r.values(rows * 2 * inner, scale: 3)
+            let d = r.values(rows * inner)
+            // NaN, overflow and a tie on the gate and up halves of the first row.
+            x[0] = .nan; x[1] = 3e38; x[inner] = -.infinity; x[inner + 1] = Float(bitPattern: 0x3F81_8000)
+            var bits = [UInt16](repeating: 0, count: x.count)
+            Kernels.convertToBF16(x, &bits, count: x.count)
+            let wide = bits.map { Kernels.float(bf16: $0) }
+            for native in Kernels.avx512Available ? [false, true] : [false] {
+                var expected = [Float](repeating: 0, count: rows * inner), got = expected
+                Kernels.swigluForward(wide, rows: rows, inner: inner, &expected, native: native)
+                Kernels.swigluForward(bf16: bits, rows: rows, inner: inner, &got, native: native)
+                #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "forward, inner \(inner), native \(native)")
+                var rounded = [UInt16](repeating: 0, count: rows * inner), gotBits = rounded
+                Kernels.convertToBF16(expected, &rounded, count: expected.count)
+                Kernels.swigluForward(bf16: bits, rows: rows, inner: inner, bf16Output: &gotBits, native: native)
+                #expect(gotBits == rounded, "forward to bf16, inner \(inner), native \(native)")
+                var expectedGrad = [Float](repeating: 0, count: x.count), gotGrad = expectedGrad
+                Kernels.swigluBackward(wide, d, rows: rows, inner: inner, &expectedGrad, native: native)
+                Kernels.swigluBackward(bf16: bits, d, rows: rows, inner: inner, &gotGrad, native: native)
+                #expect(gotGrad.map(\.bitPattern) == expectedGrad.map(\.bitPattern), "backward, inner \(inner), native \(native)")
+            }
+        }
+    }
+
     @Test("the norm that rounds its own output in bf16 gives the same output and gradients as norm then rounding")
     func fusedRoundedNorm() throws {
         var r = TestRandom(31)

@@ -115,9 +115,19 @@ struct GEMMTests {
             try GEMMTimer.measure { _ = try linear(a, weight: w); _ = try linear(a, weight: w) }
         }
         #expect(split.gemmSeconds > 0 && split.gemmSeconds <= split.totalSeconds)
+        #expect(split.gemmFlops == 2 * (2 * 64 * 80 * 96), "two products of 64 x 96 by 96 x 80: 2 M N K each")
+        #expect(split.gemmGFLOPS > 0 && split.gemmFraction > 0 && split.gemmFraction <= 1)
         #expect(timer.calls == 0, "measure binds its own timer")
         try GEMMTimer.$current.withValue(timer) { _ = try linear(a, weight: w) }
         #expect(timer.calls == 1)
+        // Forward and backward of x W^T: y, dx = dy W and dW = dy^T x, each 2 * 64 * 80 * 96.
+        let x = r.tensor([64, 96], requiresGrad: true), weight = r.tensor([80, 96], requiresGrad: true)
+        let backward = try GEMMTimer.measure {
+            let tape = Tape()
+            let y = try tape.record { try linear(x, weight: weight) }
+            try tape.backward(y)
+        }
+        #expect(backward.gemmFlops == 3 * (2 * 64 * 80 * 96))
     }
 
     @Test("workers inherit the dtype with one thread each; withThreads keeps the dtype")

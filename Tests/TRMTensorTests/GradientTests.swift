@@ -37,6 +37,27 @@ struct GradientTests {
         #expect(err < gradTolerance)
     }
 
+    @Test("matmul with a shared left operand: w @ x[b]^T", arguments: [(1, 3, 4, 5), (3, 2, 5, 4), (2, 6, 1, 3)])
+    func sharedLeftMatmulGradient(c: (Int, Int, Int, Int)) throws {
+        let (batch, m, n, k) = c
+        let err = try gradientError(shapes: [[m, k], [batch, n, k]]) { x in
+            try matmul(sharedLeft: x[0], transposedRight: x[1])
+        } reference: { x in
+            var out = [Double](repeating: 0, count: batch * m * n)
+            for b in 0..<batch { for i in 0..<m { for j in 0..<n { for p in 0..<k {
+                out[(b * m + i) * n + j] += x[0][i * k + p] * x[1][(b * n + j) * k + p]
+            } } } }
+            return out
+        }
+        #expect(err < gradTolerance)
+        // The same numbers as matmul(x, w, transposeB: true) with its last two axes swapped.
+        var r = TestRandom(5)
+        let w = r.tensor([4, 6]), x = r.tensor([3, 5, 6])
+        let direct = try matmul(sharedLeft: w, transposedRight: x)
+        let viaTranspose = try transpose(matmul(x, w, transposeB: true), 1, 2)
+        #expect(direct.shape == [3, 4, 5] && relativeError(direct.scalars, viaTranspose.scalars) < 1e-6)
+    }
+
     @Test("add, sub, mul with broadcasting", arguments: [
         ([2, 3, 4], [2, 3, 4]), ([2, 3, 4], [4]), ([2, 3, 4], [3, 1]), ([1, 3], [2, 1]), ([5], []), ([2, 1, 4], [3, 1]),
     ])

@@ -1,5 +1,5 @@
 // swift-trm's C kernels, chosen at run time where the CPU has AVX-512F (x86_64 only): SwiGLU
-// forward/backward. (Matrix products run on oneDNN on Linux, Accelerate on macOS.)
+// forward/backward, with fp32 or bf16 input. (Matrix products run on oneDNN on Linux, Accelerate on macOS.)
 #ifndef TRM_KERNELS_H
 #define TRM_KERNELS_H
 
@@ -24,6 +24,14 @@ void trm_swiglu_forward_avx512(const float *x, long rows, long inner, float *out
 
 /// Backward of trm_swiglu_forward_avx512: dOut [rows, I] -> dx [rows, 2I].
 void trm_swiglu_backward_avx512(const float *x, const float *dOut, long rows, long inner, float *dx);
+
+/// The two above with x given as bf16 bits (widened exactly to fp32 first): the same results as
+/// the fp32 kernels on the widened values.
+void trm_swiglu_forward_bf16_avx512(const uint16_t *x, long rows, long inner, float *out);
+void trm_swiglu_backward_bf16_avx512(const uint16_t *x, const float *dOut, long rows, long inner, float *dx);
+
+/// trm_swiglu_forward_bf16_avx512 with its result rounded to bf16 (as trm_f32_to_bf16) as it is stored.
+void trm_swiglu_forward_bf16_to_bf16_avx512(const uint16_t *x, long rows, long inner, uint16_t *out);
 
 #ifdef __cplusplus
 }

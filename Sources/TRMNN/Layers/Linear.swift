@@ -52,6 +52,7 @@ public final class SwiGLU: Module {
 
     /// x: [..., D] -> [..., D]
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try down(swiglu(gateUp(x)))
+        guard gateUp.bias == nil, down.bias == nil else { return try down(swiglu(gateUp(x))) }
+        return try swigluFeedForward(x, gateUp: gateUp.weight, down: down.weight)
     }
 }

@@ -47,8 +47,8 @@ public final class TokenMixer: Module {
     /// x: [B, L, D] -> [B, L, D] (mixing along L).
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         // [B, L, D]^T @ gate_up^T -> [B, D, 2I] without materialising the transpose.
-        let h = try swiglu(matmul(x, gateUp, transposeA: true, transposeB: true, weightB: true))  // [B, D, I]
-        let y = try matmul(h, down, transposeB: true, weightB: true)                              // [B, D, L]
-        return try transpose(y, 1, 2)                                              // [B, L, D]
+        let h = try swiglu(projecting: x, weight: gateUp, transposeA: true)  // [B, D, I]
+        // down [L, I] @ h[b]^T [I, D] -> [B, L, D] directly (no transpose pass; 3% of a bf16 step).
+        return try matmul(sharedLeft: down, transposedRight: h, weightA: true)
     }
 }

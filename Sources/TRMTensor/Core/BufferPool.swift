@@ -76,6 +76,21 @@ public final class BufferPool: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// A buffer for `count` bf16 values (2 bytes each) from the float free lists: the bf16
+    /// operands of matrix products and the bf16 copies of weights come from here, so a training
+    /// step reuses them instead of asking the system allocator (and faulting fresh pages in) on
+    /// every product, and the pool's statistics count them. Give it back with `releaseBF16`.
+    public func acquireBF16(_ count: Int) -> UnsafeMutablePointer<UInt16> {
+        let floats = (count + 1) / 2
+        return UnsafeMutableRawPointer(acquire(floats)).bindMemory(to: UInt16.self, capacity: max(floats, 1) * 2)
+    }
+
+    /// Gives back a buffer from `acquireBF16(count)`.
+    public func releaseBF16(_ pointer: UnsafeMutablePointer<UInt16>, count: Int) {
+        let floats = (count + 1) / 2
+        release(UnsafeMutableRawPointer(pointer).bindMemory(to: Float.self, capacity: max(floats, 1)), count: floats)
+    }
+
     public var statistics: Statistics {
         lock.lock(); defer { lock.unlock() }
         return stats

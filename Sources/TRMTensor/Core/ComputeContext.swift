@@ -66,18 +66,49 @@ public enum BLAS {
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
                              weightA: Bool = false, weightB: Bool = false) {
         let context = ComputeContext.current
-        var start: UInt64 = 0
-        let timer = GEMMTimer.current
-        if timer != nil { start = DispatchTime.now().uptimeNanoseconds }
-        if context.dtype == .bf16 {
-            bf16gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                     b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: context.threads,
-                     cache: BF16WeightCache.current, weightA: weightA, weightB: weightB)
-        } else {
-            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                  b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: context.threads)
+        timed(m: m, n: n, k: k) {
+            if context.dtype == .bf16 {
+                bf16gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: context.threads,
+                         cache: BF16WeightCache.current, weightA: weightA, weightB: weightB)
+            } else {
+                sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                      b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: context.threads)
+            }
         }
-        timer?.add(DispatchTime.now().uptimeNanoseconds - start)
+    }
+
+    /// C[M,N] = bf16(alpha * bf16(op(A)) bf16(op(B)) + beta * C) in the bf16 dtype's semantics
+    /// whatever the context's dtype, with either operand given as fp32 values or as bf16 bits an
+    /// op wrote earlier; on the current context's threads, counted by the `GEMMTimer` like `sgemm`.
+    /// With `bf16Output` C is written as bf16 bits instead (dense, row stride `n`; alpha 1,
+    /// beta 0): the same bits as rounding the fp32 result, in one pass and half the bytes.
+    public static func gemm(bf16TransA transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                            a: BF16Operand, b: BF16Operand, alpha: Float = 1, beta: Float = 0,
+                            c: UnsafeMutablePointer<Float>, ldc: Int) {
+        precondition(k > 0, "a bf16 product needs k > 0")
+        timed(m: m, n: n, k: k) {
+            bf16gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta,
+                     c: c, ldc: ldc, threads: ComputeContext.current.threads, cache: BF16WeightCache.current)
+        }
+    }
+
+    public static func gemm(bf16TransA transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                            a: BF16Operand, b: BF16Operand, bf16Output c: UnsafeMutablePointer<UInt16>) {
+        precondition(k > 0, "a bf16 product needs k > 0")
+        timed(m: m, n: n, k: k) {
+            bf16gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, b: b, bf16Output: c,
+                     threads: ComputeContext.current.threads, cache: BF16WeightCache.current)
+        }
+    }
+
+    /// Runs one product, adding its time and operations to the current `GEMMTimer`, if any.
+    @inline(__always)
+    private static func timed(m: Int, n: Int, k: Int, _ product: () -> Void) {
+        guard let timer = GEMMTimer.current else { product(); return }
+        let start = DispatchTime.now().uptimeNanoseconds
+        product()
+        timer.add(DispatchTime.now().uptimeNanoseconds - start, m: m, n: n, k: k)
     }
 
     /// fp32 `sgemm` on `threads` threads whatever the context's dtype. With beta == 0 C is

@@ -1,6 +1,7 @@
 // GEMMTimer: wall time spent inside `BLAS.sgemm` (the linear layers' and token mixer's products,
-// forward and backward, fp32 or bf16 with its conversions) while a body runs, for the split
-// "GEMM vs the rest" of a training step. Attention's per-head products (Kernels.smallGemm) count
+// forward and backward, fp32 or bf16 with its conversions) and the floating-point operations they
+// did (2 M N K each) while a body runs, for the split "GEMM vs the rest" of a training step and
+// the rate the products ran at. Attention's per-head products (Kernels.smallGemm) count
 // as the rest, as do products made inside our own Dispatch workers.
 import Foundation
 
@@ -8,6 +9,7 @@ public final class GEMMTimer: @unchecked Sendable {
     private let lock = NSLock()
     private var nanoseconds: UInt64 = 0
     private var count = 0
+    private var operations: Double = 0
 
     /// The timer `BLAS.sgemm` adds to in this task, if any.
     @TaskLocal public static var current: GEMMTimer?
@@ -18,16 +20,32 @@ public final class GEMMTimer: @unchecked Sendable {
     public var seconds: Double { lock.lock(); defer { lock.unlock() }; return Double(nanoseconds) / 1e9 }
     /// sgemm calls so far.
     public var calls: Int { lock.lock(); defer { lock.unlock() }; return count }
+    /// Floating-point operations of those calls (2 M N K each: a multiply and an add per term).
+    public var flops: Double { lock.lock(); defer { lock.unlock() }; return operations }
 
-    func add(_ ns: UInt64) {
-        lock.lock(); nanoseconds &+= ns; count += 1; lock.unlock()
+    func add(_ ns: UInt64, m: Int, n: Int, k: Int) {
+        lock.lock(); nanoseconds &+= ns; count += 1; operations += 2 * Double(m) * Double(n) * Double(k); lock.unlock()
     }
 
-    /// Runs `body` and returns its wall seconds and the seconds spent in sgemm meanwhile.
-    public static func measure(_ body: () throws -> Void) rethrows -> (totalSeconds: Double, gemmSeconds: Double) {
+    /// What `measure` saw: the body's wall seconds, the seconds spent in sgemm meanwhile and the
+    /// operations sgemm did.
+    public struct Split: Sendable {
+        public var totalSeconds: Double
+        public var gemmSeconds: Double
+        public var gemmFlops: Double
+        /// The share of wall time inside the products.
+        public var gemmFraction: Double { totalSeconds > 0 ? gemmSeconds / totalSeconds : 0 }
+        /// The products' own rate, in GFLOP/s (0 when none ran).
+        public var gemmGFLOPS: Double { gemmSeconds > 0 ? gemmFlops / gemmSeconds / 1e9 : 0 }
+    }
+
+    /// Runs `body` and returns its wall seconds, the seconds spent in sgemm meanwhile and their
+    /// operations.
+    public static func measure(_ body: () throws -> Void) rethrows -> Split {
         let timer = GEMMTimer()
         let start = DispatchTime.now().uptimeNanoseconds
         try $current.withValue(timer, operation: body)
-        return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, timer.seconds)
+        return Split(totalSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                     gemmSeconds: timer.seconds, gemmFlops: timer.flops)
     }
 }

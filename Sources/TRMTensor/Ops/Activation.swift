@@ -1,4 +1,4 @@
-// SiLU and fused SwiGLU, forward and backward.
+// SiLU and fused SwiGLU, forward and backward, and the SwiGLU projection fused with its gate.
 
 /// x * sigmoid(x), elementwise.
 public func silu(_ x: Tensor) -> Tensor {
@@ -26,4 +26,107 @@ public func swiglu(_ x: Tensor) throws -> Tensor {
         return [gx]
     }
     return out
+}
+
+/// swiglu(matmul(x, weight, transposeA: transposeA, transposeB: true, weightB: true)) as one op:
+/// a SwiGLU layer's gate/up projection and its gate. x: [..., M, K] (or [..., K, M] with
+/// transposeA), weight: [2I, K] -> [..., M, I]. In bf16 the projection's result is written by
+/// oneDNN as bf16 (the same bits as rounding its fp32 result, without a rounding pass over the
+/// widest activation of the block), the gate reads those bits, and the backward keeps them: half
+/// the bytes of the fp32 buffer the two ops would keep. In fp32 it is the two ops.
+public func swiglu(projecting x: Tensor, weight: Tensor, transposeA: Bool = false) throws -> Tensor {
+    guard ComputeContext.current.dtype == .bf16 else {
+        return try swiglu(matmul(x, weight, transposeA: transposeA, transposeB: true, weightB: true))
+    }
+    guard x.rank >= 2, weight.rank == 2 else {
+        throw TensorError.invalidShape(op: "swiglu (projecting)", shape: x.rank < 2 ? x.shape : weight.shape,
+                                       reason: x.rank < 2 ? "needs rank >= 2" : "the weight must be [2I, K]")
+    }
+    let batchShape = Array(x.shape.dropLast(2))
+    let (xr, xc) = (x.shape[x.rank - 2], x.shape[x.rank - 1])
+    let m = transposeA ? xc : xr, k = transposeA ? xr : xc, n = weight.shape[0]
+    guard weight.shape[1] == k else { throw TensorError.shapeMismatch(op: "swiglu (projecting, inner axes)", lhs: x.shape, rhs: weight.shape) }
+    guard n % 2 == 0 else {
+        throw TensorError.invalidShape(op: "swiglu (projecting)", shape: weight.shape, reason: "the weight's rows must be even (gate and up halves)")
+    }
+    let batch = elementCount(batchShape), rows = batch * m, inner = n / 2
+    if k == 0 || rows == 0 || inner == 0 {
+        return try swiglu(matmul(x, weight, transposeA: transposeA, transposeB: true, weightB: true))
+    }
+    // The projection's bf16 bits, in a pool tensor of half as many floats.
+    let projected = Tensor(uninitialized: [(rows * n + 1) / 2])
+    let bits = UnsafeMutableRawPointer(projected.data).bindMemory(to: UInt16.self, capacity: rows * n)
+    if !transposeA {
+        BLAS.gemm(bf16TransA: false, transB: true, m: rows, n: n, k: k, a: .float(x.data, ld: k),
+                  b: .float(weight.data, ld: k, weight: true), bf16Output: bits)
+    } else {
+        for i in 0..<batch {
+            BLAS.gemm(bf16TransA: true, transB: true, m: m, n: n, k: k, a: .float(x.data + i * m * k, ld: m),
+                      b: .float(weight.data, ld: k, weight: true), bf16Output: bits + i * m * n)
+        }
+    }
+    let out = Tensor(uninitialized: batchShape + [m, inner])
+    Kernels.swigluForward(bf16: bits, rows: rows, inner: inner, out.data)
+    Tape.record(out, inputs: [x, weight]) { g in
+        let gh = Tensor(uninitialized: batchShape + [m, n])
+        withExtendedLifetime(projected) {
+            Kernels.swigluBackward(bf16: bits, g.data, rows: rows, inner: inner, gh.data)
+        }
+        let gx = Tensor(uninitialized: x.shape), gw = Tensor(uninitialized: weight.shape)
+        MatMulKernel.backward(x.data, weight.data, gh.data, gx.data, gw.data, batch: batch, m: m, n: n, k: k,
+                              transposeA: transposeA, transposeB: true, sharedB: true, weightB: true)
+        return [gx, gw]
+    }
+    withExtendedLifetime(projected) {}
+    return out
+}
+
+/// down(swiglu(gateUp(x))), a SwiGLU layer without biases, as one op. x: [..., D], gateUp:
+/// [2I, D], down: [E, I] -> [..., E]. In bf16 the gate/up projection is written in bf16 (as in
+/// `swiglu(projecting:)`), the gate writes its result in bf16 as the down projection's operand (no
+/// conversion pass before the product, none again for its weight gradient), and the backward
+/// keeps those two bf16 buffers instead of two fp32 ones: the same numbers as the three ops, with
+/// half the bytes kept. In fp32 it is the three ops.
+public func swigluFeedForward(_ x: Tensor, gateUp: Tensor, down: Tensor) throws -> Tensor {
+    func threeOps() throws -> Tensor { try linear(swiglu(linear(x, weight: gateUp)), weight: down) }
+    guard ComputeContext.current.dtype == .bf16 else { return try threeOps() }
+    guard gateUp.rank == 2, down.rank == 2, let d = x.shape.last, gateUp.shape[1] == d,
+          gateUp.shape[0] % 2 == 0, down.shape[1] == gateUp.shape[0] / 2 else {
+        throw TensorError.shapeMismatch(op: "swigluFeedForward (x, gate_up, down)", lhs: x.shape,
+                                        rhs: gateUp.shape + down.shape)
+    }
+    let n = gateUp.shape[0], inner = n / 2, width = down.shape[0], rows = x.count / max(d, 1)
+    if d == 0 || inner == 0 || rows == 0 || width == 0 { return try threeOps() }
+    // gate/up projection and gate, each result in bf16 bits (pool tensors of half as many floats)
+    let projected = Tensor(uninitialized: [(rows * n + 1) / 2])
+    let gated = Tensor(uninitialized: [(rows * inner + 1) / 2])
+    let h = UnsafeMutableRawPointer(projected.data).bindMemory(to: UInt16.self, capacity: rows * n)
+    let a = UnsafeMutableRawPointer(gated.data).bindMemory(to: UInt16.self, capacity: rows * inner)
+    BLAS.gemm(bf16TransA: false, transB: true, m: rows, n: n, k: d, a: .float(x.data, ld: d),
+              b: .float(gateUp.data, ld: d, weight: true), bf16Output: h)
+    Kernels.swigluForward(bf16: h, rows: rows, inner: inner, bf16Output: a)
+    let y = Tensor(uninitialized: Array(x.shape.dropLast()) + [width])
+    BLAS.gemm(bf16TransA: false, transB: true, m: rows, n: width, k: inner, a: .bits(a),
+              b: .float(down.data, ld: inner, weight: true), c: y.data, ldc: width)
+    Tape.record(y, inputs: [x, gateUp, down]) { g in
+        // The down projection: d(gated) = dy @ down, d(down) = dy^T @ gated.
+        let dGated = Tensor(uninitialized: [rows, inner]), dDown = Tensor(uninitialized: down.shape)
+        BLAS.sgemm(transA: false, transB: false, m: rows, n: inner, k: width, alpha: 1, a: g.data, lda: width,
+                   b: down.data, ldb: inner, beta: 0, c: dGated.data, ldc: inner, weightB: true)
+        withExtendedLifetime((projected, gated)) {
+            BLAS.gemm(bf16TransA: true, transB: false, m: width, n: inner, k: rows, a: .float(g.data, ld: width),
+                      b: .bits(a), c: dDown.data, ldc: inner)
+        }
+        // The gate, then the gate/up projection as `matmul`'s backward.
+        let dh = Tensor(uninitialized: [rows, n])
+        withExtendedLifetime(projected) {
+            Kernels.swigluBackward(bf16: h, dGated.data, rows: rows, inner: inner, dh.data)
+        }
+        let gx = Tensor(uninitialized: x.shape), gGateUp = Tensor(uninitialized: gateUp.shape)
+        MatMulKernel.backward(x.data, gateUp.data, dh.data, gx.data, gGateUp.data, batch: 1, m: rows, n: n, k: d,
+                              transposeA: false, transposeB: true, sharedB: true, weightB: true)
+        return [gx, gGateUp, dDown]
+    }
+    withExtendedLifetime((projected, gated)) {}
+    return y
 }

@@ -54,6 +54,11 @@ public struct TrainBenchmarkLine: Sendable {
     /// layers' and token mixer's matrix products (`GEMMTimer`; attention's per-head products count
     /// as the rest).
     public var gemmFraction: Double? = nil
+    /// Of the same run: the products' floating-point operations in GFLOP (2 M N K each; the
+    /// same model and batch do the same products in PyTorch, so this also prices its seconds)
+    /// and their own rate in GFLOP/s.
+    public var gemmGFLOP: Double? = nil
+    public var gemmGFLOPS: Double? = nil
 
     /// {"impl": "swift-trm", "gemm": ..., "dtype": ..., "threads": ..., "model": ..., "params": ..., "task": ..., "batch": ...,
     ///  "seconds_median": ..., "seconds_min": ..., "sample_steps_per_s" | "puzzles_per_s": ...}
@@ -69,9 +74,21 @@ public struct TrainBenchmarkLine: Sendable {
         }
         s += ", \"seconds_median\": \(r(secondsMedian, 4)), \"seconds_min\": \(r(secondsMin, 4)), "
         if let gemmFraction { s += "\"gemm_fraction\": \(r(gemmFraction, 3)), " }
+        if let gemmGFLOP { s += "\"gemm_gflop\": \(r(gemmGFLOP, 2)), " }
+        if let gemmGFLOPS { s += "\"gemm_gflops\": \(r(gemmGFLOPS, 1)), " }
         let rate = Double(batch) / secondsMedian
         s += task == "train" ? "\"sample_steps_per_s\": \(r(rate, 3))}" : "\"puzzles_per_s\": \(r(rate, 3))}"
         return s
+    }
+}
+
+extension TrainBenchmarkLine {
+    /// A train or infer line with the products' share, operations and rate from `split`.
+    init(threads: Int, model: String, parameters: Int, task: String, batch: Int, secondsMedian: Double,
+         secondsMin: Double, split: GEMMTimer.Split) {
+        self.init(threads: threads, model: model, parameters: parameters, task: task, batch: batch,
+                  secondsMedian: secondsMedian, secondsMin: secondsMin, gemmFraction: split.gemmFraction,
+                  gemmGFLOP: split.gemmFlops / 1e9, gemmGFLOPS: split.gemmGFLOPS)
     }
 }
 
@@ -111,7 +128,7 @@ public enum TrainBenchmark {
             let (median, best) = try KernelBenchmark.time(repeats: options.repeats) { try state.trainStep(batch) }
             let split = try GEMMTimer.measure { try state.trainStep(batch) }
             emit(TrainBenchmarkLine(threads: threads, model: run.name, parameters: params, task: "train", batch: b,
-                                    secondsMedian: median, secondsMin: best, gemmFraction: split.gemmSeconds / split.totalSeconds))
+                                    secondsMedian: median, secondsMin: best, split: split))
         }
         if let b = options.memoryBatch {
             let batch = try randomBatch(b, config: run.model, rng: &rng)
@@ -136,7 +153,7 @@ public enum TrainBenchmark {
             let (median, best) = try KernelBenchmark.time(repeats: options.repeats, rollout)
             let split = try GEMMTimer.measure(rollout)
             emit(TrainBenchmarkLine(threads: threads, model: run.name, parameters: params, task: "infer\(steps)", batch: b,
-                                    secondsMedian: median, secondsMin: best, gemmFraction: split.gemmSeconds / split.totalSeconds))
+                                    secondsMedian: median, secondsMin: best, split: split))
         }
     }
 

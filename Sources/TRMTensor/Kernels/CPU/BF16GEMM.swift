@@ -7,53 +7,121 @@
 import CDNNL
 #endif
 
+/// One operand of a bf16 product: fp32 values (converted to bf16 for the product; a weight's copy
+/// comes from the current `BF16WeightCache`), or bf16 bits made earlier (dense: row stride = the
+/// stored matrix's column count), e.g. an activation an op already wrote in bf16.
+public enum BF16Operand {
+    case float(UnsafePointer<Float>, ld: Int, weight: Bool = false)
+    case bits(UnsafePointer<UInt16>)
+}
+
 extension BLAS {
+    /// The bf16 bits of op(A)'s and op(B)'s stored matrices for `body` (dense: row stride = the
+    /// stored column count): bits given stay as they are, a weight comes from `cache` (converted
+    /// once per cache) when given, anything else is converted into a pool buffer given back
+    /// afterwards (the pool reuses it for the next product of this size: no fresh pages per call).
+    private static func withBF16Operands<R>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                                           a: BF16Operand, b: BF16Operand, cache: BF16WeightCache?,
+                                           _ body: (_ a16: UnsafePointer<UInt16>, _ aCols: Int,
+                                                    _ b16: UnsafePointer<UInt16>, _ bCols: Int) -> R) -> R {
+        // The stored matrices: A is [M,K] (or [K,M] transposed), B is [K,N] (or [N,K]).
+        let (aRows, aCols) = transA ? (k, m) : (m, k)
+        let (bRows, bCols) = transB ? (n, k) : (k, n)
+        let pool = BufferPool.current
+        var owned: [(UnsafeMutablePointer<UInt16>, Int)] = []
+        defer { for (bits, count) in owned { pool.releaseBF16(bits, count: count) } }
+        func bits(_ x: BF16Operand, rows: Int, cols: Int) -> UnsafePointer<UInt16> {
+            switch x {
+            case .bits(let given):
+                return given
+            case .float(let values, let ld, let weight):
+                if weight, let cache { return cache.bits(values, rows: rows, cols: cols, ld: ld) }
+                let converted = pool.acquireBF16(rows * cols)
+                Kernels.convertToBF16(values, rows: rows, cols: cols, ld: ld, converted)
+                owned.append((converted, rows * cols))
+                return UnsafePointer(converted)
+            }
+        }
+        let a16 = bits(a, rows: aRows, cols: aCols), b16 = bits(b, rows: bRows, cols: bCols)
+        return body(a16, aCols, b16, bCols)
+    }
+
     /// C[M,N] = bf16(alpha * bf16(op(A)) bf16(op(B)) + beta * C), row-major; arguments as `sgemm`.
     /// An operand marked as a weight is taken from `cache` (converted once per cache) when given.
     static func bf16gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int,
                          cache: BF16WeightCache? = nil, weightA: Bool = false, weightB: Bool = false) {
-        if m == 0 || n == 0 { return }
         if k == 0 {
-            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                  b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+            if m > 0 && n > 0 {
+                sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                      b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+            }
             return
         }
-        // The stored matrices: A is [M,K] (or [K,M] transposed), B is [K,N] (or [N,K]).
-        let (aRows, aCols) = transA ? (k, m) : (m, k)
-        let (bRows, bCols) = transB ? (n, k) : (k, n)
-        // Each operand: the weight cache's copy, or converted here into a buffer freed at the end.
-        func converted(_ x: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int) -> UnsafeMutablePointer<UInt16> {
-            let bits = UnsafeMutablePointer<UInt16>.allocate(capacity: rows * cols)
-            Kernels.convertToBF16(x, rows: rows, cols: cols, ld: ld, bits)
-            return bits
-        }
-        let ownA = weightA && cache != nil ? nil : converted(a, rows: aRows, cols: aCols, ld: lda)
-        let ownB = weightB && cache != nil ? nil : converted(b, rows: bRows, cols: bCols, ld: ldb)
-        defer { ownA?.deallocate(); ownB?.deallocate() }
-        let a16 = ownA.map { UnsafePointer($0) } ?? cache!.bits(a, rows: aRows, cols: aCols, ld: lda)
-        let b16 = ownB.map { UnsafePointer($0) } ?? cache!.bits(b, rows: bRows, cols: bCols, ld: ldb)
-        var done = false
-        #if canImport(CDNNL)
-        done = OneDNN.gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                               a: a16, lda: aCols, b: b16, ldb: bCols, beta: beta, c: c, ldc: ldc,
-                               threads: threads)
-        #endif
-        if !done {
-            let aw = UnsafeMutablePointer<Float>.allocate(capacity: aRows * aCols)
-            let bw = UnsafeMutablePointer<Float>.allocate(capacity: bRows * bCols)
-            defer { aw.deallocate(); bw.deallocate() }
-            for i in 0..<(aRows * aCols) { aw[i] = Kernels.float(bf16: a16[i]) }
-            for i in 0..<(bRows * bCols) { bw[i] = Kernels.float(bf16: b16[i]) }
-            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: aw, lda: aCols,
-                  b: bw, ldb: bCols, beta: beta, c: c, ldc: ldc, threads: threads)
+        bf16gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: .float(a, ld: lda, weight: weightA),
+                 b: .float(b, ld: ldb, weight: weightB), beta: beta, c: c, ldc: ldc, threads: threads, cache: cache)
+    }
+
+    /// As above with each operand given as fp32 values or as bf16 bits (k > 0).
+    static func bf16gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                         a: BF16Operand, b: BF16Operand, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                         threads: Int, cache: BF16WeightCache?) {
+        if m == 0 || n == 0 { return }
+        withBF16Operands(transA: transA, transB: transB, m: m, n: n, k: k, a: a, b: b, cache: cache) { a16, aCols, b16, bCols in
+            var done = false
+            #if canImport(CDNNL)
+            done = OneDNN.gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                                   a: a16, lda: aCols, b: b16, ldb: bCols, beta: beta, c: c, ldc: ldc,
+                                   threads: threads)
+            #endif
+            if !done {
+                widenedSgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a16: a16, aCols: aCols,
+                             b16: b16, bCols: bCols, beta: beta, c: c, ldc: ldc, threads: threads)
+            }
         }
         if ldc == n {
             Kernels.roundThroughBF16(c, c, count: m * n)
         } else {
             for i in 0..<m { Kernels.roundThroughBF16(c + i * ldc, c + i * ldc, count: n) }
         }
+    }
+
+    /// C[M,N] = bf16(bf16(op(A)) bf16(op(B))) written as bf16 bits (dense, row stride `n`): the
+    /// same bits as `bf16gemm` with alpha 1 and beta 0 followed by a conversion, in one pass
+    /// (oneDNN rounds as it stores) and half the bytes. k > 0.
+    static func bf16gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a: BF16Operand, b: BF16Operand,
+                         bf16Output c: UnsafeMutablePointer<UInt16>, threads: Int, cache: BF16WeightCache?) {
+        if m == 0 || n == 0 { return }
+        var done = false
+        #if canImport(CDNNL)
+        done = withBF16Operands(transA: transA, transB: transB, m: m, n: n, k: k, a: a, b: b, cache: cache) { a16, aCols, b16, bCols in
+            OneDNN.gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, a: a16, lda: aCols, b: b16,
+                            ldb: bCols, bf16Output: c, ldc: n, threads: threads)
+        }
+        #endif
+        if done { return }
+        // No bf16-output primitive here: the fp32-output path, then its (already rounded) values as bits.
+        let wide = BufferPool.current.acquire(m * n)
+        defer { BufferPool.current.release(wide, count: m * n) }
+        bf16gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, b: b, beta: 0, c: wide, ldc: n,
+                 threads: threads, cache: cache)
+        Kernels.convertToBF16(wide, c, count: m * n)
+    }
+
+    /// The fallback where oneDNN has no bf16 matmul: the bf16 operands widened to fp32 (exact) and
+    /// multiplied by `sgemm` (a product of two bf16 values is exact in fp32).
+    private static func widenedSgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                                     a16: UnsafePointer<UInt16>, aCols: Int, b16: UnsafePointer<UInt16>, bCols: Int,
+                                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+        let aCount = (transA ? k : m) * aCols, bCount = (transB ? n : k) * bCols
+        let aw = UnsafeMutablePointer<Float>.allocate(capacity: aCount)
+        let bw = UnsafeMutablePointer<Float>.allocate(capacity: bCount)
+        defer { aw.deallocate(); bw.deallocate() }
+        for i in 0..<aCount { aw[i] = Kernels.float(bf16: a16[i]) }
+        for i in 0..<bCount { bw[i] = Kernels.float(bf16: b16[i]) }
+        sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: aw, lda: aCols,
+              b: bw, ldb: bCols, beta: beta, c: c, ldc: ldc, threads: threads)
     }
 }
 

@@ -20,11 +20,13 @@ public final class BF16WeightCache: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [Key: UnsafeMutablePointer<UInt16>] = [:]
     private var conversions = 0
+    /// Where the copies come from and go back to (the next scope reuses them: no fresh pages).
+    private let pool: BufferPool
 
-    public init() {}
+    public init(pool: BufferPool = BufferPool.current) { self.pool = pool }
 
     deinit {
-        for bits in entries.values { bits.deallocate() }
+        for (key, bits) in entries { pool.releaseBF16(bits, count: key.rows * key.cols) }
     }
 
     /// Runs `body` with a fresh cache (in the bf16 dtype only; in fp32 there is nothing to cache).
@@ -43,7 +45,7 @@ public final class BF16WeightCache: @unchecked Sendable {
         let key = Key(address: UInt(bitPattern: src), rows: rows, cols: cols, ld: ld)
         lock.lock(); defer { lock.unlock() }
         if let found = entries[key] { return UnsafePointer(found) }
-        let bits = UnsafeMutablePointer<UInt16>.allocate(capacity: rows * cols)
+        let bits = pool.acquireBF16(rows * cols)
         Kernels.convertToBF16(src, rows: rows, cols: cols, ld: ld, bits)
         entries[key] = bits
         conversions += 1

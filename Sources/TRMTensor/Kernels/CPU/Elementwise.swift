@@ -146,4 +146,57 @@ public enum Kernels {
             }
         }
     }
+
+    /// `swigluForward` with x given as bf16 bits: the same results as on the widened fp32 values.
+    public static func swigluForward(bf16 x: UnsafePointer<UInt16>, rows: Int, inner: Int, _ out: UnsafeMutablePointer<Float>,
+                                     native: Bool = Kernels.avx512Available) {
+        parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
+            if native {
+                trm_swiglu_forward_bf16_avx512(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
+                return
+            }
+            let wide = widened(x + r.lowerBound * 2 * inner, count: r.count * 2 * inner)
+            defer { BufferPool.current.release(wide, count: r.count * 2 * inner) }
+            swigluForward(wide, rows: r.count, inner: inner, out + r.lowerBound * inner, native: false)
+        }
+    }
+
+    /// `swigluForward(bf16:)` with its result rounded to bf16 as it is stored (the same bits as
+    /// converting the fp32 result): the operand of the next product, in half the bytes.
+    public static func swigluForward(bf16 x: UnsafePointer<UInt16>, rows: Int, inner: Int,
+                                     bf16Output out: UnsafeMutablePointer<UInt16>, native: Bool = Kernels.avx512Available) {
+        parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
+            if native {
+                trm_swiglu_forward_bf16_to_bf16_avx512(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
+                return
+            }
+            let result = BufferPool.current.acquire(r.count * inner)
+            defer { BufferPool.current.release(result, count: r.count * inner) }
+            swigluForward(bf16: x + r.lowerBound * 2 * inner, rows: r.count, inner: inner, result, native: false)
+            convertToBF16(result, out + r.lowerBound * inner, count: r.count * inner)
+        }
+    }
+
+    /// `swigluBackward` with x given as bf16 bits.
+    public static func swigluBackward(bf16 x: UnsafePointer<UInt16>, _ dOut: UnsafePointer<Float>, rows: Int, inner: Int,
+                                      _ dx: UnsafeMutablePointer<Float>, native: Bool = Kernels.avx512Available) {
+        parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
+            if native {
+                trm_swiglu_backward_bf16_avx512(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner, r.count, inner,
+                                                dx + r.lowerBound * 2 * inner)
+                return
+            }
+            let wide = widened(x + r.lowerBound * 2 * inner, count: r.count * 2 * inner)
+            defer { BufferPool.current.release(wide, count: r.count * 2 * inner) }
+            swigluBackward(wide, dOut + r.lowerBound * inner, rows: r.count, inner: inner,
+                           dx + r.lowerBound * 2 * inner, native: false)
+        }
+    }
+
+    /// A pool buffer holding `count` bf16 values widened to fp32 (exact); the caller releases it.
+    private static func widened(_ x: UnsafePointer<UInt16>, count: Int) -> UnsafeMutablePointer<Float> {
+        let wide = BufferPool.current.acquire(count)
+        for i in 0..<count { wide[i] = float(bf16: x[i]) }
+        return wide
+    }
 }

@@ -57,6 +57,8 @@ public enum OneDNN {
         var lda: Int, ldb: Int, ldc: Int
         var alpha: Float, beta: Float
         var bf16: Bool
+        /// C in bf16 (rounded to nearest even by oneDNN) instead of fp32; bf16 inputs only.
+        var bf16Output = false
     }
 
     /// A created primitive with the scratchpad it needs per execution and oneDNN's name for the
@@ -82,14 +84,15 @@ public enum OneDNN {
     }
 
     /// A [m, k], B [k, n] (either possibly transposed, by strides) in the key's input dtype, C
-    /// [m, n] in fp32.
+    /// [m, n] in fp32 (or bf16 with `bf16Output`).
     private static func descriptors(_ key: Key) -> Descriptors? {
         let inType = key.bf16 ? dnnl_bf16 : dnnl_f32
         guard let a = descriptor(rows: key.m, cols: key.k, rowStride: key.transA ? 1 : key.lda,
                                  colStride: key.transA ? key.lda : 1, type: inType),
               let b = descriptor(rows: key.k, cols: key.n, rowStride: key.transB ? 1 : key.ldb,
                                  colStride: key.transB ? key.ldb : 1, type: inType),
-              let c = descriptor(rows: key.m, cols: key.n, rowStride: key.ldc, colStride: 1, type: dnnl_f32)
+              let c = descriptor(rows: key.m, cols: key.n, rowStride: key.ldc, colStride: 1,
+                                 type: key.bf16Output ? dnnl_bf16 : dnnl_f32)
         else { return nil }
         return Descriptors(a: a, b: b, c: c)
     }
@@ -188,7 +191,7 @@ public enum OneDNN {
                       alpha: alpha, beta: beta, bf16: false)
         guard let p = primitive(key) else { return false }
         return execute(p, key: key, a: UnsafeMutableRawPointer(mutating: a), b: UnsafeMutableRawPointer(mutating: b),
-                       c: c, threads: threads)
+                       c: UnsafeMutableRawPointer(c), threads: threads)
     }
 
     /// As `sgemm` with A and B already in bfloat16 (fp32 accumulation and output).
@@ -199,26 +202,40 @@ public enum OneDNN {
                       alpha: alpha, beta: beta, bf16: true)
         guard let p = primitive(key) else { return false }
         return execute(p, key: key, a: UnsafeMutableRawPointer(mutating: a), b: UnsafeMutableRawPointer(mutating: b),
-                       c: c, threads: threads)
+                       c: UnsafeMutableRawPointer(c), threads: threads)
+    }
+
+    /// C = op(A) op(B) with A and B in bfloat16, fp32 accumulation, C written in bfloat16 (round
+    /// to nearest even, the same bits as rounding the fp32 result). False where oneDNN cannot.
+    static func gemmBF16(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                         a: UnsafePointer<UInt16>, lda: Int, b: UnsafePointer<UInt16>, ldb: Int,
+                         bf16Output c: UnsafeMutablePointer<UInt16>, ldc: Int, threads: Int) -> Bool {
+        let key = Key(m: m, n: n, k: k, transA: transA, transB: transB, lda: lda, ldb: ldb, ldc: ldc,
+                      alpha: 1, beta: 0, bf16: true, bf16Output: true)
+        guard let p = primitive(key) else { return false }
+        return execute(p, key: key, a: UnsafeMutableRawPointer(mutating: a), b: UnsafeMutableRawPointer(mutating: b),
+                       c: UnsafeMutableRawPointer(c), threads: threads)
     }
 
     private static func execute(_ p: Primitive, key: Key, a: UnsafeMutableRawPointer, b: UnsafeMutableRawPointer,
-                                c: UnsafeMutablePointer<Float>, threads: Int) -> Bool {
+                                c: UnsafeMutableRawPointer, threads: Int) -> Bool {
         guard let engine else { return false }
         var (ad, bd, cd) = (p.descriptors.a, p.descriptors.b, p.descriptors.c)
         var memories: [dnnl_memory_t?] = [nil, nil, nil, nil]
         defer { for m in memories where m != nil { dnnl_memory_destroy(m) } }
         guard dnnl_memory_create(&memories[0], &ad, engine.pointer, a) == dnnl_success,
               dnnl_memory_create(&memories[1], &bd, engine.pointer, b) == dnnl_success,
-              dnnl_memory_create(&memories[2], &cd, engine.pointer, UnsafeMutableRawPointer(c)) == dnnl_success
+              dnnl_memory_create(&memories[2], &cd, engine.pointer, c) == dnnl_success
         else { return false }
         var args = [dnnl_exec_arg_t(arg: DNNL_ARG_SRC, memory: memories[0]),
                     dnnl_exec_arg_t(arg: DNNL_ARG_WEIGHTS, memory: memories[1]),
                     dnnl_exec_arg_t(arg: DNNL_ARG_DST, memory: memories[2])]
+        // The scratchpad from the buffer pool (64-byte aligned; reused by the next call of this size).
+        let pool = BufferPool.current, scratchFloats = (p.scratchpadBytes + 3) / 4
         var scratch: UnsafeMutableRawPointer?
-        defer { scratch?.deallocate() }
+        defer { if let scratch { pool.release(scratch.assumingMemoryBound(to: Float.self), count: scratchFloats) } }
         if p.scratchpadBytes > 0 {
-            scratch = UnsafeMutableRawPointer.allocate(byteCount: p.scratchpadBytes, alignment: 64)
+            scratch = UnsafeMutableRawPointer(pool.acquire(scratchFloats))
             guard let md = dnnl_primitive_desc_query_md(primitiveDescriptor(p), dnnl_query_scratchpad_md, 0),
                   dnnl_memory_create(&memories[3], md, engine.pointer, scratch) == dnnl_success
             else { return false }
