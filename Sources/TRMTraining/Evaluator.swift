@@ -11,6 +11,7 @@
 // depth from that one rollout.
 import Foundation
 import TRMModels
+import TRMNN
 import TRMPuzzles
 import TRMTensor
 import TRMRuntime
@@ -32,6 +33,8 @@ public struct EvaluationOptions: Sendable {
     public var depths: [Int] = []
     /// Puzzles per forward batch.
     public var batchSize: Int = 64
+    /// Keep each puzzle's outcome and answer (`EvaluationResult.puzzles`, `trm eval --predictions`).
+    public var keepPuzzles = false
     /// The deepest rollout allowed.
     public static let maximumDepth = 256
     public init(evaluationProtocol: EvaluationProtocol = .both, threshold: Float = 0.5, maxSteps: Int? = nil,
@@ -56,6 +59,8 @@ public struct EvaluationResult: Sendable {
     public var tokenCount: Int
     public var maxSteps: Int
     public var elapsedSeconds: Double
+    /// Each puzzle's outcome, in data order, when `EvaluationOptions.keepPuzzles` asked for them.
+    public var puzzles: [PuzzleOutcome] = []
 
     public func report(model: String, checkpoint: String?, dataset: String, notes: [String: String] = [:]) -> EvalReport {
         let missing = EvalProtocolResult(exactAccuracy: .nan, tokenAccuracy: .nan, meanSteps: .nan)
@@ -66,6 +71,49 @@ public struct EvaluationResult: Sendable {
         report.depths = depths
         report.ratings = ratings
         return report
+    }
+}
+
+/// One puzzle's outcome in an evaluation: which it solved, where and how fast, and its answer.
+public struct PuzzleOutcome: Sendable, Equatable {
+    /// Its row in the evaluated data (0-based; after --limit, the first rows).
+    public var index: Int
+    /// The data's difficulty rating, when it has one.
+    public var rating: Int?
+    /// Labelled cells.
+    public var tokens: Int
+    /// All steps: labelled cells right and whether all were (nil in the halting-only protocol).
+    public var correct: Int?
+    public var exact: Bool?
+    /// Early halting: whether its answer at the first confident step was exact, and that step.
+    public var haltingExact: Bool?
+    public var haltingSteps: Int?
+    /// The answer scored by the all-steps protocol (by early halting in the halting-only protocol),
+    /// as the data's tokens.
+    public var prediction: [Int32]
+
+    /// One JSON object: {"index", "rating"?, "tokens", "correct"?, "exact"?, "halting_exact"?,
+    /// "halting_steps"?, "prediction"}.
+    public var jsonLine: String {
+        var fields = ["\"index\": \(index)"]
+        if let rating { fields.append("\"rating\": \(rating)") }
+        fields.append("\"tokens\": \(tokens)")
+        if let correct { fields.append("\"correct\": \(correct)") }
+        if let exact { fields.append("\"exact\": \(exact)") }
+        if let haltingExact { fields.append("\"halting_exact\": \(haltingExact)") }
+        if let haltingSteps { fields.append("\"halting_steps\": \(haltingSteps)") }
+        fields.append("\"prediction\": [" + prediction.map(String.init).joined(separator: ",") + "]")
+        return "{" + fields.joined(separator: ", ") + "}"
+    }
+
+    /// The file name `trm eval --predictions` writes beside the report.
+    public static let fileName = "predictions.jsonl"
+
+    /// Writes one line per outcome to `directory/predictions.jsonl`, atomically.
+    public static func write(_ outcomes: [PuzzleOutcome], to directory: URL) throws -> URL {
+        let url = directory.appendingPathComponent(fileName)
+        try AtomicFile.write(outcomes.map { $0.jsonLine + "\n" }.joined(), to: url)
+        return url
     }
 }
 
@@ -159,6 +207,7 @@ public enum Evaluator {
         // Per puzzle, for the accuracy by rating: the all-steps answer and the full budget's halting answer.
         var ratedRows: [RatingAccuracy.Row] = []
         if dataset.ratings != nil { ratedRows.reserveCapacity(n) }
+        var puzzles: [PuzzleOutcome] = []
         var rng = SeededRandom(seed: 0)  // evaluation draws nothing; step() wants one
         var start = 0
         while start < n {
@@ -169,6 +218,10 @@ public enum Evaluator {
             let batch = try PuzzleBatch(tokens: tokens, labels: labels, puzzleIdentifiers: Array(dataset.puzzleIdentifiers[rows]))
             var carry = model.initialCarry(for: batch)
             var halted = [[Bool]](repeating: [Bool](repeating: false, count: b), count: budgets.count)
+            var outcomes = options.keepPuzzles
+                ? (0..<b).map { r in PuzzleOutcome(index: start + r, rating: dataset.ratings.map { Int($0[start + r]) },
+                                                   tokens: 0, prediction: []) }
+                : []
             var batchRows = dataset.ratings.map { r in
                 (0..<b).map { RatingAccuracy.Row(rating: Int(r[start + $0]), tokens: 0, allCorrect: 0, allExact: false,
                                                  haltCorrect: 0, haltExact: false, haltSteps: 0) }
@@ -188,6 +241,10 @@ public enum Evaluator {
                         if k == 0 { tokenCount += sc.count }
                         if k == maxSteps - 1 {
                             batchRows?[r].tokens = sc.count; batchRows?[r].allCorrect = sc.correct; batchRows?[r].allExact = exact
+                            if !outcomes.isEmpty {
+                                outcomes[r].tokens = sc.count; outcomes[r].correct = sc.correct; outcomes[r].exact = exact
+                                outcomes[r].prediction = Array(preds[(r * s)..<((r + 1) * s)])
+                            }
                         }
                         let confident = 1 / (1 + Foundation.exp(-Double(q[r]))) > Double(options.threshold)
                         for (i, budget) in budgets.enumerated() where !halted[i][r] && k < budget && (confident || k == budget - 1) {
@@ -197,12 +254,14 @@ public enum Evaluator {
                             if exact { haltExact[i] += 1 }
                             if i == 0 {
                                 batchRows?[r].haltCorrect = sc.correct; batchRows?[r].haltExact = exact; batchRows?[r].haltSteps = k + 1
+                                if !outcomes.isEmpty { outcomes[r].haltingExact = exact; outcomes[r].haltingSteps = k + 1 }
                             }
                         }
                     }
                 }
             } }
             ratedRows += batchRows ?? []
+            puzzles += outcomes
             start += b
             progress?.advance(by: b)
         }
@@ -220,6 +279,7 @@ public enum Evaluator {
             earlyHalting: halting(0),
             perStep: perStep, puzzleCount: n, tokenCount: tokenCount, maxSteps: maxSteps, elapsedSeconds: 0)
         result.ratings = RatingAccuracy.buckets(ratedRows, allSteps: maxSteps)
+        result.puzzles = puzzles
         result.depths = depths.enumerated().map { i, depth in
             let at = perStep[depth - 1]
             return DepthAccuracy(depth: depth,
@@ -238,17 +298,25 @@ public enum Evaluator {
         let results = try solvePuzzles(model: model, inputs: inputs, puzzleIdentifiers: dataset.puzzleIdentifiers,
                                        policy: policy, batchSize: options.batchSize)
         var exact = 0, correct = 0, tokens = 0, steps = 0
+        var puzzles: [PuzzleOutcome] = []
         for (i, r) in results.enumerated() {
             let sc = score(r.prediction[0..<s], labels: dataset.label(i))
             tokens += sc.count; correct += sc.correct; steps += r.stepsUsed
-            if sc.count > 0 && sc.correct == sc.count { exact += 1 }
+            let solved = sc.count > 0 && sc.correct == sc.count
+            if solved { exact += 1 }
+            if options.keepPuzzles {
+                puzzles.append(PuzzleOutcome(index: i, rating: dataset.ratings.map { Int($0[i]) }, tokens: sc.count,
+                                             haltingExact: solved, haltingSteps: r.stepsUsed, prediction: Array(r.prediction[0..<s])))
+            }
         }
         progress?.advance(by: n)
-        return EvaluationResult(
+        var result = EvaluationResult(
             allSteps: nil,
             earlyHalting: EvalProtocolResult(exactAccuracy: Double(exact) / Double(n),
                                              tokenAccuracy: Double(correct) / Double(max(tokens, 1)),
                                              meanSteps: Double(steps) / Double(n)),
             perStep: [], puzzleCount: n, tokenCount: tokens, maxSteps: maxSteps, elapsedSeconds: 0)
+        result.puzzles = puzzles
+        return result
     }
 }

@@ -20,7 +20,7 @@ struct EvalCommand: ParsableCommand {
 
         --model takes a training run directory or checkpoint folder (its EMA weights), a model folder (config.json + model.safetensors, as `trm export` and the bundled model), or an exported .safetensors file; without --model the bundled model of the data's kind is evaluated (Models/sudoku or Models/maze). Every recorded file is checked (size and checksum) before use.
 
-        The report goes to --out; by default into <run>/eval for a training run, otherwise into a new temporary folder; the command prints where.
+        The report goes to --out; by default into <run>/eval for a training run, otherwise into a new temporary folder; the command prints where. --predictions adds predictions.jsonl there: one line per puzzle, to find which puzzles a model solves.
 
         Examples:
           trm eval --data test.csv          # the bundled model
@@ -60,6 +60,9 @@ struct EvalCommand: ParsableCommand {
 
     @Option(name: .outputPath, help: "Report directory (default: <run>/eval for a training run, else a new temporary folder).")
     var out: String?
+
+    @Flag(help: "Also write predictions.jsonl into the report directory: one line per puzzle (its row in the data, rating, labelled cells right, exact under each protocol, halting step, the answer's tokens).")
+    var predictions = false
 
     @OptionGroup var output: JSONOutputOptions
 
@@ -102,8 +105,9 @@ struct EvalCommand: ParsableCommand {
             // Where the report goes is settled (and the folder made) before the evaluation runs.
             let outDir = try OutputLocation.prepareFolder(out ?? target.defaultReportDirectory().path, for: "the report")
             logger.info("evaluating \(target.source) (step \(target.step.map(String.init) ?? "n/a")) on \(dataset.count) puzzles of \(name)")
-            let options = EvaluationOptions(evaluationProtocol: evaluationProtocol, threshold: threshold, maxSteps: maxSteps,
+            var options = EvaluationOptions(evaluationProtocol: evaluationProtocol, threshold: threshold, maxSteps: maxSteps,
                                             depths: try depthList(), batchSize: batchSize)
+            options.keepPuzzles = predictions
             let progress = ProgressBar(total: dataset.count, label: "eval", mode: log.quiet ? .quiet : (output.json ? .plain : .automatic))
             let result = try Evaluator.evaluate(model: target.model, dataset: dataset, name: name, options: options, progress: progress)
             progress.finish()
@@ -137,6 +141,11 @@ struct EvalCommand: ParsableCommand {
             }
             let report = result.report(model: target.run.name, checkpoint: target.source, dataset: name, notes: notes)
             let files = try report.write(to: outDir)
+            let predictionsFile = predictions ? try PuzzleOutcome.write(result.puzzles, to: outDir) : nil
+            if let predictionsFile {
+                let solved = result.puzzles.filter { ($0.exact ?? $0.haltingExact) == true }.count
+                printError("wrote \(predictionsFile.path) (\(result.puzzles.count) puzzles, \(solved) solved)")
+            }
             if output.json {
                 print(String(decoding: try report.jsonData(), as: UTF8.self), terminator: "")
                 printError("wrote \(files.json.path), \(files.markdown.lastPathComponent), \(files.chart.lastPathComponent)"

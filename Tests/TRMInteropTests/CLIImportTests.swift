@@ -97,9 +97,14 @@ struct CLIImportTests {
         #expect(out.contains("vocab 12, 900 cells, 73 puzzle identifier(s)"), "\(out)")
 
         // --limit cuts the set short; the voting still runs over the rows kept.
-        out = try trm(["eval", "--model", imported, "--data", test, "--limit", "12", "--max-steps", "1", "--out", scratch.path("report").path])
+        out = try trm(["eval", "--model", imported, "--data", test, "--limit", "12", "--max-steps", "1", "--predictions",
+                       "--out", scratch.path("report").path])
         #expect(out.contains("on 12 puzzles"), "\(out)")
         #expect(out.contains("ARC voting: pass@1 "), "\(out)")
         #expect(out.contains("12 predictions"), "\(out)")
+        // --predictions: one JSON line per evaluated row, numbered in data order.
+        let lines = try String(contentsOf: scratch.path("report/predictions.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 12 && lines.first?.hasPrefix("{\"index\": 0,") == true && lines.last?.hasPrefix("{\"index\": 11,") == true)
+        #expect(out.contains("(12 puzzles, "), "\(out)")
     }
 }

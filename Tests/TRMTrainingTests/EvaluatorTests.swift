@@ -49,6 +49,41 @@ struct EvaluatorTests {
         #expect(r.perStep.allSatisfy { $0.exactAccuracy == 0.5 && $0.tokenAccuracy == 9.0 / 14 })
     }
 
+    @Test("per-puzzle outcomes (--predictions): known rows, both protocols, ratings, the answer, JSON lines",
+          arguments: [1, 3])
+    func puzzleOutcomes(batchSize: Int) throws {
+        let model = try Self.handBuiltModel(haltBias: 5)
+        var d = Self.dataset()
+        d.ratings = [0, 1, 5, 6]
+        var options = EvaluationOptions(batchSize: batchSize)
+        #expect(try Evaluator.evaluate(model: model, dataset: d, options: options).puzzles.isEmpty, "only when asked")
+        options.keepPuzzles = true
+        let r = try Evaluator.evaluate(model: model, dataset: d, options: options)
+        #expect(r.puzzles.map(\.index) == [0, 1, 2, 3])
+        #expect(r.puzzles.map(\.rating) == [0, 1, 5, 6])
+        #expect(r.puzzles.map(\.tokens) == [4, 3, 3, 4])
+        #expect(r.puzzles.map(\.correct) == [4, 2, 3, 0])
+        #expect(r.puzzles.map(\.exact) == [true, false, true, false])
+        #expect(r.puzzles.map(\.haltingExact) == [true, false, true, false])
+        #expect(r.puzzles.map(\.haltingSteps) == [1, 1, 1, 1], "confident at the first step")
+        #expect(r.puzzles.allSatisfy { $0.prediction == [0, 0, 0, 0] }, "the zero head predicts token 0 everywhere")
+        // The halting-only path (continuous batching) reports the same halting outcomes.
+        options.evaluationProtocol = .halting
+        let fast = try Evaluator.evaluate(model: model, dataset: d, options: options)
+        #expect(fast.puzzles.map(\.haltingExact) == [true, false, true, false] && fast.puzzles.allSatisfy { $0.exact == nil })
+        // One JSON object per line, with the fields the README names.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.puzzles[1].jsonLine.utf8)) as? [String: Any])
+        #expect(object["index"] as? Int == 1 && object["rating"] as? Int == 1 && object["correct"] as? Int == 2)
+        #expect(object["exact"] as? Bool == false && object["halting_steps"] as? Int == 1)
+        #expect(object["prediction"] as? [Int] == [0, 0, 0, 0])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = try PuzzleOutcome.write(r.puzzles, to: folder)
+        #expect(url.lastPathComponent == "predictions.jsonl")
+        #expect(try String(contentsOf: url, encoding: .utf8).split(separator: "\n").count == 4)
+    }
+
     @Test("accuracy by rating: rows 0 and 2 (exact) rated 0 and 5, rows 1 and 3 rated 1 and 6", arguments: [1, 3])
     func byRating(batchSize: Int) throws {
         let model = try Self.handBuiltModel(haltBias: 5)
