@@ -126,6 +126,23 @@ struct BF16Tests {
         #expect(fp32Cache == nil, "fp32 has nothing to cache")
     }
 
+    /// `run(fused)` returns named outputs (forward, gradients); in both dtypes, with and without a
+    /// weight cache scope, the fused op's must equal the separate ops' bit for bit.
+    static func expectFusedEqualsSeparate(_ names: [String], _ run: (_ fused: Bool) throws -> [[Float]]) throws {
+        for dtype in ComputeDType.allCases {
+            try ComputeContext.withDType(dtype) {
+                for scoped in [false, true] {
+                    let (plain, fused) = try scoped
+                        ? BF16WeightCache.scope { (try run(false), try run(true)) }
+                        : (try run(false), try run(true))
+                    for (i, name) in names.enumerated() {
+                        #expect(fused[i] == plain[i], "\(dtype) \(name), cache scope \(scoped)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("the SwiGLU projection fused with its gate equals projection then gate, bit for bit, forward and gradients",
           arguments: [false, true])
     func fusedSwiGLUProjection(transposeA: Bool) throws {
@@ -134,7 +151,7 @@ struct BF16Tests {
         let x = r.tensor(transposeA ? [3, 24, 7] : [3, 7, 24], requiresGrad: true)
         let w = r.tensor([42, 24], requiresGrad: true)
         let weights = r.tensor([3, 7, 21])
-        func run(fused: Bool) throws -> (y: [Float], gx: [Float], gw: [Float]) {
+        try Self.expectFusedEqualsSeparate(["forward", "dx", "d weight"]) { fused in
             x.grad = nil; w.grad = nil
             let tape = Tape()
             let (y, loss) = try tape.record { () throws -> (Tensor, Tensor) in
@@ -143,18 +160,7 @@ struct BF16Tests {
                 return (y, try sum(y * weights))
             }
             try tape.backward(loss)
-            return (y.scalars, x.grad!.scalars, w.grad!.scalars)
-        }
-        for dtype in ComputeDType.allCases {
-            try ComputeContext.withDType(dtype) {
-                for scoped in [false, true] {
-                    let (plain, fused) = try scoped
-                        ? BF16WeightCache.scope { (try run(fused: false), try run(fused: true)) }
-                        : (try run(fused: false), try run(fused: true))
-                    #expect(fused.y == plain.y, "\(dtype) forward, cache scope \(scoped)")
-                    #expect(fused.gx == plain.gx && fused.gw == plain.gw, "\(dtype) gradients, cache scope \(scoped)")
-                }
-            }
+            return [y.scalars, x.grad!.scalars, w.grad!.scalars]
         }
         #expect(throws: TensorError.self) { try swiglu(projecting: x, weight: r.tensor([41, 24])) }
         #expect(throws: TensorError.self) { try swiglu(projecting: x, weight: r.tensor([42, 23])) }
@@ -166,7 +172,7 @@ struct BF16Tests {
         let x = r.tensor([2, 5, 24], requiresGrad: true)
         let gateUp = r.tensor([42, 24], requiresGrad: true), down = r.tensor([24, 21], requiresGrad: true)
         let weights = r.tensor([2, 5, 24])
-        func run(fused: Bool) throws -> [[Float]] {
+        try Self.expectFusedEqualsSeparate(["forward", "dx", "d gate_up", "d down"]) { fused in
             for t in [x, gateUp, down] { t.grad = nil }
             let tape = Tape()
             let (y, loss) = try tape.record { () throws -> (Tensor, Tensor) in
@@ -176,18 +182,6 @@ struct BF16Tests {
             }
             try tape.backward(loss)
             return [y.scalars, x.grad!.scalars, gateUp.grad!.scalars, down.grad!.scalars]
-        }
-        for dtype in ComputeDType.allCases {
-            try ComputeContext.withDType(dtype) {
-                for scoped in [false, true] {
-                    let (plain, fused) = try scoped
-                        ? BF16WeightCache.scope { (try run(fused: false), try run(fused: true)) }
-                        : (try run(fused: false), try run(fused: true))
-                    for (i, name) in ["forward", "dx", "d gate_up", "d down"].enumerated() {
-                        #expect(fused[i] == plain[i], "\(dtype) \(name), cache scope \(scoped)")
-                    }
-                }
-            }
         }
         #expect(throws: TensorError.self) { try ComputeContext.withDType(.bf16) { try swigluFeedForward(x, gateUp: gateUp, down: r.tensor([24, 20])) } }
     }
