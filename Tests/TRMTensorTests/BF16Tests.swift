@@ -186,6 +186,28 @@ struct BF16Tests {
         #expect(throws: TensorError.self) { try ComputeContext.withDType(.bf16) { try swigluFeedForward(x, gateUp: gateUp, down: r.tensor([24, 20])) } }
     }
 
+    @Test("the QKV projection fused with attention equals projection then attention, bit for bit", arguments: [false, true])
+    func fusedAttentionProjection(rope: Bool) throws {
+        var r = TestRandom(61)
+        let x = r.tensor([2, 7, 16], requiresGrad: true), w = r.tensor([48, 16], requiresGrad: true)
+        let weights = r.tensor([2, 7, 16])
+        let tables = rope ? RotaryTables(length: 7, headDim: 8) : nil
+        try Self.expectFusedEqualsSeparate(["forward", "dx", "d weight"]) { fused in
+            x.grad = nil; w.grad = nil
+            let tape = Tape()
+            let (y, loss) = try tape.record { () throws -> (Tensor, Tensor) in
+                let y = fused ? try attention(projecting: x, weight: w, heads: 2, rotary: tables)
+                              : try attention(qkv: linear(x, weight: w), heads: 2, rotary: tables)
+                return (y, try sum(y * weights))
+            }
+            try tape.backward(loss)
+            return [y.scalars, x.grad!.scalars, w.grad!.scalars]
+        }
+        #expect(throws: TensorError.self) {
+            try ComputeContext.withDType(.bf16) { try attention(projecting: x, weight: w, heads: 2, rotary: RotaryTables(length: 3, headDim: 8)) }
+        }
+    }
+
     @Test("bf16 operands and weight copies come from the buffer pool: a repeated product allocates nothing new")
     func operandsFromThePool() throws {
         var r = TestRandom(53)

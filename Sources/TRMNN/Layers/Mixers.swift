@@ -23,7 +23,9 @@ public final class SelfAttention: Module {
 
     /// x: [B, L, D] -> [B, L, D]
     public func callAsFunction(_ x: Tensor, rotary: RotaryTables?) throws -> Tensor {
-        try output(attention(qkv: qkv(x), heads: heads, rotary: rotary))
+        // The QKV projection and attention as one op (in bf16 the projection stays in bf16).
+        guard qkv.bias == nil else { return try output(attention(qkv: qkv(x), heads: heads, rotary: rotary)) }
+        return try output(attention(projecting: x, weight: qkv.weight, heads: heads, rotary: rotary))
     }
 }
 

@@ -52,15 +52,53 @@ public func attention(qkv: Tensor, heads: Int, rotary: RotaryTables?) throws -> 
     let out = Tensor(uninitialized: [s.batch, s.length, s.heads * s.headDim])
     let recording = Tape.current != nil
     let probs = Tensor(uninitialized: [s.batch * s.heads * s.length * s.length])
-    Kernels.attentionForward(qkv.data, shape: s, cos: rotary?.cos.data, sin: rotary?.sin.data, out.data, probs: probs.data)
+    Kernels.attentionForward(.float(qkv.data), shape: s, cos: rotary?.cos.data, sin: rotary?.sin.data, out.data, probs: probs.data)
     if recording {
         Tape.record(out, inputs: [qkv]) { g in
             let gq = Tensor(uninitialized: qkv.shape)
-            Kernels.attentionBackward(qkv.data, probs: probs.data, g.data, shape: s,
+            Kernels.attentionBackward(.float(qkv.data), probs: probs.data, g.data, shape: s,
                                       cos: rotary?.cos.data, sin: rotary?.sin.data, gq.data)
             return [gq]
         }
     }
+    return out
+}
+
+/// attention(qkv: linear(x, weight: weight), heads:, rotary:) as one op. x: [B, L, D], weight:
+/// [3*H*d, D] -> [B, L, H*d]. In bf16 the fused QKV projection is written by oneDNN in bf16 (the
+/// same bits as rounding it, without the rounding pass) and attention reads those bits, which the
+/// backward keeps instead of an fp32 copy (half the bytes). In fp32 it is the two ops.
+public func attention(projecting x: Tensor, weight: Tensor, heads: Int, rotary: RotaryTables?) throws -> Tensor {
+    guard ComputeContext.current.dtype == .bf16, x.rank == 3, weight.rank == 2, weight.shape[1] == x.shape[2],
+          x.shape[2] > 0, x.shape[0] * x.shape[1] > 0, heads > 0, weight.shape[0] % (3 * heads) == 0, weight.shape[0] > 0 else {
+        return try attention(qkv: linear(x, weight: weight), heads: heads, rotary: rotary)
+    }
+    let (rows, k, n) = (x.shape[0] * x.shape[1], x.shape[2], weight.shape[0])
+    let s = Kernels.AttentionShape(batch: x.shape[0], length: x.shape[1], heads: heads, headDim: n / (3 * heads))
+    if let rotary {
+        guard rotary.length >= s.length, rotary.headDim == s.headDim else {
+            throw TensorError.shapeMismatch(op: "attention (rotary tables)", lhs: [s.length, s.headDim], rhs: rotary.cos.shape)
+        }
+    }
+    let projected = Tensor(uninitialized: [(rows * n + 1) / 2])
+    let bits = UnsafeMutableRawPointer(projected.data).bindMemory(to: UInt16.self, capacity: rows * n)
+    BLAS.gemm(bf16TransA: false, transB: true, m: rows, n: n, k: k, a: .float(x.data, ld: k),
+              b: .float(weight.data, ld: k, weight: true), bf16Output: bits)
+    let out = Tensor(uninitialized: [s.batch, s.length, s.heads * s.headDim])
+    let probs = Tensor(uninitialized: [s.batch * s.heads * s.length * s.length])
+    Kernels.attentionForward(.bits(bits), shape: s, cos: rotary?.cos.data, sin: rotary?.sin.data, out.data, probs: probs.data)
+    Tape.record(out, inputs: [x, weight]) { g in
+        let dqkv = Tensor(uninitialized: [s.batch, s.length, n])
+        withExtendedLifetime(projected) {
+            Kernels.attentionBackward(.bits(bits), probs: probs.data, g.data, shape: s,
+                                      cos: rotary?.cos.data, sin: rotary?.sin.data, dqkv.data)
+        }
+        let gx = Tensor(uninitialized: x.shape), gw = Tensor(uninitialized: weight.shape)
+        MatMulKernel.backward(x.data, weight.data, dqkv.data, gx.data, gw.data, batch: 1, m: rows, n: n, k: k,
+                              transposeA: false, transposeB: true, sharedB: true, weightB: true)
+        return [gx, gw]
+    }
+    withExtendedLifetime(projected) {}
     return out
 }
 

@@ -30,16 +30,32 @@ extension Kernels {
         }
     }
 
+    /// Where attention reads q, k and v ([B, L, 3*H*d]): fp32 values, or bf16 bits (the fused
+    /// projection's output), widened exactly as they are read.
+    public enum QKV {
+        case float(UnsafePointer<Float>)
+        case bits(UnsafePointer<UInt16>)
+    }
+
     /// Copies head `h` of q (part 0), k (1) or v (2) from qkv [B, L, 3*H*d] into dst [L, d], rotating if tables given.
     @inline(__always)
-    static func gatherHead(_ qkv: UnsafePointer<Float>, b: Int, h: Int, part: Int, s: AttentionShape,
+    static func gatherHead(_ qkv: QKV, b: Int, h: Int, part: Int, s: AttentionShape,
                            cos: UnsafePointer<Float>?, sin: UnsafePointer<Float>?, _ dst: UnsafeMutablePointer<Float>) {
         let d = s.headDim, row = 3 * s.width
         for l in 0..<s.length {
-            let src = qkv + (b * s.length + l) * row + part * s.width + h * d
+            let offset = (b * s.length + l) * row + part * s.width + h * d
+            let src: UnsafePointer<Float>
+            switch qkv {
+            case .float(let values):
+                src = values + offset
+            case .bits(let bits):
+                // Widened into the destination row; the rotation below reads each pair before writing it.
+                for i in 0..<d { dst[l * d + i] = float(bf16: bits[offset + i]) }
+                src = UnsafePointer(dst + l * d)
+            }
             if let cos, let sin {
                 rotateHead(src, dst + l * d, d: d, cos: cos + l * d, sin: sin + l * d, inverse: false)
-            } else {
+            } else if src != UnsafePointer(dst + l * d) {
                 (dst + l * d).update(from: src, count: d)
             }
         }
@@ -81,7 +97,7 @@ extension Kernels {
 
     /// qkv: [B, L, 3*H*d] -> out: [B, L, H*d]; probs: [B, H, L, L] saved for the backward.
     /// Heads run in parallel on the context's threads; per-head products use `smallGemm`.
-    public static func attentionForward(_ qkv: UnsafePointer<Float>, shape s: AttentionShape,
+    public static func attentionForward(_ qkv: QKV, shape s: AttentionShape,
                                         cos: UnsafePointer<Float>?, sin: UnsafePointer<Float>?,
                                         _ out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>) {
         let L = s.length, d = s.headDim
@@ -109,7 +125,7 @@ extension Kernels {
     }
 
     /// dOut: [B, L, H*d] -> dqkv: [B, L, 3*H*d], from the saved probabilities.
-    public static func attentionBackward(_ qkv: UnsafePointer<Float>, probs: UnsafePointer<Float>,
+    public static func attentionBackward(_ qkv: QKV, probs: UnsafePointer<Float>,
                                          _ dOut: UnsafePointer<Float>, shape s: AttentionShape,
                                          cos: UnsafePointer<Float>?, sin: UnsafePointer<Float>?,
                                          _ dqkv: UnsafeMutablePointer<Float>) {
