@@ -53,3 +53,12 @@ void trm_round_through_bf16(const float *src, float *dst, long count) {
     if (src == dst) trm_round_through_bf16_in_place(dst, count);
     else trm_round_through_bf16_copy(src, dst, count);
 }
+
+// dst[i] = fp32(src[i]): bf16 bits widened (exact: the bits become the top half).
+TRM_CLONES
+void trm_bf16_to_f32(const uint16_t *src, float *dst, long count) {
+    for (long i = 0; i < count; i++) {
+        uint32_t b = (uint32_t)src[i] << 16;
+        memcpy(dst + i, &b, 4);
+    }
+}

@@ -7,6 +7,14 @@ import Testing
 
 @Suite("bfloat16 compute")
 struct BF16Tests {
+    @Test("bf16 -> fp32 widening is exact for all 65,536 bit patterns (the vector kernel against the reference)")
+    func widening() {
+        let all = (0...0xFFFF).map { UInt16($0) }
+        var wide = [Float](repeating: 0, count: all.count)
+        Kernels.widen(bf16: all, &wide, count: all.count)
+        #expect(wide.map(\.bitPattern) == all.map { Kernels.float(bf16: $0).bitPattern })
+    }
+
     @Test("fp32 -> bf16 rounds to nearest, ties to even, like PyTorch's .to(bfloat16)")
     func rounding() {
         let cases: [(Float, UInt16)] = [

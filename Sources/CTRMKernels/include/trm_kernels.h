@@ -15,6 +15,9 @@ void trm_f32_to_bf16(const float *src, uint16_t *dst, long count);
 /// dst[i] = fp32(bf16(src[i])) (src == dst allowed; otherwise the two must not overlap). Any CPU.
 void trm_round_through_bf16(const float *src, float *dst, long count);
 
+/// dst[i] = fp32(src[i]): bf16 bits widened, exactly. Any CPU.
+void trm_bf16_to_f32(const uint16_t *src, float *dst, long count);
+
 /// 1 when this CPU can run the AVX-512 kernels below (x86_64 with AVX-512F), else 0.
 int trm_avx512_available(void);
 

@@ -50,7 +50,7 @@ extension Kernels {
                 src = values + offset
             case .bits(let bits):
                 // Widened into the destination row; the rotation below reads each pair before writing it.
-                for i in 0..<d { dst[l * d + i] = float(bf16: bits[offset + i]) }
+                widen(bf16: bits + offset, dst + l * d, count: d)
                 src = UnsafePointer(dst + l * d)
             }
             if let cos, let sin {

@@ -22,6 +22,11 @@ extension Kernels {
         trm_f32_to_bf16(src, dst, count)
     }
 
+    /// dst[i] = the fp32 value of the bf16 bits src[i] (C, vectorised; `float(bf16:)` is the reference).
+    static func widen(bf16 src: UnsafePointer<UInt16>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+        trm_bf16_to_f32(src, dst, count)
+    }
+
     /// dst[i] = fp32(bf16(src[i])): rounds in place when src == dst.
     static func roundThroughBF16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
         trm_round_through_bf16(src, dst, count)

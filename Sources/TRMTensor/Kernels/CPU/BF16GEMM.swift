@@ -118,8 +118,8 @@ extension BLAS {
         let aw = UnsafeMutablePointer<Float>.allocate(capacity: aCount)
         let bw = UnsafeMutablePointer<Float>.allocate(capacity: bCount)
         defer { aw.deallocate(); bw.deallocate() }
-        for i in 0..<aCount { aw[i] = Kernels.float(bf16: a16[i]) }
-        for i in 0..<bCount { bw[i] = Kernels.float(bf16: b16[i]) }
+        Kernels.widen(bf16: a16, aw, count: aCount)
+        Kernels.widen(bf16: b16, bw, count: bCount)
         sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: aw, lda: aCols,
               b: bw, ldb: bCols, beta: beta, c: c, ldc: ldc, threads: threads)
     }

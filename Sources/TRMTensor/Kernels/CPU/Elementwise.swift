@@ -196,7 +196,7 @@ public enum Kernels {
     /// A pool buffer holding `count` bf16 values widened to fp32 (exact); the caller releases it.
     private static func widened(_ x: UnsafePointer<UInt16>, count: Int) -> UnsafeMutablePointer<Float> {
         let wide = BufferPool.current.acquire(count)
-        for i in 0..<count { wide[i] = float(bf16: x[i]) }
+        widen(bf16: x, wide, count: count)
         return wide
     }
 }
