@@ -251,7 +251,7 @@ public enum PuzzleParser {
     public static let defaultMiniSudoku = "12..3.....4....1"
 
     /// An 8x8 maze from the bundled maze model's held-out test set (also the web page's example).
-    public static let defaultMaze = ["# # #   ", "#G    # ", "# # # # ", " ###  ##", "     # S", " ##   # ", "# #     ", "#  ## ##"]
+    public static let defaultMaze = ["   ###  ", "  #  ###", "   G# S ", " # ### #", " ##  #  ", " # # # #", " #   # #", "   #    "]
         .joined(separator: "\n")
 
     /// The puzzle solved when none is given: the 4x4 Sudoku for 16-cell Sudoku models, the 9x9 one
