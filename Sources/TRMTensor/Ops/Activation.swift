@@ -53,9 +53,7 @@ public func swiglu(projecting x: Tensor, weight: Tensor, transposeA: Bool = fals
     if k == 0 || rows == 0 || inner == 0 {
         return try swiglu(matmul(x, weight, transposeA: transposeA, transposeB: true, weightB: true))
     }
-    // The projection's bf16 bits, in a pool tensor of half as many floats.
-    let projected = Tensor(uninitialized: [(rows * n + 1) / 2])
-    let bits = UnsafeMutableRawPointer(projected.data).bindMemory(to: UInt16.self, capacity: rows * n)
+    let (projected, bits) = bf16Buffer(rows * n)
     if !transposeA {
         BLAS.gemm(bf16TransA: false, transB: true, m: rows, n: n, k: k, a: .float(x.data, ld: k),
                   b: .float(weight.data, ld: k, weight: true), bf16Output: bits)
@@ -97,11 +95,8 @@ public func swigluFeedForward(_ x: Tensor, gateUp: Tensor, down: Tensor) throws 
     }
     let n = gateUp.shape[0], inner = n / 2, width = down.shape[0], rows = x.count / max(d, 1)
     if d == 0 || inner == 0 || rows == 0 || width == 0 { return try threeOps() }
-    // gate/up projection and gate, each result in bf16 bits (pool tensors of half as many floats)
-    let projected = Tensor(uninitialized: [(rows * n + 1) / 2])
-    let gated = Tensor(uninitialized: [(rows * inner + 1) / 2])
-    let h = UnsafeMutableRawPointer(projected.data).bindMemory(to: UInt16.self, capacity: rows * n)
-    let a = UnsafeMutableRawPointer(gated.data).bindMemory(to: UInt16.self, capacity: rows * inner)
+    // gate/up projection and gate, each result in bf16 bits
+    let (projected, h) = bf16Buffer(rows * n), (gated, a) = bf16Buffer(rows * inner)
     BLAS.gemm(bf16TransA: false, transB: true, m: rows, n: n, k: d, a: .float(x.data, ld: d),
               b: .float(gateUp.data, ld: d, weight: true), bf16Output: h)
     Kernels.swigluForward(bf16: h, rows: rows, inner: inner, bf16Output: a)
@@ -129,4 +124,11 @@ public func swigluFeedForward(_ x: Tensor, gateUp: Tensor, down: Tensor) throws 
     }
     withExtendedLifetime((projected, gated)) {}
     return y
+}
+
+/// A pool tensor holding `count` bf16 values (half as many floats) and those values' bits: where
+/// the fused ops keep an activation in bf16. The bits live as long as the tensor.
+func bf16Buffer(_ count: Int) -> (storage: Tensor, bits: UnsafeMutablePointer<UInt16>) {
+    let storage = Tensor(uninitialized: [(count + 1) / 2])
+    return (storage, UnsafeMutableRawPointer(storage.data).bindMemory(to: UInt16.self, capacity: count))
 }

@@ -80,8 +80,7 @@ public func attention(projecting x: Tensor, weight: Tensor, heads: Int, rotary: 
             throw TensorError.shapeMismatch(op: "attention (rotary tables)", lhs: [s.length, s.headDim], rhs: rotary.cos.shape)
         }
     }
-    let projected = Tensor(uninitialized: [(rows * n + 1) / 2])
-    let bits = UnsafeMutableRawPointer(projected.data).bindMemory(to: UInt16.self, capacity: rows * n)
+    let (projected, bits) = bf16Buffer(rows * n)
     BLAS.gemm(bf16TransA: false, transB: true, m: rows, n: n, k: k, a: .float(x.data, ld: k),
               b: .float(weight.data, ld: k, weight: true), bf16Output: bits)
     let out = Tensor(uninitialized: [s.batch, s.length, s.heads * s.headDim])
