@@ -189,9 +189,7 @@ public enum OneDNN {
                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) -> Bool {
         let key = Key(m: m, n: n, k: k, transA: transA, transB: transB, lda: lda, ldb: ldb, ldc: ldc,
                       alpha: alpha, beta: beta, bf16: false)
-        guard let p = primitive(key) else { return false }
-        return execute(p, key: key, a: UnsafeMutableRawPointer(mutating: a), b: UnsafeMutableRawPointer(mutating: b),
-                       c: UnsafeMutableRawPointer(c), threads: threads)
+        return execute(key, a: a, b: b, c: c, threads: threads)
     }
 
     /// As `sgemm` with A and B already in bfloat16 (fp32 accumulation and output).
@@ -200,9 +198,7 @@ public enum OneDNN {
                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) -> Bool {
         let key = Key(m: m, n: n, k: k, transA: transA, transB: transB, lda: lda, ldb: ldb, ldc: ldc,
                       alpha: alpha, beta: beta, bf16: true)
-        guard let p = primitive(key) else { return false }
-        return execute(p, key: key, a: UnsafeMutableRawPointer(mutating: a), b: UnsafeMutableRawPointer(mutating: b),
-                       c: UnsafeMutableRawPointer(c), threads: threads)
+        return execute(key, a: a, b: b, c: c, threads: threads)
     }
 
     /// C = op(A) op(B) with A and B in bfloat16, fp32 accumulation, C written in bfloat16 (round
@@ -212,14 +208,14 @@ public enum OneDNN {
                          bf16Output c: UnsafeMutablePointer<UInt16>, ldc: Int, threads: Int) -> Bool {
         let key = Key(m: m, n: n, k: k, transA: transA, transB: transB, lda: lda, ldb: ldb, ldc: ldc,
                       alpha: 1, beta: 0, bf16: true, bf16Output: true)
-        guard let p = primitive(key) else { return false }
-        return execute(p, key: key, a: UnsafeMutableRawPointer(mutating: a), b: UnsafeMutableRawPointer(mutating: b),
-                       c: UnsafeMutableRawPointer(c), threads: threads)
+        return execute(key, a: a, b: b, c: c, threads: threads)
     }
 
-    private static func execute(_ p: Primitive, key: Key, a: UnsafeMutableRawPointer, b: UnsafeMutableRawPointer,
+    /// Runs the primitive for `key` (created on first use) on A, B and C; false where oneDNN has none.
+    private static func execute(_ key: Key, a: UnsafeRawPointer, b: UnsafeRawPointer,
                                 c: UnsafeMutableRawPointer, threads: Int) -> Bool {
-        guard let engine else { return false }
+        guard let engine, let p = primitive(key) else { return false }
+        let (a, b) = (UnsafeMutableRawPointer(mutating: a), UnsafeMutableRawPointer(mutating: b))
         var (ad, bd, cd) = (p.descriptors.a, p.descriptors.b, p.descriptors.c)
         var memories: [dnnl_memory_t?] = [nil, nil, nil, nil]
         defer { for m in memories where m != nil { dnnl_memory_destroy(m) } }
