@@ -1,6 +1,7 @@
 // The sgemm (oneDNN on Linux, Accelerate on macOS) against a float64 triple loop: every
 // transpose pair, alpha/beta, odd and wide shapes, padded leading dimensions, 1 or 2 threads;
 // primitives reused per shape, and concurrent calls from several threads.
+import Foundation
 import Testing
 @testable import TRMTensor
 
@@ -151,6 +152,82 @@ struct GEMMTests {
                 }
             }
         }
+    }
+}
+
+@Suite("parallelChunks: every index once, on any team")
+struct ParallelChunksTests {
+    /// Counts how often each index of 0..<count was visited by parallelChunks(count, grain:, threads:).
+    static func visits(_ count: Int, grain: Int, threads: Int) -> [Int] {
+        let seen = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(count, 1))
+        defer { seen.deallocate() }
+        seen.initialize(repeating: 0)
+        let box = UncheckedSendable(seen)
+        parallelChunks(count, grain: grain, threads: threads) { r in for i in r { box.value[i] += 1 } }
+        return Array(seen.prefix(count))
+    }
+
+    @Test("counts, grains and thread counts (more threads than cores included)",
+          arguments: [1, 2, 3, 7, 64, 1000, 65_537])
+    func everyIndexOnce(count: Int) {
+        for threads in [1, 2, 3, 8] {
+            for grain in [1, 5, 4096] {
+                #expect(Self.visits(count, grain: grain, threads: threads) == Array(repeating: 1, count: count),
+                        "count \(count), grain \(grain), threads \(threads)")
+            }
+        }
+    }
+
+    @Test("nested inside a worker, and from several threads at once")
+    func nestedAndConcurrent() {
+        // Inside a worker the context has one thread, so a nested call runs serially in it; asked
+        // for more threads explicitly, the nested region (one OpenMP thread) still covers every chunk.
+        let outer = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4)
+        defer { outer.deallocate() }
+        outer.initialize(repeating: 0)
+        let box = UncheckedSendable(outer)
+        parallelChunks(4, threads: 2) { r in
+            for i in r { box.value[i] = Self.visits(1000, grain: 1, threads: 4).reduce(0, +) }
+        }
+        #expect(Array(outer) == [1000, 1000, 1000, 1000])
+        // Four Dispatch threads each starting their own teams.
+        let results = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4)
+        defer { results.deallocate() }
+        let rbox = UncheckedSendable(results)
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            var ok = 1
+            for _ in 0..<20 where Self.visits(5000, grain: 7, threads: 2) != Array(repeating: 1, count: 5000) { ok = 0 }
+            rbox.value[t] = ok
+        }
+        #expect(Array(results) == [1, 1, 1, 1])
+    }
+
+    @Test("bf16 conversions give the same bits on one thread and on several")
+    func conversionsThreadIndependent() {
+        var r = TestRandom(7)
+        let count = 3 * Kernels.elementGrain + 17  // several chunks and a tail
+        var x = r.values(count, scale: 50)
+        x[5] = .nan; x[6] = .infinity; x[7] = -.infinity; x[8] = 1.0039063  // a tie
+        func run(threads: Int) -> ([UInt16], [Float], [Float]) {
+            var bits = [UInt16](repeating: 0, count: count), rounded = [Float](repeating: 0, count: count)
+            var wide = [Float](repeating: 0, count: count)
+            ComputeContext.withThreads(threads) {
+                x.withUnsafeBufferPointer { px in
+                    bits.withUnsafeMutableBufferPointer { Kernels.convertToBF16(px.baseAddress!, $0.baseAddress!, count: count) }
+                    rounded.withUnsafeMutableBufferPointer { Kernels.roundThroughBF16(px.baseAddress!, $0.baseAddress!, count: count) }
+                }
+                bits.withUnsafeBufferPointer { pb in
+                    wide.withUnsafeMutableBufferPointer { Kernels.widen(bf16: pb.baseAddress!, $0.baseAddress!, count: count) }
+                }
+            }
+            return (bits, rounded, wide)
+        }
+        let one = run(threads: 1), three = run(threads: 3)
+        #expect(one.0 == three.0)
+        #expect(one.1.map(\.bitPattern) == three.1.map(\.bitPattern))
+        #expect(one.2.map(\.bitPattern) == three.2.map(\.bitPattern))
+        #expect(one.0 == x.map(Kernels.bf16Bits), "the vector kernel matches the scalar reference")
+        #expect(one.2.map(\.bitPattern) == one.1.map(\.bitPattern), "widening the bits is the round trip")
     }
 }
 
