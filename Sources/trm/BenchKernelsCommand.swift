@@ -12,6 +12,7 @@ struct BenchKernelsCommand: ParsableCommand {
         Examples:
           trm bench kernels --json
           trm bench kernels --threads 1 --batches 8 --json
+          trm bench kernels --threads 1 --batches 1,8 --variants mlp --no-packed
         """
     )
 
@@ -19,6 +20,9 @@ struct BenchKernelsCommand: ParsableCommand {
     @Option(help: "Batch sizes (rows = batch x 97 positions).") var batches: String = "8,64"
     @Option(help: "Timed repeats per measurement (after one warm-up).") var repeats: Int = 5
     @Option(help: "Block variants: attention, mlp.") var variants: String = "attention,mlp"
+    @Flag(inversion: .prefixedNo,
+          help: "Also time each shape with its weight packed once into oneDNN's preferred layout, against the plain layout (task sgemm_packed).")
+    var packed = true
     @OptionGroup var output: JSONOutputOptions
     var json: Bool { output.json }
 
@@ -36,8 +40,14 @@ struct BenchKernelsCommand: ParsableCommand {
             if json {
                 print(String(decoding: try! encoder.encode(r), as: UTF8.self))
             } else {
-                let what = r.task == "sgemm" ? "\(r.gemm) \(r.dtype) matmul (\(r.kernel ?? "?")) M=\(r.m!) K=\(r.k!) N=\(r.n!)" : "block \(r.variant!) \(r.dtype) batch \(r.batch!)"
+                let what = r.task.hasPrefix("sgemm")
+                    ? "\(r.gemm) \(r.dtype) matmul (\(r.kernel ?? "?")) M=\(r.m!) K=\(r.k!) N=\(r.n!)" + (r.task == "sgemm_packed" ? ", weights packed" : "")
+                    : "block \(r.variant!) \(r.dtype) batch \(r.batch!)"
                 var line = "threads \(r.threads)  \(what): \(String(format: "%.1f", r.gflops)) GFLOP/s (\(String(format: "%.4f", r.seconds_median)) s)"
+                if let plain = r.plain_gflops, let ratio = r.packed_over_plain {
+                    line += String(format: "  plain layout %.1f GFLOP/s -> packed %.2fx", plain, ratio)
+                        + (r.weights_blocked == false ? " (oneDNN kept the plain layout)" : "")
+                }
                 if let f = r.fraction_of_sgemm, let s = r.sgemm_gflops {
                     line += String(format: "  sgemm of its GEMMs %.1f GFLOP/s -> %.0f%%", s, f * 100)
                 }
@@ -52,6 +62,10 @@ struct BenchKernelsCommand: ParsableCommand {
                                                       threads: t, repeats: repeats) { emit(r) }
                 for r in KernelBenchmark.bf16Records(batches: parseList(batches)!, length: 97, sizes: shapes,
                                                      threads: t, repeats: repeats) { emit(r) }
+                if packed {
+                    for r in KernelBenchmark.packedRecords(batches: parseList(batches)!, length: 97, sizes: shapes,
+                                                           threads: t, repeats: repeats) { emit(r) }
+                }
                 for v in variants.split(separator: ",").map(String.init) {
                     for b in parseList(batches)! {
                         // fp32, then bf16 where this CPU has a bf16 matmul: each against oneDNN's own rate in that dtype.

@@ -98,6 +98,16 @@ struct BF16Tests {
         #expect(r.scalars == [1.0, 3.140625, -0.00250244140625])
     }
 
+    /// How many packed weight copies a cache should hold when `products` are eligible: none where
+    /// weights are not packed (no oneDNN bf16 matmul, TRM_PACKED_WEIGHTS=0, macOS).
+    static func expectedPackedWeights(_ products: Int) -> Int {
+        #if canImport(CDNNL)
+        return ComputeDType.bf16Supported && BLAS.packsWeights ? products : 0
+        #else
+        return 0
+        #endif
+    }
+
     @Test("a weight cache scope converts each weight once and changes no bit of the forward or the gradients")
     func weightCache() throws {
         var r = TestRandom(21)
@@ -121,14 +131,18 @@ struct BF16Tests {
         try ComputeContext.withDType(.bf16) {
             let plain = try run()
             #expect(BF16WeightCache.current == nil, "outside a scope nothing is cached")
-            let (cached, conversions) = try BF16WeightCache.scope { () throws -> (Outputs, Int) in
-                (try run(), BF16WeightCache.current!.conversionCount)
+            let (cached, conversions, packed) = try BF16WeightCache.scope { () throws -> (Outputs, Int, Int) in
+                (try run(), BF16WeightCache.current!.conversionCount, BF16WeightCache.current!.packedCount)
             }
             #expect(cached.y == plain.y && cached.gx == plain.gx, "same forward and input gradient")
             #expect(cached.g1 == plain.g1 && cached.g2 == plain.g2 && cached.gm == plain.gm, "same weight gradients")
             // w1 and w2 once each (forward and backward share the stored layout); the mixer
             // weight once for all five samples.
             #expect(conversions == 3)
+            // Packed for oneDNN (weight as B, A not transposed): w1 and w2 for x W^T (both uses of
+            // w1 are one product shape) and for dx = dy W; not the mixer weight (A transposed). The
+            // packed products gave the same bits as the plain ones above.
+            #expect(packed == Self.expectedPackedWeights(4))
         }
         let fp32Cache = BF16WeightCache.scope { BF16WeightCache.current }
         #expect(fp32Cache == nil, "fp32 has nothing to cache")

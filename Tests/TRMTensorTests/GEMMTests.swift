@@ -155,6 +155,54 @@ struct GEMMTests {
     }
 }
 
+@Suite("weights packed into oneDNN's preferred layout")
+struct PackedWeightTests {
+    @Test("x W^T with W packed equals the float64 product (fp32) and the plain bf16 product (bf16)",
+          arguments: [(1, 1, 1), (97, 512, 128), (33, 70, 29), (776, 96, 1536)])
+    func packedProducts(shape: (Int, Int, Int)) throws {
+        let (m, n, k) = shape
+        var r = TestRandom(UInt64(m * 31 + n))
+        let x = r.values(m * k), w = r.values(n * k)
+        let expected = GEMMTests.reference(ta: false, tb: true, m: m, n: n, k: k, alpha: 1, a: x, lda: k, b: w, ldb: k,
+                                           beta: 0, c0: [Float](repeating: 0, count: m * n), ldc: n)
+        for threads in [1, 2] {
+            // fp32: the same accuracy bar as the plain sgemm.
+            #if canImport(CDNNL)
+            let packed = try #require(PackedWeightMatrix(m: m, n: n, k: k, weight: w, dtype: .fp32))
+            #expect(packed.bytes >= n * k * 4)
+            var c = [Float](repeating: .nan, count: m * n)
+            let ok = x.withUnsafeBufferPointer { px in
+                c.withUnsafeMutableBufferPointer { packed.multiply(px.baseAddress!, into: $0.baseAddress!, threads: threads) }
+            }
+            #expect(ok)
+            #expect(relativeError(c, expected) < Float(2e-6 * Double(k).squareRoot()) + 1e-6, "fp32 \(shape) threads \(threads)")
+            #else
+            #expect(PackedWeightMatrix(m: m, n: n, k: k, weight: w, dtype: .fp32) == nil, "no oneDNN: nothing to pack")
+            #endif
+            // bf16: the plain bf16 product on the same bits (fp32 accumulation either way).
+            guard ComputeDType.bf16Supported else { continue }
+            var x16 = [UInt16](repeating: 0, count: m * k), w16 = [UInt16](repeating: 0, count: n * k)
+            x.withUnsafeBufferPointer { p in x16.withUnsafeMutableBufferPointer { BLAS.convertToBF16(p.baseAddress!, $0.baseAddress!, count: m * k) } }
+            w.withUnsafeBufferPointer { p in w16.withUnsafeMutableBufferPointer { BLAS.convertToBF16(p.baseAddress!, $0.baseAddress!, count: n * k) } }
+            let packed16 = try #require(PackedWeightMatrix(m: m, n: n, k: k, weight: w16, dtype: .bf16))
+            var plain = [Float](repeating: .nan, count: m * n), viaPacked = plain
+            let done = x16.withUnsafeBufferPointer { px in
+                w16.withUnsafeBufferPointer { pw in
+                    plain.withUnsafeMutableBufferPointer {
+                        BLAS.gemm(bf16TransA: false, transB: true, m: m, n: n, k: k, a: px.baseAddress!, lda: k,
+                                  b: pw.baseAddress!, ldb: k, c: $0.baseAddress!, ldc: n, threads: threads)
+                    } && viaPacked.withUnsafeMutableBufferPointer { packed16.multiply(px.baseAddress!, into: $0.baseAddress!, threads: threads) }
+                }
+            }
+            #expect(done)
+            // Same products of the same bf16 values, fp32 sums possibly in another order.
+            #expect(relativeError(viaPacked, plain) < Float(2e-6 * Double(k).squareRoot()) + 1e-6, "bf16 \(shape) threads \(threads)")
+            // And both near the fp32 product: bf16 inputs carry 8 bits of mantissa.
+            #expect(relativeError(viaPacked, expected) < 0.02, "bf16 \(shape) against fp32")
+        }
+    }
+}
+
 @Suite("parallelChunks: every index once, on any team")
 struct ParallelChunksTests {
     /// Counts how often each index of 0..<count was visited by parallelChunks(count, grain:, threads:).

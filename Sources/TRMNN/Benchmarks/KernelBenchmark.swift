@@ -38,6 +38,12 @@ public struct KernelBenchmarkRecord: Codable, Sendable {
     public var gflops_cpu: Double?
     public var peak_pool_bytes: Int?
     public var max_rss_bytes: Int?
+    /// Packed-weight records (task "sgemm_packed"): the plain-layout rate measured beside it, the
+    /// ratio, the packed copy's bytes, and whether oneDNN chose a blocked layout at all.
+    public var plain_gflops: Double?
+    public var packed_over_plain: Double?
+    public var packed_bytes: Int?
+    public var weights_blocked: Bool?
 }
 
 public enum KernelBenchmark {
@@ -171,6 +177,66 @@ public enum KernelBenchmark {
                     r.gflops_cpu = flops(g) / cpuMin / 1e9
                 }
                 out.append(r)
+            }
+        }
+        return out
+    }
+
+    /// x W^T with W [N, K] packed once into oneDNN's preferred layout against W as the products
+    /// keep it (plain row-major), per dtype (bf16 where this CPU has it), measured back to back
+    /// twice in alternation (the better median of each side). Nil-free: shapes oneDNN cannot pack
+    /// are left out.
+    public static func packedRecords(batches: [Int], length: Int, sizes: [(Int, Int)], threads: Int,
+                                     repeats: Int) -> [KernelBenchmarkRecord] {
+        var out: [KernelBenchmarkRecord] = []
+        for dtype in ComputeDType.allCases {
+            for b in batches {
+                for (k, n) in sizes {
+                    let m = b * length
+                    guard let kernel = BLAS.kernelName(m: m, n: n, k: k, dtype: dtype) else { continue }
+                    let x = UnsafeMutablePointer<Float>.allocate(capacity: m * k), w = UnsafeMutablePointer<Float>.allocate(capacity: n * k)
+                    let x16 = UnsafeMutablePointer<UInt16>.allocate(capacity: m * k), w16 = UnsafeMutablePointer<UInt16>.allocate(capacity: n * k)
+                    let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
+                    defer { x.deallocate(); w.deallocate(); x16.deallocate(); w16.deallocate(); c.deallocate() }
+                    for i in 0..<(m * k) { x[i] = Float(i % 7) * 0.01 }
+                    for i in 0..<(n * k) { w[i] = Float(i % 5) * 0.01 }
+                    BLAS.convertToBF16(x, x16, count: m * k)
+                    BLAS.convertToBF16(w, w16, count: n * k)
+                    let bf16 = dtype == .bf16
+                    guard let packed = PackedWeightMatrix(m: m, n: n, k: k, weight: bf16 ? UnsafeRawPointer(w16) : UnsafeRawPointer(w),
+                                                          dtype: dtype) else { continue }
+                    var ok = true
+                    func plain() {
+                        if bf16 {
+                            ok = ok && BLAS.gemm(bf16TransA: false, transB: true, m: m, n: n, k: k, a: x16, lda: k, b: w16, ldb: k,
+                                                 c: c, ldc: n, threads: threads)
+                        } else {
+                            BLAS.sgemm(transA: false, transB: true, m: m, n: n, k: k, alpha: 1, a: x, lda: k, b: w, ldb: k,
+                                       beta: 0, c: c, ldc: n, threads: threads)
+                        }
+                    }
+                    func packedProduct() {
+                        ok = ok && packed.multiply(bf16 ? UnsafeRawPointer(x16) : UnsafeRawPointer(x), into: c, threads: threads)
+                    }
+                    var (plainBest, packedBest) = (Double.infinity, Double.infinity)
+                    var packedMin = Double.infinity
+                    for _ in 0..<2 {
+                        plainBest = min(plainBest, time(repeats: repeats, plain).median)
+                        let t = time(repeats: repeats, packedProduct)
+                        packedBest = min(packedBest, t.median)
+                        packedMin = min(packedMin, t.min)
+                    }
+                    guard ok else { continue }
+                    let flops = 2 * Double(m * n * k)
+                    var r = KernelBenchmarkRecord(task: "sgemm_packed", dtype: dtype.rawValue, kernel: kernel, threads: threads,
+                                                  batch: b, m: m, n: n, k: k, seconds_median: packedBest, seconds_min: packedMin,
+                                                  gflops: flops / packedBest / 1e9)
+                    r.plain_gflops = flops / plainBest / 1e9
+                    r.packed_over_plain = plainBest / packedBest
+                    r.packed_bytes = packed.bytes
+                    r.weights_blocked = packed.isBlocked
+                    out.append(r)
+                }
             }
         }
         return out

@@ -6,6 +6,7 @@
 #if canImport(CDNNL)
 import CDNNL
 #endif
+import Foundation
 
 /// One operand of a bf16 product: fp32 values (converted to bf16 for the product; a weight's copy
 /// comes from the current `BF16WeightCache`), or bf16 bits made earlier (dense: row stride = the
@@ -71,7 +72,10 @@ extension BLAS {
         withBF16Operands(transA: transA, transB: transB, m: m, n: n, k: k, a: a, b: b, cache: cache) { a16, aCols, b16, bCols in
             var done = false
             #if canImport(CDNNL)
-            done = OneDNN.gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+            let key = OneDNN.Key(m: m, n: n, k: k, transA: transA, transB: transB, lda: aCols, ldb: bCols, ldc: ldc,
+                                 alpha: alpha, beta: beta, bf16: true)
+            done = productWithPackedWeight(key, a16: a16, b: b, b16: b16, c: c, threads: threads, cache: cache)
+                || OneDNN.gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                                    a: a16, lda: aCols, b: b16, ldb: bCols, beta: beta, c: c, ldc: ldc,
                                    threads: threads)
             #endif
@@ -96,8 +100,11 @@ extension BLAS {
         var done = false
         #if canImport(CDNNL)
         done = withBF16Operands(transA: transA, transB: transB, m: m, n: n, k: k, a: a, b: b, cache: cache) { a16, aCols, b16, bCols in
-            OneDNN.gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, a: a16, lda: aCols, b: b16,
-                            ldb: bCols, bf16Output: c, ldc: n, threads: threads)
+            let key = OneDNN.Key(m: m, n: n, k: k, transA: transA, transB: transB, lda: aCols, ldb: bCols, ldc: n,
+                                 alpha: 1, beta: 0, bf16: true, bf16Output: true)
+            return productWithPackedWeight(key, a16: a16, b: b, b16: b16, c: c, threads: threads, cache: cache)
+                || OneDNN.gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, a: a16, lda: aCols, b: b16,
+                                   ldb: bCols, bf16Output: c, ldc: n, threads: threads)
         }
         #endif
         if done { return }
@@ -108,6 +115,27 @@ extension BLAS {
                  threads: threads, cache: cache)
         Kernels.convertToBF16(wide, c, count: m * n)
     }
+
+    #if canImport(CDNNL)
+    /// Whether products take their weight operand packed into oneDNN's preferred layout (once per
+    /// `BF16WeightCache` scope) instead of as stored: on by default, `TRM_PACKED_WEIGHTS=0` turns
+    /// it off (to measure it; `trm bench kernels` times both layouts per shape). Measured on an AMD
+    /// Zen 4 core, 1 thread, TRM's shapes: bf16 products 1.03-1.10x faster packed.
+    static let packsWeights = ProcessInfo.processInfo.environment["TRM_PACKED_WEIGHTS"] != "0"
+
+    /// The product `key` (B as stored) run with B packed, when B is a weight of the open cache,
+    /// A is not transposed and packing is on: true when it ran. The packed copy is made from the
+    /// cache's bf16 copy `b16` on first use (a reorder: the same values, another layout).
+    private static func productWithPackedWeight(_ key: OneDNN.Key, a16: UnsafePointer<UInt16>, b: BF16Operand,
+                                                b16: UnsafePointer<UInt16>, c: UnsafeMutableRawPointer,
+                                                threads: Int, cache: BF16WeightCache?) -> Bool {
+        guard packsWeights, !key.transA, let cache, case .float(_, _, true) = b else { return false }
+        var packedKey = key
+        packedKey.packedB = true
+        guard let packed = cache.packed(b16, for: packedKey) else { return false }
+        return packed.multiply(a: a16, c: c, threads: threads)
+    }
+    #endif
 
     /// The fallback where oneDNN has no bf16 matmul: the bf16 operands widened to fp32 (exact) and
     /// multiplied by `sgemm` (a product of two bf16 values is exact in fp32).
@@ -153,5 +181,60 @@ extension BLAS {
     /// bf16 bits of `count` floats (round to nearest even), for callers that prepare bf16 operands.
     public static func convertToBF16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count: Int) {
         Kernels.convertToBF16(src, dst, count: count)
+    }
+}
+
+/// A weight W [N, K] of x W^T products with M rows, reordered once into the layout oneDNN's
+/// matmul prefers for that shape and dtype (its blocked formats), for `trm bench kernels` to
+/// measure against the plain layout every product in training and inference uses. Measured on an
+/// AMD Zen 4 core (AVX512-BF16, no AMX), 1 thread, TRM's shapes: packed/plain 0.98-1.06x in bf16,
+/// 0.98-1.05x in fp32, run to run noise; so the products keep W as it is. The benchmark line tells
+/// another CPU (AMX) whether that holds there.
+public final class PackedWeightMatrix: @unchecked Sendable {
+    public let m: Int, n: Int, k: Int
+    public let dtype: ComputeDType
+    #if canImport(CDNNL)
+    let packed: OneDNN.PackedWeights
+    #endif
+
+    /// W: [N, K] row-major, fp32 values, or bf16 bits with dtype .bf16. Nil where oneDNN cannot
+    /// make the primitive (no bf16 matmul on this CPU; macOS).
+    public init?(m: Int, n: Int, k: Int, weight: UnsafeRawPointer, dtype: ComputeDType) {
+        (self.m, self.n, self.k, self.dtype) = (m, n, k, dtype)
+        #if canImport(CDNNL)
+        guard let p = OneDNN.PackedWeights(m: m, n: n, k: k, transB: true, b: weight, ldb: k, bf16: dtype == .bf16)
+        else { return nil }
+        packed = p
+        #else
+        return nil
+        #endif
+    }
+
+    /// Bytes of the packed copy (blocked layouts may pad).
+    public var bytes: Int {
+        #if canImport(CDNNL)
+        return packed.bytes
+        #else
+        return 0
+        #endif
+    }
+
+    /// Whether oneDNN chose a layout other than the plain one.
+    public var isBlocked: Bool {
+        #if canImport(CDNNL)
+        return packed.isBlocked
+        #else
+        return false
+        #endif
+    }
+
+    /// C [M, N] (fp32, dense) = x W^T for x [M, K] (dense; fp32, or bf16 bits with dtype .bf16), on
+    /// `threads` threads. False where oneDNN refuses.
+    public func multiply(_ x: UnsafeRawPointer, into c: UnsafeMutablePointer<Float>, threads: Int) -> Bool {
+        #if canImport(CDNNL)
+        return packed.multiply(a: x, c: c, threads: threads)
+        #else
+        return false
+        #endif
     }
 }

@@ -20,6 +20,12 @@ public final class BF16WeightCache: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [Key: UnsafeMutablePointer<UInt16>] = [:]
     private var conversions = 0
+    #if canImport(CDNNL)
+    /// Weights packed into the layout a product's primitive prefers, by the bf16 copy's address and
+    /// the product (nil: oneDNN could not pack for it; not retried).
+    private struct PackedKey: Hashable { var address: UInt, product: OneDNN.Key }
+    private var packedEntries: [PackedKey: OneDNN.PackedWeights?] = [:]
+    #endif
     /// Where the copies come from and go back to (the next scope reuses them: no fresh pages).
     private let pool: BufferPool
 
@@ -38,6 +44,28 @@ public final class BF16WeightCache: @unchecked Sendable {
 
     /// Weights converted so far (each once per scope).
     public var conversionCount: Int { lock.lock(); defer { lock.unlock() }; return conversions }
+
+    /// Packed copies made so far (each weight once per product shape and scope).
+    public var packedCount: Int {
+        #if canImport(CDNNL)
+        lock.lock(); defer { lock.unlock() }; return packedEntries.values.compactMap { $0 }.count
+        #else
+        return 0
+        #endif
+    }
+
+    #if canImport(CDNNL)
+    /// The weight whose bf16 copy is `bits` (a copy this cache made, dense as `product` describes B)
+    /// packed for `product` (packedB set), on first use. Valid while the cache lives.
+    func packed(_ bits: UnsafePointer<UInt16>, for product: OneDNN.Key) -> OneDNN.PackedWeights? {
+        let key = PackedKey(address: UInt(bitPattern: bits), product: product)
+        lock.lock(); defer { lock.unlock() }
+        if let found = packedEntries[key] { return found }
+        let made = OneDNN.PackedWeights(key: product, b: bits)
+        packedEntries[key] = made
+        return made
+    }
+    #endif
 
     /// The bf16 bits of the `rows` x `cols` matrix at `src` (row stride `ld`), dense (stride
     /// `cols`), converted on first use. Valid while the cache lives.

@@ -59,6 +59,9 @@ public enum OneDNN {
         var bf16: Bool
         /// C in bf16 (rounded to nearest even by oneDNN) instead of fp32; bf16 inputs only.
         var bf16Output = false
+        /// B in the layout the primitive prefers (oneDNN's "any" format), reordered into it once
+        /// by `PackedWeights` instead of being repacked by the kernel on every call.
+        var packedB = false
     }
 
     /// A created primitive with the scratchpad it needs per execution and oneDNN's name for the
@@ -85,7 +88,7 @@ public enum OneDNN {
 
     /// A [m, k], B [k, n] (either possibly transposed, by strides) in the key's input dtype, C
     /// [m, n] in fp32 (or bf16 with `bf16Output`).
-    private static func descriptors(_ key: Key) -> Descriptors? {
+    static func descriptors(_ key: Key) -> Descriptors? {
         let inType = key.bf16 ? dnnl_bf16 : dnnl_f32
         guard let a = descriptor(rows: key.m, cols: key.k, rowStride: key.transA ? 1 : key.lda,
                                  colStride: key.transA ? key.lda : 1, type: inType),
@@ -145,6 +148,12 @@ public enum OneDNN {
     private static func create(_ key: Key) -> Primitive? {
         guard let engine, let descriptors = descriptors(key) else { return nil }
         var (a, b, c) = (descriptors.a, descriptors.b, descriptors.c)
+        if key.packedB {
+            var dims = [Int64](repeating: 0, count: Int(DNNL_MAX_NDIMS))
+            dims[0] = Int64(key.k); dims[1] = Int64(key.n)
+            guard dnnl_memory_desc_init_by_tag(&b, 2, &dims, key.bf16 ? dnnl_bf16 : dnnl_f32,
+                                               dnnl_format_tag_any) == dnnl_success else { return nil }
+        }
         var desc = dnnl_matmul_desc_t()
         guard dnnl_matmul_desc_init(&desc, &a, &b, nil, &c) == dnnl_success else { return nil }
 
@@ -176,10 +185,16 @@ public enum OneDNN {
         if implementation.hasPrefix("ref") { return nil }
         let scratchpad = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)
         let scratchpadBytes = scratchpad.map { dnnl_memory_desc_get_size($0) } ?? 0
+        var chosen = descriptors
+        if key.packedB {
+            // The layout oneDNN chose for B: what `PackedWeights` reorders into and `execute` passes.
+            guard let packed = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0) else { return nil }
+            chosen.b = packed.pointee
+        }
         var primitive: dnnl_primitive_t?
         guard dnnl_primitive_create(&primitive, pd) == dnnl_success, let primitive else { return nil }
         return Primitive(primitive: primitive, scratchpadBytes: scratchpadBytes, implementation: implementation,
-                         descriptors: descriptors)
+                         descriptors: chosen)
     }
 
     /// C[M,N] = alpha * op(A) op(B) + beta * C in fp32 (row-major, as `BLAS.sgemm`), on
@@ -211,8 +226,79 @@ public enum OneDNN {
         return execute(key, a: a, b: b, c: c, threads: threads)
     }
 
+    /// A weight matrix B reordered once into the layout a product's primitive prefers (oneDNN's
+    /// blocked formats: on AMX and AVX512-BF16 the kernels otherwise repack B on every call), for
+    /// products of one shape. `trm bench kernels` measures whether it pays on this CPU.
+    public final class PackedWeights: @unchecked Sendable {
+        let key: Key
+        let memory: dnnl_memory_t
+        /// The packed layout's size in bytes (oneDNN's blocked formats may pad).
+        public let bytes: Int
+
+        /// Packs B ([K, N], or [N, K] with transB, row stride ldb; fp32 values, or bf16 bits with
+        /// `bf16`) for C = A B with A [M, K] row-major. Nil where oneDNN has no primitive for it.
+        convenience init?(m: Int, n: Int, k: Int, transB: Bool, b: UnsafeRawPointer, ldb: Int, bf16: Bool) {
+            self.init(key: Key(m: m, n: n, k: k, transA: false, transB: transB, lda: k, ldb: ldb, ldc: n,
+                               alpha: 1, beta: 0, bf16: bf16, packedB: true), b: b)
+        }
+
+        /// Packs B (stored as `key` describes it, plain) for the products of `key` (packedB set).
+        init?(key: Key, b: UnsafeRawPointer) {
+            var plainKey = key
+            plainKey.packedB = false
+            guard key.packedB, let engine = OneDNN.engine, let p = OneDNN.primitive(key),
+                  var plain = OneDNN.descriptors(plainKey)?.b
+            else { return nil }
+            var packed = p.descriptors.b
+            var source: dnnl_memory_t?, target: dnnl_memory_t?
+            guard dnnl_memory_create(&source, &plain, engine.pointer, UnsafeMutableRawPointer(mutating: b)) == dnnl_success,
+                  let source else { return nil }
+            defer { dnnl_memory_destroy(source) }
+            // DNNL_MEMORY_ALLOCATE: oneDNN allocates (and frees, with the memory) the packed copy.
+            guard dnnl_memory_create(&target, &packed, engine.pointer, UnsafeMutableRawPointer(bitPattern: -1)) == dnnl_success,
+                  let target else { return nil }
+            var reorderPD: dnnl_primitive_desc_t?, reorder: dnnl_primitive_t?, stream: dnnl_stream_t?
+            defer {
+                if let reorder { dnnl_primitive_destroy(reorder) }
+                if let reorderPD { dnnl_primitive_desc_destroy(reorderPD) }
+                if let stream { dnnl_stream_destroy(stream) }
+            }
+            var args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: source), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: target)]
+            guard dnnl_reorder_primitive_desc_create(&reorderPD, &plain, engine.pointer, &packed, engine.pointer, nil) == dnnl_success,
+                  dnnl_primitive_create(&reorder, reorderPD) == dnnl_success,
+                  dnnl_stream_create(&stream, engine.pointer, UInt32(dnnl_stream_default_flags.rawValue)) == dnnl_success,
+                  dnnl_primitive_execute(reorder, stream, 2, &args) == dnnl_success,
+                  dnnl_stream_wait(stream) == dnnl_success
+            else { dnnl_memory_destroy(target); return nil }
+            self.key = key
+            self.memory = target
+            self.bytes = dnnl_memory_desc_get_size(&packed)
+        }
+
+        deinit { dnnl_memory_destroy(memory) }
+
+        /// C (as the key describes it: fp32, or bf16 bits with bf16Output) = A (row-major, stride
+        /// lda; fp32, or bf16 bits when packed from bf16) times the packed B, with the key's alpha
+        /// and beta, on `threads` threads. False where oneDNN refuses.
+        func multiply(a: UnsafeRawPointer, c: UnsafeMutableRawPointer, threads: Int) -> Bool {
+            var handle: UnsafeMutableRawPointer?
+            guard dnnl_memory_get_data_handle(memory, &handle) == dnnl_success, let handle else { return false }
+            return OneDNN.execute(key, a: a, b: handle, c: c, threads: threads)
+        }
+
+        /// oneDNN's format of the packed layout differs from the plain one (false: "any" chose plain).
+        public var isBlocked: Bool {
+            guard let p = OneDNN.primitive(key) else { return false }
+            var plain = key
+            plain.packedB = false
+            guard var b = OneDNN.descriptors(plain)?.b else { return true }
+            var chosen = p.descriptors.b
+            return dnnl_memory_desc_equal(&b, &chosen) == 0
+        }
+    }
+
     /// Runs the primitive for `key` (created on first use) on A, B and C; false where oneDNN has none.
-    private static func execute(_ key: Key, a: UnsafeRawPointer, b: UnsafeRawPointer,
+    static func execute(_ key: Key, a: UnsafeRawPointer, b: UnsafeRawPointer,
                                 c: UnsafeMutableRawPointer, threads: Int) -> Bool {
         guard let engine, let p = primitive(key) else { return false }
         let (a, b) = (UnsafeMutableRawPointer(mutating: a), UnsafeMutableRawPointer(mutating: b))
