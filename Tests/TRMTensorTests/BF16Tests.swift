@@ -144,8 +144,16 @@ struct BF16Tests {
             // packed products gave the same bits as the plain ones above.
             #expect(packed == Self.expectedPackedWeights(4))
         }
-        let fp32Cache = BF16WeightCache.scope { BF16WeightCache.current }
-        #expect(fp32Cache == nil, "fp32 has nothing to cache")
+        // fp32: the scope holds only packed weights (where oneDNN packs), with the same bits again.
+        let fp32Plain = try run()
+        let (fp32Cached, fp32Cache) = try BF16WeightCache.scope { () throws -> (Outputs, BF16WeightCache?) in
+            (try run(), BF16WeightCache.current)
+        }
+        #expect((fp32Cache != nil) == BF16WeightCache.packsFloatWeights, "fp32 opens a scope only to pack")
+        #expect(fp32Cache?.conversionCount ?? 0 == 0, "fp32 converts nothing")
+        #expect(fp32Cache?.packedCount ?? 0 == (BF16WeightCache.packsFloatWeights ? 4 : 0))
+        #expect(fp32Cached.y == fp32Plain.y && fp32Cached.gx == fp32Plain.gx, "fp32: same forward and input gradient")
+        #expect(fp32Cached.g1 == fp32Plain.g1 && fp32Cached.g2 == fp32Plain.g2 && fp32Cached.gm == fp32Plain.gm)
     }
 
     /// `run(fused)` returns named outputs (forward, gradients); in both dtypes, with and without a

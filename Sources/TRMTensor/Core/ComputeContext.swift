@@ -71,7 +71,9 @@ public enum BLAS {
                 bf16gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                          b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: context.threads,
                          cache: BF16WeightCache.current, weightA: weightA, weightB: weightB)
-            } else {
+            } else if !(weightB && floatProductWithPackedWeight(transA: transA, transB: transB, m: m, n: n, k: k,
+                                                                 alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                                                                 beta: beta, c: c, ldc: ldc, threads: context.threads)) {
                 sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: context.threads)
             }
@@ -100,6 +102,23 @@ public enum BLAS {
             bf16gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, b: b, bf16Output: c,
                      threads: ComputeContext.current.threads, cache: BF16WeightCache.current)
         }
+    }
+
+    /// The fp32 product with its weight B packed into oneDNN's preferred layout (once per open
+    /// `BF16WeightCache` scope; see `packsWeights`): true when it ran.
+    private static func floatProductWithPackedWeight(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                                                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                                     threads: Int) -> Bool {
+        #if canImport(CDNNL)
+        guard packsWeights, !transA, m > 0, n > 0, k > 0, let cache = BF16WeightCache.current else { return false }
+        let key = OneDNN.Key(m: m, n: n, k: k, transA: false, transB: transB, lda: lda, ldb: ldb, ldc: ldc,
+                             alpha: alpha, beta: beta, bf16: false, packedB: true)
+        guard let packed = cache.packed(b, for: key) else { return false }
+        return packed.multiply(a: a, c: c, threads: threads)
+        #else
+        return false
+        #endif
     }
 
     /// Runs one product, adding its time and operations to the current `GEMMTimer`, if any.

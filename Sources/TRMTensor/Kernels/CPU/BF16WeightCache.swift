@@ -35,11 +35,21 @@ public final class BF16WeightCache: @unchecked Sendable {
         for (key, bits) in entries { pool.releaseBF16(bits, count: key.rows * key.cols) }
     }
 
-    /// Runs `body` with a fresh cache (in the bf16 dtype only; in fp32 there is nothing to cache).
-    /// The marked weights must not change while it runs.
+    /// Runs `body` with a fresh cache. The marked weights must not change while it runs. In fp32
+    /// the cache holds only packed copies (oneDNN's preferred layout), so without packing (macOS,
+    /// `TRM_PACKED_WEIGHTS=0`) fp32 opens no scope.
     public static func scope<R>(_ body: () throws -> R) rethrows -> R {
-        guard ComputeContext.current.dtype == .bf16 else { return try body() }
+        guard ComputeContext.current.dtype == .bf16 || packsFloatWeights else { return try body() }
         return try $current.withValue(BF16WeightCache(), operation: body)
+    }
+
+    /// Whether fp32 products pack their weights (oneDNN with packing on).
+    static var packsFloatWeights: Bool {
+        #if canImport(CDNNL)
+        return BLAS.packsWeights
+        #else
+        return false
+        #endif
     }
 
     /// Weights converted so far (each once per scope).
@@ -55,13 +65,14 @@ public final class BF16WeightCache: @unchecked Sendable {
     }
 
     #if canImport(CDNNL)
-    /// The weight whose bf16 copy is `bits` (a copy this cache made, dense as `product` describes B)
-    /// packed for `product` (packedB set), on first use. Valid while the cache lives.
-    func packed(_ bits: UnsafePointer<UInt16>, for product: OneDNN.Key) -> OneDNN.PackedWeights? {
-        let key = PackedKey(address: UInt(bitPattern: bits), product: product)
+    /// The weight at `weight` (as `product` describes B: fp32 values, or for bf16 products the bf16
+    /// copy this cache made) packed for `product` (packedB set), on first use. Valid while the
+    /// cache lives.
+    func packed(_ weight: UnsafeRawPointer, for product: OneDNN.Key) -> OneDNN.PackedWeights? {
+        let key = PackedKey(address: UInt(bitPattern: weight), product: product)
         lock.lock(); defer { lock.unlock() }
         if let found = packedEntries[key] { return found }
-        let made = OneDNN.PackedWeights(key: product, b: bits)
+        let made = OneDNN.PackedWeights(key: product, b: weight)
         packedEntries[key] = made
         return made
     }
