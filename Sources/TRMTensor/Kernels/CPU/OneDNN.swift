@@ -254,9 +254,13 @@ public enum OneDNN {
             guard dnnl_memory_create(&source, &plain, engine.pointer, UnsafeMutableRawPointer(mutating: b)) == dnnl_success,
                   let source else { return nil }
             defer { dnnl_memory_destroy(source) }
-            // DNNL_MEMORY_ALLOCATE: oneDNN allocates (and frees, with the memory) the packed copy.
-            guard dnnl_memory_create(&target, &packed, engine.pointer, UnsafeMutableRawPointer(bitPattern: -1)) == dnnl_success,
-                  let target else { return nil }
+            // The packed copy lives in a buffer of the pool (a cache scope per training step packs
+            // every weight again: the pool hands back the same pages instead of fresh ones).
+            let bytes = dnnl_memory_desc_get_size(&packed)
+            let pool = BufferPool.current, floats = max(1, (bytes + 3) / 4)
+            let storage = pool.acquire(floats)
+            guard dnnl_memory_create(&target, &packed, engine.pointer, UnsafeMutableRawPointer(storage)) == dnnl_success,
+                  let target else { pool.release(storage, count: floats); return nil }
             var reorderPD: dnnl_primitive_desc_t?, reorder: dnnl_primitive_t?, stream: dnnl_stream_t?
             defer {
                 if let reorder { dnnl_primitive_destroy(reorder) }
@@ -269,13 +273,21 @@ public enum OneDNN {
                   dnnl_stream_create(&stream, engine.pointer, UInt32(dnnl_stream_default_flags.rawValue)) == dnnl_success,
                   dnnl_primitive_execute(reorder, stream, 2, &args) == dnnl_success,
                   dnnl_stream_wait(stream) == dnnl_success
-            else { dnnl_memory_destroy(target); return nil }
+            else { dnnl_memory_destroy(target); pool.release(storage, count: floats); return nil }
             self.key = key
             self.memory = target
-            self.bytes = dnnl_memory_desc_get_size(&packed)
+            self.bytes = bytes
+            (self.pool, self.storage, self.floats) = (pool, storage, floats)
         }
 
-        deinit { dnnl_memory_destroy(memory) }
+        private let pool: BufferPool
+        private let storage: UnsafeMutablePointer<Float>
+        private let floats: Int
+
+        deinit {
+            dnnl_memory_destroy(memory)
+            pool.release(storage, count: floats)
+        }
 
         /// C (as the key describes it: fp32, or bf16 bits with bf16Output) = A (row-major, stride
         /// lda; fp32, or bf16 bits when packed from bf16) times the packed B, with the key's alpha
