@@ -103,14 +103,15 @@ public enum KernelBenchmark {
             linear(d, 3 * d); linear(d, d)
         } else {
             // The token mixer as TokenMixer runs it: per sample [L, D]^T @ Wgu^T -> [D, 2I] (and its
-            // two backward GEMMs), then one folded [B*D, I] @ Wd^T -> [B*D, L] (and its two).
+            // two backward GEMMs), then per sample Wd [L, I] @ h[b]^T -> [L, D] (`matmul(sharedLeft:
+            // transposedRight:)`: dh[b] = dC[b]^T Wd, dWd += dC[b] h[b]).
             let (l, i2, i) = (length, 2 * mixerInner, mixerInner)
             list.append((Gemm(m: d, n: i2, k: l, ta: true, tb: true), batch))
             list.append((Gemm(m: l, n: d, k: i2, ta: true, tb: true), batch))
             list.append((Gemm(m: i2, n: l, k: d, ta: true, tb: true), batch))
-            list.append((Gemm(m: batch * d, n: l, k: i, ta: false, tb: true), 1))
-            list.append((Gemm(m: batch * d, n: i, k: l, ta: false, tb: false), 1))
-            list.append((Gemm(m: l, n: i, k: batch * d, ta: true, tb: false), 1))
+            list.append((Gemm(m: l, n: d, k: i, ta: false, tb: true), batch))
+            list.append((Gemm(m: d, n: i, k: l, ta: true, tb: false), batch))
+            list.append((Gemm(m: l, n: i, k: d, ta: false, tb: false), batch))
         }
         linear(d, 2 * inner); linear(inner, d)
         return list
