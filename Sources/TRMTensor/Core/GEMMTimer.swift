@@ -2,7 +2,7 @@
 // forward and backward, fp32 or bf16 with its conversions) and the floating-point operations they
 // did (2 M N K each) while a body runs, for the split "GEMM vs the rest" of a training step and
 // the rate the products ran at. Attention's per-head products (Kernels.smallGemm) count
-// as the rest, as do products made inside our own Dispatch workers.
+// as the rest, as do products made inside our own workers (`parallelChunks`).
 import Foundation
 
 public final class GEMMTimer: @unchecked Sendable {

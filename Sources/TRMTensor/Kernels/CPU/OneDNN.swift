@@ -3,7 +3,7 @@
 // use and cached for the life of the process; oneDNN picks the kernel for this CPU's ISA (AVX2,
 // AVX-512, AVX512-BF16, AMX). Threads: oneDNN runs on OpenMP, whose thread count is a setting of
 // the calling thread, so every call sets it from `ComputeContext.current.threads` (1 inside our
-// own Dispatch workers: no oversubscription).
+// own workers, which are the same OpenMP team: no oversubscription).
 #if canImport(CDNNL)
 import CDNNL
 import Foundation

@@ -1,5 +1,5 @@
 // Small matrix products for the per-head work inside attention (sizes like 97 x 97 x 64), run
-// single-threaded so heads can run on Dispatch workers without nesting oneDNN's own threads:
+// single-threaded so heads can run on our workers without nesting oneDNN's own threads:
 // oneDNN's matmul on Linux, Swift SIMD loops elsewhere (and the reference they are tested against).
 
 extension Kernels {
