@@ -111,11 +111,9 @@ public enum BLAS {
                                                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
                                                      threads: Int) -> Bool {
         #if canImport(CDNNL)
-        guard packsWeights, !transA, m > 0, n > 0, k > 0, let cache = BF16WeightCache.current else { return false }
-        let key = OneDNN.Key(m: m, n: n, k: k, transA: false, transB: transB, lda: lda, ldb: ldb, ldc: ldc,
-                             alpha: alpha, beta: beta, bf16: false, packedB: true)
-        guard let packed = cache.packed(b, for: key) else { return false }
-        return packed.multiply(a: a, c: c, threads: threads)
+        let key = OneDNN.Key(m: m, n: n, k: k, transA: transA, transB: transB, lda: lda, ldb: ldb, ldc: ldc,
+                             alpha: alpha, beta: beta, bf16: false)
+        return productWithPackedWeight(key, a: a, weight: b, c: c, threads: threads, cache: BF16WeightCache.current)
         #else
         return false
         #endif
