@@ -100,7 +100,7 @@ struct SolveCommand: ParsableCommand {
         let request = ConsoleSolve.Request(text: puzzleText, kind: text == nil ? PuzzleInputKind(rawValue: loaded.kind.rawValue) ?? .auto : kind,
                                            index: index, threshold: noHalt ? nil : threshold, maxSteps: maxSteps,
                                            json: output.json, style: style, delaySeconds: delay)
-        try threads.run { try ConsoleSolve.run(request, model: loaded) { writeLine($0) } }
+        _ = try threads.run { try ConsoleSolve.run(request, model: loaded) { writeLine($0) } }
     }
 }
 
