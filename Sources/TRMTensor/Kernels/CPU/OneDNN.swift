@@ -231,7 +231,6 @@ public enum OneDNN {
     /// products of one shape. `trm bench kernels` measures whether it pays on this CPU.
     public final class PackedWeights: @unchecked Sendable {
         let key: Key
-        let memory: dnnl_memory_t
         /// The packed layout's size in bytes (oneDNN's blocked formats may pad).
         public let bytes: Int
 
@@ -261,6 +260,7 @@ public enum OneDNN {
             let storage = pool.acquire(floats)
             guard dnnl_memory_create(&target, &packed, engine.pointer, UnsafeMutableRawPointer(storage)) == dnnl_success,
                   let target else { pool.release(storage, count: floats); return nil }
+            defer { dnnl_memory_destroy(target) }  // the copy itself stays in `storage`
             var reorderPD: dnnl_primitive_desc_t?, reorder: dnnl_primitive_t?, stream: dnnl_stream_t?
             defer {
                 if let reorder { dnnl_primitive_destroy(reorder) }
@@ -273,9 +273,8 @@ public enum OneDNN {
                   dnnl_stream_create(&stream, engine.pointer, UInt32(dnnl_stream_default_flags.rawValue)) == dnnl_success,
                   dnnl_primitive_execute(reorder, stream, 2, &args) == dnnl_success,
                   dnnl_stream_wait(stream) == dnnl_success
-            else { dnnl_memory_destroy(target); pool.release(storage, count: floats); return nil }
+            else { pool.release(storage, count: floats); return nil }
             self.key = key
-            self.memory = target
             self.bytes = bytes
             (self.pool, self.storage, self.floats) = (pool, storage, floats)
         }
@@ -284,18 +283,13 @@ public enum OneDNN {
         private let storage: UnsafeMutablePointer<Float>
         private let floats: Int
 
-        deinit {
-            dnnl_memory_destroy(memory)
-            pool.release(storage, count: floats)
-        }
+        deinit { pool.release(storage, count: floats) }
 
         /// C (as the key describes it: fp32, or bf16 bits with bf16Output) = A (row-major, stride
         /// lda; fp32, or bf16 bits when packed from bf16) times the packed B, with the key's alpha
         /// and beta, on `threads` threads. False where oneDNN refuses.
         func multiply(a: UnsafeRawPointer, c: UnsafeMutableRawPointer, threads: Int) -> Bool {
-            var handle: UnsafeMutableRawPointer?
-            guard dnnl_memory_get_data_handle(memory, &handle) == dnnl_success, let handle else { return false }
-            return OneDNN.execute(key, a: a, b: handle, c: c, threads: threads)
+            OneDNN.execute(key, a: a, b: storage, c: c, threads: threads)
         }
 
         /// oneDNN's format of the packed layout differs from the plain one (false: "any" chose plain).
