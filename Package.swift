@@ -10,13 +10,14 @@
 //    |-- TRMParity     golden-fixture checker (reference parity) -> TRMTraining
 //    |-- TRMTraining   trainer, evaluator, checkpoints with optimizer state, resume
 //    |                   -> TRMRuntime, TRMReport
-//    |-- TRMReport     progress, metrics log, SVG/PNG plots, eval reports -> TRMNN
+//    |-- TRMReport     progress, metrics log, SVG/PNG plots, eval reports -> TRMFiles
 //    |-- TRMRuntime    load a model folder/checkpoint, solve with halting and a step budget,
 //    |                 parse and render puzzles: all an app needs to run a model -> TRMModels, TRMPuzzles
 //    |-- TRMModels     TRM and HRM, configs and presets, ACT halting -> TRMNN
-//    |-- TRMNN         layers, parameter trees, optimizers, safetensors -> TRMTensor
+//    |-- TRMNN         layers, parameter trees, optimizers, safetensors -> TRMTensor, TRMFiles
 //    |-- TRMTensor     tensors, tape autodiff, ops and CPU kernels -> CTRMKernels, CDNNL (oneDNN)
-//    `-- TRMPuzzles    Sudoku, maze, ARC, grid tasks, datasets (independent of the engine)
+//    |-- TRMPuzzles    Sudoku, maze, ARC, grid tasks, datasets (independent of the engine) -> TRMFiles
+//    `-- TRMFiles      atomic file writes, JSON strings for hand-written files (checkpoints, models, datasets, reports)
 import PackageDescription
 
 #if os(Linux)
@@ -46,6 +47,7 @@ let package = Package(
         .library(name: "TRMParity", targets: ["TRMParity"]),
         .library(name: "TRMServe", targets: ["TRMServe"]),
         .library(name: "TRMInterop", targets: ["TRMInterop"]),
+        .library(name: "TRMFiles", targets: ["TRMFiles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -72,12 +74,13 @@ let package = Package(
         .target(name: "TRMTensor", dependencies: blasDependency,
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "TRMNN", dependencies: ["TRMTensor"]),
+        .target(name: "TRMFiles"),
+        .target(name: "TRMNN", dependencies: ["TRMTensor", "TRMFiles"]),
         .target(name: "TRMModels", dependencies: ["TRMNN", "TRMTensor"]),
-        .target(name: "TRMPuzzles"),
-        .target(name: "TRMRuntime", dependencies: ["TRMModels", "TRMNN", "TRMPuzzles", "TRMTensor"]),
-        .target(name: "TRMReport", dependencies: ["TRMNN"]),
-        .target(name: "TRMTraining", dependencies: ["TRMRuntime", "TRMReport", "TRMModels", "TRMNN", "TRMPuzzles", "TRMTensor",
+        .target(name: "TRMPuzzles", dependencies: ["TRMFiles"]),
+        .target(name: "TRMRuntime", dependencies: ["TRMModels", "TRMNN", "TRMPuzzles", "TRMTensor", "TRMFiles"]),
+        .target(name: "TRMReport", dependencies: ["TRMFiles"]),
+        .target(name: "TRMTraining", dependencies: ["TRMRuntime", "TRMReport", "TRMModels", "TRMNN", "TRMPuzzles", "TRMTensor", "TRMFiles",
                                                      .product(name: "Logging", package: "swift-log")]),
         .target(name: "TRMParity", dependencies: ["TRMTraining", "TRMRuntime", "TRMModels", "TRMNN", "TRMTensor"]),
         // HTTP server, load generator and MCP tools over the inference runtime.
@@ -95,7 +98,7 @@ let package = Package(
         ]),
         // The reference's own formats: PyTorch checkpoints (zip + pickle), NumPy data sets, YAML.
         .target(name: "TRMInterop", dependencies: [
-            "TRMRuntime", "TRMModels", "TRMNN", "TRMPuzzles", "TRMTensor",
+            "TRMRuntime", "TRMModels", "TRMNN", "TRMPuzzles", "TRMTensor", "TRMFiles",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -110,11 +113,12 @@ let package = Package(
         .testTarget(name: "TRMTensorTests", dependencies: ["TRMTensor"]),
         .testTarget(name: "TRMPuzzlesTests", dependencies: ["TRMPuzzles", "TRMTestSupport"]),
         .testTarget(name: "TRMModelsTests", dependencies: ["TRMModels", "TRMParity", "TRMTensor", "TRMTestSupport"]),
+        .testTarget(name: "TRMFilesTests", dependencies: ["TRMFiles", "TRMTestSupport"]),
         .testTarget(name: "TRMNNTests", dependencies: ["TRMNN", "TRMTestSupport"]),
         .testTarget(name: "TRMRuntimeTests", dependencies: ["TRMRuntime", "TRMTestSupport"]),
         .testTarget(name: "TRMReportTests", dependencies: ["TRMReport", "TRMTestSupport"]),
         .testTarget(name: "TRMTrainingTests", dependencies: [
-            "TRMTraining", "TRMRuntime", "TRMReport", "TRMModels", "TRMNN", "TRMPuzzles", "TRMTensor", "TRMTestSupport",
+            "TRMTraining", "TRMRuntime", "TRMReport", "TRMModels", "TRMNN", "TRMPuzzles", "TRMTensor", "TRMFiles", "TRMTestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TRMInteropTests", dependencies: [

@@ -4,6 +4,7 @@
 // and checks. The folder appears complete or not at all:
 // it is assembled under a temporary name beside the target and renamed into place.
 import Foundation
+import TRMFiles
 import TRMModels
 import TRMNN
 import TRMRuntime

@@ -3,6 +3,7 @@
 // `load_checkpoint` expects) and `all_config.yaml` (its run configuration). Each file is written
 // atomically; nothing is written when the model cannot be expressed.
 import Foundation
+import TRMFiles
 import TRMModels
 import TRMNN
 

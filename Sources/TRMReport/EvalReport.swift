@@ -6,7 +6,7 @@
 // (machine-readable), report.md (a summary for people) and step_accuracy.svg (the per-step chart).
 
 import Foundation
-import TRMNN
+import TRMFiles
 
 /// Scores under one evaluation protocol. Accuracies are fractions in [0, 1].
 public struct EvalProtocolResult: Codable, Equatable, Sendable {

@@ -8,7 +8,7 @@
 // Non-finite values are written as the strings "NaN", "Infinity" and "-Infinity".
 
 import Foundation
-import TRMNN
+import TRMFiles
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

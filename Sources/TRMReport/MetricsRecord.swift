@@ -3,7 +3,7 @@
 // Non-finite values travel as the strings "NaN", "Infinity" and "-Infinity".
 
 import Foundation
-import TRMNN
+import TRMFiles
 
 /// One step's metrics. The standard fields are optional so a trainer logs what it has;
 /// anything else goes in `extra` (e.g. `"grad_norm"`, `"eval_exact_accuracy"`).

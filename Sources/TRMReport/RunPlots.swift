@@ -9,7 +9,7 @@
 // plus a .png of each when a working converter is on PATH (see PNGConverter).
 
 import Foundation
-import TRMNN
+import TRMFiles
 
 /// What ``RunPlots/write(runDirectory:smoothing:png:searchPath:)`` produced.
 public struct RunPlotsResult: Sendable {

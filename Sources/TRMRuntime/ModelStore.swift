@@ -6,6 +6,7 @@
 // (`verify: false` is `--no-verify`); saves model folders with their manifest; finds the bundled
 // model.
 import Foundation
+import TRMFiles
 import TRMModels
 import TRMNN
 import TRMPuzzles

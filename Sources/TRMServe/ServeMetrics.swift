@@ -148,7 +148,9 @@ public struct HelpfulPrometheusFactory: MetricsFactory {
     }
 
     private func descriptor(_ label: String) -> MetricNameDescriptor {
-        MetricNameDescriptor(metricName: label, helpText: definitions[label]?.help)
+        // The unit is already part of our names (`_seconds`, `_total`); an empty help text writes no
+        // `# HELP` line, as swift-prometheus's own factory does for labels we do not describe.
+        MetricNameDescriptor(metricName: label, unitName: "", helpText: definitions[label]?.help ?? "")
     }
 
     private func buckets(_ label: String) -> [Double] {

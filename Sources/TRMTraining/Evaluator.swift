@@ -10,6 +10,7 @@
 // carry keeps recursing instead of resetting), and `depths` scores both protocols at each listed
 // depth from that one rollout.
 import Foundation
+import TRMFiles
 import TRMModels
 import TRMNN
 import TRMPuzzles

@@ -126,7 +126,7 @@ import Testing
     }
 }
 
-/// Plain write for test inputs (AtomicFile lives in TRMNN, tested there).
+/// Plain write for test inputs (AtomicFile lives in TRMFiles, tested there).
 enum AtomicFileShim {
     static func write(_ text: String, to url: URL) throws { try Data(text.utf8).write(to: url) }
 }

@@ -90,5 +90,9 @@ import TRMTestSupport
             #expect(!closure(target).contains("TRMTraining"), "\(target) reaches TRMTraining")
         }
         #expect(closure("TRMTraining").isSuperset(of: ["TRMRuntime", "TRMReport"]))
+        // Puzzles and reports stand apart from the engine: both save files through TRMFiles only.
+        for target in ["TRMPuzzles", "TRMReport"] {
+            #expect(closure(target) == ["TRMFiles"], "\(target) reaches \(closure(target).sorted())")
+        }
     }
 }

@@ -3,6 +3,7 @@
 // previous checkpoint in place; an incompatible configuration is refused on resume.
 import TRMTestSupport
 import Foundation
+import TRMFiles
 import Logging
 import Testing
 import TRMModels

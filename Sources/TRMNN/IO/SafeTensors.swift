@@ -6,6 +6,7 @@
 // cannot fully account for: every byte of the buffer belongs to exactly one tensor.
 
 import Foundation
+import TRMFiles
 
 /// A whole safetensors file in memory: named tensors plus string metadata.
 public struct SafeTensorsFile: Sendable {

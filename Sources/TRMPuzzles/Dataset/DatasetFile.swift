@@ -12,6 +12,7 @@
 //                  ratings [n] as Int32, only when the manifest's `ratings` is true (-1 = unrated)
 // The manifest's checksum is FNV-1a 64 over the payload bytes.
 import Foundation
+import TRMFiles
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -99,29 +100,14 @@ public enum DatasetFile {
         try writeAtomically(bytes, to: path)
     }
 
+    /// `bytes` written to `path` all at once (`AtomicFile`): an existing file stays as it was if
+    /// anything fails.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(DataError) {
-        let temp = path + ".tmp-\(getpid())"
-        let fd = open(temp, O_CREAT | O_WRONLY | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw .unwritable(file: path, reason: "cannot create \(temp): \(String(cString: strerror(errno)).lowercased())") }
-        var written = 0
-        let ok: Bool = bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n <= 0 { return false }
-                written += n
-            }
-            return true
+        do {
+            try AtomicFile.write(Data(bytes), toPath: path)
+        } catch {
+            throw .unwritable(file: path, reason: error.cause)
         }
-        let synced = ok && fsync(fd) == 0
-        close(fd)
-        guard synced, rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temp)
-            throw .unwritable(file: path, reason: reason.lowercased())
-        }
-        let folder = (path as NSString).deletingLastPathComponent
-        let dfd = open(folder.isEmpty ? "." : folder, O_RDONLY)
-        if dfd >= 0 { _ = fsync(dfd); close(dfd) }
     }
 
     /// Reads only the manifest.

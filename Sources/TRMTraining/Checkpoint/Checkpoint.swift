@@ -19,6 +19,7 @@
 // crash at any moment leaves a complete checkpoint (or previous) behind. Loading checks sizes and
 // checksums, parses every file, and checks every tensor's name and shape against the config.
 import Foundation
+import TRMFiles
 import TRMModels
 import TRMNN
 import TRMPuzzles

@@ -3,6 +3,7 @@
 // model folder (config.json + model.safetensors + manifest.json + README.md). Both load with
 // ModelStore, which checks them first.
 import Foundation
+import TRMFiles
 import TRMModels
 import TRMNN
 import TRMRuntime

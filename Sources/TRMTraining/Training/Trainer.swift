@@ -5,6 +5,7 @@
 // `checkpointInterval` steps. A stop request (Ctrl-C) ends the loop after the current step with a
 // checkpoint; a non-finite loss stops it without one, so the last good checkpoint stays.
 import Foundation
+import TRMFiles
 import Logging
 import TRMModels
 import TRMNN

@@ -1,7 +1,7 @@
 // The one JSON string encoder behind safetensors headers and metrics lines decodes back exactly.
 import Foundation
 import Testing
-import TRMNN
+import TRMFiles
 
 @Suite("JSON string encoding")
 struct JSONTextTests {

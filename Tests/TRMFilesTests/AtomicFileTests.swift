@@ -4,7 +4,7 @@
 import TRMTestSupport
 import Foundation
 import Testing
-@testable import TRMNN
+@testable import TRMFiles
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
