@@ -44,4 +44,26 @@ struct BenchmarkLineTests {
             #expect(bf16 == nil, "no bf16 line where oneDNN has no bf16 matmul")
         }
     }
+
+    @Test("bench kernels product lines: packed against plain per dtype, and the bare bf16 rate")
+    func productLines() throws {
+        let sizes = [(32, 48), (24, 40)]
+        let packed = KernelBenchmark.packedRecords(batches: [1, 2], length: 5, sizes: sizes, threads: 1, repeats: 1)
+        let dtypes: [ComputeDType] = ComputeDType.bf16Supported ? [.fp32, .bf16] : [.fp32]
+        #if canImport(Accelerate)
+        #expect(packed.isEmpty, "no packed layouts without oneDNN")
+        #else
+        #expect(packed.count == dtypes.count * 2 * sizes.count, "\(packed.map { ($0.dtype, $0.m, $0.n, $0.k) })")
+        for r in packed {
+            let (m, n, k) = (r.m ?? 0, r.n ?? 0, r.k ?? 0)
+            #expect(r.task == "sgemm_packed" && m > 0 && m % 5 == 0 && sizes.contains { $0 == (k, n) })
+            #expect(r.gflops > 0 && (r.plain_gflops ?? 0) > 0 && (r.packed_over_plain ?? 0) > 0)
+            #expect((r.packed_bytes ?? 0) >= n * k * (r.dtype == "bf16" ? 2 : 4), "a packed copy holds every weight")
+            #expect(r.weights_blocked != nil)
+        }
+        #endif
+        let bare = KernelBenchmark.bf16Records(batches: [1], length: 5, sizes: sizes, threads: 1, repeats: 1)
+        #expect(bare.count == (ComputeDType.bf16Supported ? sizes.count : 0))
+        #expect(bare.allSatisfy { $0.dtype == "bf16" && $0.gflops > 0 && $0.thread_cpu_seconds_min != nil })
+    }
 }

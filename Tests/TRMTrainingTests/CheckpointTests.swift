@@ -208,7 +208,7 @@ struct CheckpointTests {
         let trainer = try tinyTrainer(tinyRun(), directory: dir.url, resume: true)
         let full = FileWriteError.writeFailed(path: dir.url.appendingPathComponent("x/model.safetensors").path, reason: "No space left on device")
         do {
-            try Checkpoint.save(trainer.state, stream: nil, elapsedSeconds: 0, trainingData: [], runDirectory: dir.url,
+            _ = try Checkpoint.save(trainer.state, stream: nil, elapsedSeconds: 0, trainingData: [], runDirectory: dir.url,
                                 beforeSwap: { _ in throw full })
             Issue.record("the save should fail")
         } catch {

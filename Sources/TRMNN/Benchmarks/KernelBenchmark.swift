@@ -195,14 +195,9 @@ public enum KernelBenchmark {
                 for (k, n) in sizes {
                     let m = b * length
                     guard let kernel = BLAS.kernelName(m: m, n: n, k: k, dtype: dtype) else { continue }
-                    let x = UnsafeMutablePointer<Float>.allocate(capacity: m * k), w = UnsafeMutablePointer<Float>.allocate(capacity: n * k)
-                    let x16 = UnsafeMutablePointer<UInt16>.allocate(capacity: m * k), w16 = UnsafeMutablePointer<UInt16>.allocate(capacity: n * k)
-                    let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
-                    defer { x.deallocate(); w.deallocate(); x16.deallocate(); w16.deallocate(); c.deallocate() }
-                    for i in 0..<(m * k) { x[i] = Float(i % 7) * 0.01 }
-                    for i in 0..<(n * k) { w[i] = Float(i % 5) * 0.01 }
-                    BLAS.convertToBF16(x, x16, count: m * k)
-                    BLAS.convertToBF16(w, w16, count: n * k)
+                    let operands = ProductOperands(m: m, n: n, k: k)
+                    defer { withExtendedLifetime(operands) {} }  // its buffers are used through raw pointers below
+                    let (x, w, x16, w16, c) = (operands.x, operands.w, operands.x16, operands.w16, operands.c)
                     let bf16 = dtype == .bf16
                     guard let packed = PackedWeightMatrix(m: m, n: n, k: k, weight: bf16 ? UnsafeRawPointer(w16) : UnsafeRawPointer(w),
                                                           dtype: dtype) else { continue }
@@ -251,15 +246,9 @@ public enum KernelBenchmark {
             for (k, n) in sizes {
                 let m = b * length
                 guard let kernel = BLAS.kernelName(m: m, n: n, k: k, dtype: .bf16) else { continue }
-                let a = UnsafeMutablePointer<UInt16>.allocate(capacity: m * k)
-                let w = UnsafeMutablePointer<UInt16>.allocate(capacity: n * k)
-                let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
-                defer { a.deallocate(); w.deallocate(); c.deallocate() }
-                let src = UnsafeMutablePointer<Float>.allocate(capacity: max(m, n) * k)
-                defer { src.deallocate() }
-                for i in 0..<(max(m, n) * k) { src[i] = Float(i % 7) * 0.01 }
-                BLAS.convertToBF16(src, a, count: m * k)
-                BLAS.convertToBF16(src, w, count: n * k)
+                let operands = ProductOperands(m: m, n: n, k: k)
+                defer { withExtendedLifetime(operands) {} }  // its buffers are used through raw pointers below
+                let (a, w, c) = (operands.x16, operands.w16, operands.c)
                 var ok = true
                 var cpuMin = Double.infinity
                 let t = time(repeats: repeats) {
@@ -350,4 +339,24 @@ public enum KernelBenchmark {
                                      peak_pool_bytes: BufferPool.shared.statistics.peakInUseBytes,
                                      max_rss_bytes: maxResidentBytes)
     }
+}
+
+/// The operands of one benchmark product C = x W^T: x [m, k] and W [n, k] filled with small
+/// repeating values, each in fp32 and as bf16 bits, and C [m, n]; freed with the object.
+final class ProductOperands {
+    let x: UnsafeMutablePointer<Float>, w: UnsafeMutablePointer<Float>
+    let x16: UnsafeMutablePointer<UInt16>, w16: UnsafeMutablePointer<UInt16>
+    let c: UnsafeMutablePointer<Float>
+
+    init(m: Int, n: Int, k: Int) {
+        x = .allocate(capacity: m * k); w = .allocate(capacity: n * k)
+        x16 = .allocate(capacity: m * k); w16 = .allocate(capacity: n * k)
+        c = .allocate(capacity: m * n)
+        for i in 0..<(m * k) { x[i] = Float(i % 7) * 0.01 }
+        for i in 0..<(n * k) { w[i] = Float(i % 5) * 0.01 }
+        BLAS.convertToBF16(x, x16, count: m * k)
+        BLAS.convertToBF16(w, w16, count: n * k)
+    }
+
+    deinit { x.deallocate(); w.deallocate(); x16.deallocate(); w16.deallocate(); c.deallocate() }
 }
