@@ -9,12 +9,17 @@ public enum PuzzleSourceError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unreadable(p, r): return "cannot read \(p): \(r)"
-        case let .tooLarge(p, n): return "\(p) is \(n) bytes; a puzzle is at most \(PuzzleParser.maximumBytes) bytes"
+        case let .tooLarge(p, n): return "\(p) is \(n) bytes; a file of puzzles is at most \(PuzzleSource.maximumBytes) bytes"
         }
     }
 }
 
 public enum PuzzleSource {
+    /// The most a puzzle file (or stdin) may hold: a whole data set's CSV, from which `--index`
+    /// picks one row (Sudoku-Extreme-lite's test set is 1.9 MB, its training set 17 MB); the row
+    /// picked is then held to `PuzzleParser.maximumBytes` like any puzzle.
+    public static let maximumBytes = 64 << 20
+
     /// The puzzle text, or nil when none was given (the caller uses its default). An argument that
     /// names an existing file is read as that file.
     public static func read(argument: String?, file: String?) throws -> String? {
@@ -44,7 +49,7 @@ public enum PuzzleSource {
             do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
                 throw PuzzleSourceError.unreadable(path: file, reason: (error as NSError).localizedFailureReason ?? "permission denied or not a regular file")
             }
-            guard data.count <= PuzzleParser.maximumBytes else { throw PuzzleSourceError.tooLarge(path: file, bytes: data.count) }
+            guard data.count <= maximumBytes else { throw PuzzleSourceError.tooLarge(path: file, bytes: data.count) }
             return String(decoding: data, as: UTF8.self)
         }
         if isatty(STDIN_FILENO) == 1 { return nil }
@@ -70,7 +75,7 @@ public enum PuzzleSource {
             if n < 0 { throw PuzzleSourceError.unreadable(path: "stdin", reason: String(cString: strerror(errno))) }
             if n == 0 { break }
             data.append(contentsOf: buffer[0..<n])
-            if data.count > PuzzleParser.maximumBytes { throw PuzzleSourceError.tooLarge(path: "stdin", bytes: data.count) }
+            if data.count > maximumBytes { throw PuzzleSourceError.tooLarge(path: "stdin", bytes: data.count) }
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 import TRMTestSupport
+import TRMRuntime
 
 @Suite("Error messages of the command line", .enabled(if: TRMExecutable.url != nil, TRMExecutable.missing))
 struct MessageTableTests {
@@ -141,6 +142,14 @@ struct MessageTableTests {
         #expect(object["expected_matches"] is Bool && object["answer"] is [String], "\(t4)")
         let (s3, t3) = try TRMExecutable.run(["solve", file.path, "--index", "7"], currentDirectory: Repository.root)
         #expect(s3 != 0 && t3.contains("--index 7 is past the last row; the input has 2 rows (0...1)"), "\(t3)")
+        // A whole data set (1.9 MB, more than one puzzle's 1 MiB): the row is picked, as the README shows.
+        let (s5, t5) = try TRMExecutable.run(["solve", csv, "--index", "1", "--no-color"], currentDirectory: Repository.root)
+        #expect(s5 == 0 && t5.contains("row 2 of 10000"), "\(t5)")
+        // Past the file limit: one sentence naming the file, its size and the limit.
+        let huge = dir.file("huge.csv")
+        try Data(count: PuzzleSource.maximumBytes + 1).write(to: huge)
+        let (s6, t6) = try TRMExecutable.run(["solve", huge.path], currentDirectory: Repository.root)
+        #expect(s6 != 0 && t6.contains("huge.csv is \(PuzzleSource.maximumBytes + 1) bytes; a file of puzzles is at most"), "\(t6)")
     }
 
     /// Option groups shared between commands must not declare a flag twice (ArgumentParser refuses
