@@ -45,6 +45,10 @@ public enum PuzzleSource {
             if isDirectory.boolValue {
                 throw PuzzleSourceError.unreadable(path: file, reason: "it is a folder; give a puzzle file or the puzzle text")
             }
+            // Refuse an oversized file before reading it, not after holding all of it in memory.
+            if let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int, size > maximumBytes {
+                throw PuzzleSourceError.tooLarge(path: file, bytes: size)
+            }
             let data: Data
             do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
                 throw PuzzleSourceError.unreadable(path: file, reason: (error as NSError).localizedFailureReason ?? "permission denied or not a regular file")
