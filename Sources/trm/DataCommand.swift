@@ -297,13 +297,16 @@ struct GenerateMaze: ParsableCommand {
     @Option(help: "Side of the square maze.") var side = 30
     @Option(help: "Minimum cells on the shortest S-to-G path, S and G included (Maze-Hard: 110).") var minPathCells = 110
     @Option(help: "Probability that a cell is a wall.") var wallDensity = 0.37
+    @Flag(help: "Keep only mazes with exactly one shortest S-to-G path, so the answer is the only right one in every rotated or mirrored version (training augments with them). Same draws as without it: the unique-path ones among them, in order.")
+    var uniquePath = false
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(name: .outputPath, help: "Output CSV (default: standard output).") var output: String?
 
     func run() throws {
         guard count >= 0 else { throw ValidationError("--count must be >= 0") }
         var rng = DeterministicRandom(seed: seed)
-        let options = MazeGeneratorOptions(side: side, wallDensity: wallDensity, minPathCells: minPathCells)
+        let options = MazeGeneratorOptions(side: side, wallDensity: wallDensity, minPathCells: minPathCells,
+                                           uniqueShortestPath: uniquePath)
         var lines: [String] = []
         for _ in 0..<count {
             let m = try MazeGenerator.generate(options, using: &rng)

@@ -11,12 +11,21 @@ public struct MazeGeneratorOptions: Sendable, Equatable {
     public var minPathCells: Int
     /// Random mazes to try before giving up.
     public var maxAttempts: Int
+    /// Keep only mazes with exactly one shortest S-to-G path (MazeSolver.shortestPathCount), so the
+    /// answer is the only right one and stays so under the dihedral augmentation. Random-wall mazes
+    /// usually have several (about 89% of 8x8 ones with 16+ path cells; every Maze-Hard maze has
+    /// thousands to millions), and a label that picks one by a fixed tie-break rule is a different rule
+    /// in each rotated or mirrored version. The draws are the same as without it: with the same seed,
+    /// its mazes are the unique-path ones among the mazes drawn without it, in order.
+    public var uniqueShortestPath: Bool
 
-    public init(side: Int = 30, wallDensity: Double = 0.37, minPathCells: Int = 110, maxAttempts: Int = 10_000) {
+    public init(side: Int = 30, wallDensity: Double = 0.37, minPathCells: Int = 110, maxAttempts: Int = 10_000,
+                uniqueShortestPath: Bool = false) {
         self.side = side
         self.wallDensity = wallDensity
         self.minPathCells = minPathCells
         self.maxAttempts = maxAttempts
+        self.uniqueShortestPath = uniqueShortestPath
     }
 }
 
@@ -41,9 +50,11 @@ public enum MazeGenerator {
             cells[s] = .start
             cells[g] = .goal
             let question = MazeGrid(side: side, cells: cells)
+            if options.uniqueShortestPath && MazeSolver.shortestPathCount(question, cap: 2) != 1 { continue }
             guard let answer = MazeSolver.solve(question) else { continue }
             return MazeRecord(question: question, answer: answer, rating: dist[g])
         }
-        throw .invalidArgument("no \(side)x\(side) maze with a shortest path of \(options.minPathCells)+ cells in \(options.maxAttempts) attempts; lower --min-path-cells or change --wall-density")
+        let unique = options.uniqueShortestPath ? " and exactly one shortest path" : ""
+        throw .invalidArgument("no \(side)x\(side) maze with a shortest path of \(options.minPathCells)+ cells\(unique) in \(options.maxAttempts) attempts; lower --min-path-cells or change --wall-density")
     }
 }

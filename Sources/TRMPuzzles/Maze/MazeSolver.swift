@@ -31,6 +31,36 @@ public enum MazeSolver {
         return g >= 0 && dist[g] >= 0 ? dist[g] : nil
     }
 
+    /// How many different shortest S-to-G paths the maze has (0 when G cannot be reached), counted
+    /// up to `cap`: a larger count is returned as `cap`. A maze whose count is 1 has exactly one right
+    /// answer, so a marked path can be checked against its label, and every dihedral version of it
+    /// has one right answer too (a tie-break rule for mazes with several would turn with the maze).
+    public static func shortestPathCount(_ maze: MazeGrid, cap: Int = Int.max) -> Int {
+        let side = maze.side, n = side * side
+        let s = maze.start, g = maze.goal
+        guard s >= 0, g >= 0 else { return 0 }
+        let dist = distances(side: side, from: s) { maze.cells[$0].isPassable }
+        guard dist[g] >= 0 else { return 0 }
+        // Cells in order of distance (a stable sort of the reached ones), then ways(c) = the sum of
+        // ways over the neighbours one step closer to S.
+        var order = (0..<n).filter { dist[$0] >= 0 }
+        order.sort { dist[$0] < dist[$1] }
+        var ways = [Int](repeating: 0, count: n)
+        ways[s] = 1
+        for cell in order where cell != s {
+            guard dist[cell] <= dist[g] else { break }
+            let r = cell / side, c = cell % side, want = dist[cell] - 1
+            var total = 0
+            for m in [r > 0 ? cell - side : -1, r < side - 1 ? cell + side : -1,
+                      c > 0 ? cell - 1 : -1, c < side - 1 ? cell + 1 : -1] where m >= 0 && dist[m] == want {
+                let (sum, overflow) = total.addingReportingOverflow(ways[m])
+                total = overflow ? cap : min(sum, cap)
+            }
+            ways[cell] = total
+        }
+        return min(ways[g], cap)
+    }
+
     /// The maze with one shortest path marked `o` (ties broken by a fixed neighbour order: up, down,
     /// left, right from the goal backwards), or nil when G is unreachable.
     public static func solve(_ maze: MazeGrid) -> MazeGrid? {
