@@ -154,6 +154,28 @@ public enum EvalReportError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+/// For puzzles that may have several right answers (mazes: any shortest path), how many answers
+/// were right though not the label's, beside the exact (label) accuracy.
+public struct RightAnswerAccuracy: Codable, Equatable, Sendable {
+    /// What counts as right, e.g. "any shortest S-to-G path (the label marks one)".
+    public var rule: String
+    /// Puzzles with more than one right answer.
+    public var puzzlesWithSeveral: Int
+    /// Fraction of puzzles answered rightly: all steps, and early halting (NaN when not run).
+    public var allSteps: Double
+    public var earlyHalting: Double
+
+    public init(rule: String, puzzlesWithSeveral: Int, allSteps: Double, earlyHalting: Double) {
+        self.rule = rule; self.puzzlesWithSeveral = puzzlesWithSeveral
+        self.allSteps = allSteps; self.earlyHalting = earlyHalting
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rule
+        case puzzlesWithSeveral = "puzzles_with_several", allSteps = "all_steps", earlyHalting = "early_halting"
+    }
+}
+
 /// A complete evaluation result. Codable as report.json (snake_case keys).
 public struct EvalReport: Codable, Equatable, Sendable {
     /// Model name or preset, e.g. "trm-att-sudoku".
@@ -184,6 +206,8 @@ public struct EvalReport: Codable, Equatable, Sendable {
     public var depths: [DepthAccuracy] = []
     /// Accuracy by difficulty, when the data gave each puzzle a rating; empty otherwise.
     public var ratings: [RatingAccuracy] = []
+    /// Right answers that need not be the label's, for kinds where one puzzle has several (mazes).
+    public var rightAnswers: RightAnswerAccuracy?
 
     public init(model: String, checkpoint: String? = nil, dataset: String, puzzleCount: Int, tokenCount: Int,
                 maxSupervisionSteps: Int, allSteps: EvalProtocolResult, earlyHalting: EvalProtocolResult,
@@ -210,6 +234,7 @@ public struct EvalReport: Codable, Equatable, Sendable {
         case allSteps = "all_steps", earlyHalting = "early_halting", perStep = "per_step"
         case elapsedSeconds = "elapsed_seconds", createdAt = "created_at"
         case depths, ratings
+        case rightAnswers = "right_answers"
     }
 
     public init(from decoder: Decoder) throws {
@@ -228,6 +253,7 @@ public struct EvalReport: Codable, Equatable, Sendable {
         notes = try c.decode([String: String].self, forKey: .notes)
         depths = try c.decodeIfPresent([DepthAccuracy].self, forKey: .depths) ?? []  // reports from before depths
         ratings = try c.decodeIfPresent([RatingAccuracy].self, forKey: .ratings) ?? []
+        rightAnswers = try c.decodeIfPresent(RightAnswerAccuracy.self, forKey: .rightAnswers)
     }
 
     /// Puzzles per second of wall-clock time (0 when no time was measured).
@@ -284,6 +310,14 @@ public struct EvalReport: Codable, Equatable, Sendable {
             + "\(percent(allSteps.tokenAccuracy)) | \(String(format: "%.2f", allSteps.meanSteps)) |\n"
         md += "| Early halting | \(percent(earlyHalting.exactAccuracy)) | "
             + "\(percent(earlyHalting.tokenAccuracy)) | \(String(format: "%.2f", earlyHalting.meanSteps)) |\n"
+        if let right = rightAnswers {
+            md += "\n## Right answers besides the label\n\n"
+            md += "Exact accuracy compares with the label. Here an answer is right if it is \(cell(right.rule)); "
+                + "\(right.puzzlesWithSeveral) of the \(puzzleCount) puzzles have more than one.\n\n"
+            md += "| Protocol | Right answers |\n|---|---:|\n"
+            md += "| All \(maxSupervisionSteps) steps | \(percent(right.allSteps)) |\n"
+            md += "| Early halting | \(percent(right.earlyHalting)) |\n"
+        }
         if !perStep.isEmpty {
             md += "\n## Accuracy after each supervision step\n\n"
             md += "![Accuracy after each supervision step](\(chartFile))\n\n"

@@ -55,6 +55,8 @@ public struct EvaluationResult: Sendable {
     public var depths: [DepthAccuracy] = []
     /// Both protocols by difficulty rating, when the data has ratings (all-steps rollouts only).
     public var ratings: [RatingAccuracy] = []
+    /// Right answers that need not be the label's (mazes: any shortest path); nil for other kinds.
+    public var rightAnswers: RightAnswerAccuracy?
     public var puzzleCount: Int
     /// Labelled cells scored.
     public var tokenCount: Int
@@ -71,6 +73,7 @@ public struct EvaluationResult: Sendable {
                                 notes: notes)
         report.depths = depths
         report.ratings = ratings
+        report.rightAnswers = rightAnswers
         return report
     }
 }
@@ -89,12 +92,15 @@ public struct PuzzleOutcome: Sendable, Equatable {
     /// Early halting: whether its answer at the first confident step was exact, and that step.
     public var haltingExact: Bool?
     public var haltingSteps: Int?
+    /// Whether the scored answer is right though perhaps not the label (mazes: any shortest path;
+    /// nil for kinds scored against the label only).
+    public var right: Bool?
     /// The answer scored by the all-steps protocol (by early halting in the halting-only protocol),
     /// as the data's tokens.
     public var prediction: [Int32]
 
     /// One JSON object: {"index", "rating"?, "tokens", "correct"?, "exact"?, "halting_exact"?,
-    /// "halting_steps"?, "prediction"}.
+    /// "halting_steps"?, "right"?, "prediction"}.
     public var jsonLine: String {
         var fields = ["\"index\": \(index)"]
         if let rating { fields.append("\"rating\": \(rating)") }
@@ -103,6 +109,7 @@ public struct PuzzleOutcome: Sendable, Equatable {
         if let exact { fields.append("\"exact\": \(exact)") }
         if let haltingExact { fields.append("\"halting_exact\": \(haltingExact)") }
         if let haltingSteps { fields.append("\"halting_steps\": \(haltingSteps)") }
+        if let right { fields.append("\"right\": \(right)") }
         fields.append("\"prediction\": [" + prediction.map(String.init).joined(separator: ",") + "]")
         return "{" + fields.joined(separator: ", ") + "}"
     }
@@ -205,6 +212,9 @@ public enum Evaluator {
         let budgets = [maxSteps] + depths
         var haltExact = [Int](repeating: 0, count: budgets.count), haltCorrect = haltExact, haltSteps = haltExact
         var tokenCount = 0
+        // Kinds with several right answers per puzzle: right answers, all steps and early halting.
+        let checksRight = dataset.rightAnswerRule != nil
+        var rightAll = 0, rightHalt = 0, several = 0
         // Per puzzle, for the accuracy by rating: the all-steps answer and the full budget's halting answer.
         var ratedRows: [RatingAccuracy.Row] = []
         if dataset.ratings != nil { ratedRows.reserveCapacity(n) }
@@ -242,8 +252,12 @@ public enum Evaluator {
                         if k == 0 { tokenCount += sc.count }
                         if k == maxSteps - 1 {
                             batchRows?[r].tokens = sc.count; batchRows?[r].allCorrect = sc.correct; batchRows?[r].allExact = exact
+                            let right = checksRight ? dataset.isRightAnswer(start + r, prediction: preds[(r * s)..<((r + 1) * s)]) : nil
+                            if right == true { rightAll += 1 }
+                            if checksRight && dataset.hasSeveralRightAnswers(start + r) == true { several += 1 }
                             if !outcomes.isEmpty {
                                 outcomes[r].tokens = sc.count; outcomes[r].correct = sc.correct; outcomes[r].exact = exact
+                                outcomes[r].right = right
                                 outcomes[r].prediction = Array(preds[(r * s)..<((r + 1) * s)])
                             }
                         }
@@ -254,6 +268,7 @@ public enum Evaluator {
                             haltCorrect[i] += sc.correct
                             if exact { haltExact[i] += 1 }
                             if i == 0 {
+                                if checksRight && dataset.isRightAnswer(start + r, prediction: preds[(r * s)..<((r + 1) * s)]) == true { rightHalt += 1 }
                                 batchRows?[r].haltCorrect = sc.correct; batchRows?[r].haltExact = exact; batchRows?[r].haltSteps = k + 1
                                 if !outcomes.isEmpty { outcomes[r].haltingExact = exact; outcomes[r].haltingSteps = k + 1 }
                             }
@@ -280,6 +295,10 @@ public enum Evaluator {
             earlyHalting: halting(0),
             perStep: perStep, puzzleCount: n, tokenCount: tokenCount, maxSteps: maxSteps, elapsedSeconds: 0)
         result.ratings = RatingAccuracy.buckets(ratedRows, allSteps: maxSteps)
+        if let rule = dataset.rightAnswerRule {
+            result.rightAnswers = RightAnswerAccuracy(rule: rule, puzzlesWithSeveral: several,
+                                                      allSteps: Double(rightAll) / nd, earlyHalting: Double(rightHalt) / nd)
+        }
         result.puzzles = puzzles
         result.depths = depths.enumerated().map { i, depth in
             let at = perStep[depth - 1]
@@ -298,16 +317,20 @@ public enum Evaluator {
         let policy = HaltingPolicy(threshold: options.threshold, maxSteps: maxSteps)
         let results = try solvePuzzles(model: model, inputs: inputs, puzzleIdentifiers: dataset.puzzleIdentifiers,
                                        policy: policy, batchSize: options.batchSize)
-        var exact = 0, correct = 0, tokens = 0, steps = 0
+        var exact = 0, correct = 0, tokens = 0, steps = 0, rightCount = 0, several = 0
         var puzzles: [PuzzleOutcome] = []
         for (i, r) in results.enumerated() {
             let sc = score(r.prediction[0..<s], labels: dataset.label(i))
             tokens += sc.count; correct += sc.correct; steps += r.stepsUsed
             let solved = sc.count > 0 && sc.correct == sc.count
             if solved { exact += 1 }
+            let right = dataset.isRightAnswer(i, prediction: r.prediction[0..<s])
+            if right == true { rightCount += 1 }
+            if dataset.hasSeveralRightAnswers(i) == true { several += 1 }
             if options.keepPuzzles {
                 puzzles.append(PuzzleOutcome(index: i, rating: dataset.ratings.map { Int($0[i]) }, tokens: sc.count,
-                                             haltingExact: solved, haltingSteps: r.stepsUsed, prediction: Array(r.prediction[0..<s])))
+                                             haltingExact: solved, haltingSteps: r.stepsUsed, right: right,
+                                             prediction: Array(r.prediction[0..<s])))
             }
         }
         progress?.advance(by: n)
@@ -317,6 +340,10 @@ public enum Evaluator {
                                              tokenAccuracy: Double(correct) / Double(max(tokens, 1)),
                                              meanSteps: Double(steps) / Double(n)),
             perStep: [], puzzleCount: n, tokenCount: tokens, maxSteps: maxSteps, elapsedSeconds: 0)
+        if let rule = dataset.rightAnswerRule {
+            result.rightAnswers = RightAnswerAccuracy(rule: rule, puzzlesWithSeveral: several, allSteps: .nan,
+                                                      earlyHalting: Double(rightCount) / Double(n))
+        }
         result.puzzles = puzzles
         return result
     }

@@ -165,6 +165,11 @@ struct EvalCommand: ParsableCommand {
                                  r.label, r.puzzles, r.puzzles == 1 ? "" : "s", r.allSteps.exactAccuracy * 100, r.allSteps.tokenAccuracy * 100,
                                  r.earlyHalting.exactAccuracy * 100))
                 }
+                if let right = result.rightAnswers {
+                    let all = right.allSteps.isFinite ? String(format: "all steps %.2f%%", right.allSteps * 100) : "all steps not run"
+                    print("right answers (\(right.rule); \(right.puzzlesWithSeveral) of \(result.puzzleCount) puzzles have several): "
+                          + all + String(format: "; early halting %.2f%%", right.earlyHalting * 100))
+                }
                 if let voting { print(voting.summary + String(format: " (%.1f s)", voting.elapsedSeconds)) }
                 if let gridVoting { print(gridVoting.summary + String(format: " (%.1f s)", gridVoting.elapsedSeconds)) }
                 print("wrote \(files.json.path), \(files.markdown.lastPathComponent), \(files.chart.lastPathComponent)"

@@ -84,6 +84,38 @@ struct EvaluatorTests {
         #expect(try String(contentsOf: url, encoding: .utf8).split(separator: "\n").count == 4)
     }
 
+    @Test("mazes: right answers beside exact ones (any shortest path), counted in both protocols, the report and JSON")
+    func mazeRightAnswers() throws {
+        // Two 3x3 mazes: an open room (6 shortest paths) and a corridor (one).
+        let room = try MazeGrid.parse("S       G", allowPath: false).get()
+        let corridor = try MazeGrid.parse("S#  #   G", allowPath: false).get()
+        let records = try [room, corridor].map { q in MazeRecord(question: q, answer: try #require(MazeSolver.solve(q))) }
+        let data = PuzzleDataset.maze(records)
+        var c = ModelConfig()
+        c.seqLen = 9; c.vocabSize = MazeGrid.vocabSize; c.hidden = 8; c.heads = 2; c.layers = 1
+        c.hCycles = 1; c.lCycles = 1; c.haltMaxSteps = 2
+        c.puzzleEmbeddingLength = 1; c.puzzleEmbeddingWidth = 8; c.puzzleIdentifiers = 1
+        let model = try ReasoningModel(config: c, seed: 1)
+        model.lmHead.weight.zero()  // every cell predicts token 0 (pad): no answer is right
+        var options = EvaluationOptions()
+        options.keepPuzzles = true
+        for p in [EvaluationProtocol.both, .halting] {
+            options.evaluationProtocol = p
+            let r = try Evaluator.evaluate(model: model, dataset: data, options: options)
+            let right = try #require(r.rightAnswers)
+            #expect(right.puzzlesWithSeveral == 1 && right.rule.contains("shortest"))
+            #expect(right.earlyHalting == 0 && (p == .halting ? right.allSteps.isNaN : right.allSteps == 0))
+            #expect(r.puzzles.map(\.right) == [false, false])
+            let report = r.report(model: "m", checkpoint: nil, dataset: "mazes")
+            #expect(report.rightAnswers?.puzzlesWithSeveral == 1 && report.rightAnswers?.earlyHalting == 0)
+            #expect(report.markdown().contains("## Right answers besides the label") && report.markdown().contains("1 of the 2 puzzles"))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(r.puzzles[0].jsonLine.utf8)) as? [String: Any])
+            #expect(object["right"] as? Bool == false)
+        }
+        // Kinds scored against the label only have no such section.
+        #expect(try Evaluator.evaluate(model: try Self.handBuiltModel(haltBias: 5), dataset: Self.dataset()).rightAnswers == nil)
+    }
+
     @Test("accuracy by rating: rows 0 and 2 (exact) rated 0 and 5, rows 1 and 3 rated 1 and 6", arguments: [1, 3])
     func byRating(batchSize: Int) throws {
         let model = try Self.handBuiltModel(haltBias: 5)
