@@ -140,6 +140,11 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var evalInterval: Int = 5000
     public var checkpointInterval: Int = 1000
     public var seed: UInt64 = 0
+    /// Training-time augmentation: nil (absent from the JSON) = the data's default (augment, unless
+    /// its rows are already augmented versions); false = none, only the epoch shuffle (`trm train
+    /// --no-augment`). Maze-Hard's labels mark one of many shortest paths by a rule tied to the maze's
+    /// orientation, so rotated or mirrored copies would teach contradicting labels.
+    public var augment: Bool? = nil
 
     public init() {}
 

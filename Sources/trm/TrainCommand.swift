@@ -71,6 +71,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Test puzzles per periodic evaluation.")
     var evalLimit: Int = 1000
 
+    @Flag(name: .customLong("no-augment"),
+          help: "Train on the rows as they are (shuffled each epoch): no Sudoku relabelling or permutations, no maze rotations or mirrors, no ARC versions. For Maze-Hard, whose labels mark one of many shortest paths by an orientation-bound rule. Kept in the run's configuration, so --resume keeps it.")
+    var noAugment = false
+
     @Option(help: "Use only the first N training puzzles.")
     var trainLimit: Int?
 
@@ -84,6 +88,9 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if resume != nil && (batchSize != nil || seed != nil || lr != nil) {
             throw ValidationError("--batch-size, --lr and --seed cannot change on --resume (the saved optimizer state and carry depend on them)")
+        }
+        if resume != nil && noAugment {
+            throw ValidationError("--no-augment cannot change on --resume (the sample stream continues as it was saved); the run keeps its own setting")
         }
         if resume != nil && initFrom != nil { throw ValidationError("--init starts a new run; it cannot be combined with --resume") }
         if noVerify && initFrom == nil { throw ValidationError("--no-verify applies to --init MODEL only (a resumed checkpoint is always checked)") }
@@ -131,6 +138,7 @@ struct TrainCommand: ParsableCommand {
             if let seed { run.training.seed = seed }
             if let evalInterval { run.training.evalInterval = evalInterval }
             if let checkpointInterval { run.training.checkpointInterval = checkpointInterval }
+            if noAugment { run.training.augment = false }
 
             var trainSet: PuzzleDataset, testSet: PuzzleDataset?
             var sources = data

@@ -90,6 +90,30 @@ import Testing
         #expect(distinct.count > 8)
     }
 
+    @Test func noAugmentationGivesTheRowsAsTheyAreShuffled() throws {
+        var rng = DeterministicRandom(seed: 8)
+        let records = try (0..<5).map { _ in try MazeGenerator.generate(MazeGeneratorOptions(side: 12, wallDensity: 0.3, minPathCells: 19), using: &rng) }
+        let d = PuzzleDataset.maze(records)
+        let off = AugmentationOptions.forDataset(d, augment: false)
+        #expect(!off.mazeDihedral && !off.sudoku && !off.arcVersions && off.shuffle)
+        #expect(AugmentationOptions.forDataset(d, augment: nil) == AugmentationOptions())
+        #expect(AugmentationOptions.forDataset(d, augment: true) == AugmentationOptions())
+        var s = SampleStream(dataset: d, seed: 4, options: off)
+        let b = Self.take(&s, [20])
+        let rows = (0..<5).map { (Array(d.input($0)), Array(d.label($0))) }
+        for epoch in 0..<4 {
+            // Each epoch of 5 samples is the 5 rows, untransformed, in some order.
+            var seen: [Int] = []
+            for i in (epoch * 5)..<(epoch * 5 + 5) {
+                let input = Array(b.inputs[(i * 144)..<((i + 1) * 144)]), label = Array(b.labels[(i * 144)..<((i + 1) * 144)])
+                let row = try #require(rows.firstIndex { $0.0 == input })
+                #expect(rows[row].1 == label)
+                seen.append(row)
+            }
+            #expect(seen.sorted() == [0, 1, 2, 3, 4])
+        }
+    }
+
     @Test func arcSamplesAreTranslatedCopies() throws {
         let task = ARCTask(id: "t", train: [ARCPair(input: try ARCGrid.make([[1, 2], [3, 4]]).get(), output: try ARCGrid.make([[5]]).get())], test: [])
         let build = try ARCDatasetBuilder.build(training: [task], evaluation: [], options: ARCBuildOptions(versionsPerTask: 1))

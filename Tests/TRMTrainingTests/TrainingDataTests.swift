@@ -20,6 +20,23 @@ import TRMPuzzles
         #expect(throws: DataError.self) { _ = try TrainingData.load(paths: []) }
     }
 
+    @Test("--no-augment is kept in the run configuration: absent from older files, false round-trips")
+    func augmentSetting() throws {
+        var run = try RunConfig.preset("trm-tiny-sudoku4")
+        #expect(run.training.augment == nil)
+        let plain = String(decoding: try run.jsonData(), as: UTF8.self)
+        #expect(!plain.contains("augment"), "a run without the setting writes the file as before")
+        let dir = TestDirectory()
+        let old = dir.file("old.json")
+        try Data(plain.utf8).write(to: old)
+        #expect(try RunConfig.load(from: old).training.augment == nil)
+        run.training.augment = false
+        let file = dir.file("off.json")
+        try run.jsonData().write(to: file)
+        let again = try RunConfig.load(from: file)
+        #expect(again.training.augment == false && again == run)
+    }
+
     @Test("generation is deterministic per seed and fits the 4x4 preset")
     func generation() throws {
         let a = TrainingData.generatedSudoku4(train: 30, test: 10, seed: 4)

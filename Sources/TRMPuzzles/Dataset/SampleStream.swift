@@ -43,9 +43,10 @@ public struct AugmentationOptions: Sendable, Equatable {
 
     /// The training augmentation for `dataset`: the default, or shuffling only when its rows are
     /// already augmented (augmenting again would leave the reference's distribution, and move ARC
-    /// grids away from what their puzzle identifiers describe).
-    public static func forDataset(_ dataset: PuzzleDataset) -> AugmentationOptions {
-        guard dataset.metadata[offlineKey] == offlineValue else { return AugmentationOptions() }
+    /// grids away from what their puzzle identifiers describe) or when `augment` is false (the run
+    /// asked for none: `TrainingConfig.augment`).
+    public static func forDataset(_ dataset: PuzzleDataset, augment: Bool? = nil) -> AugmentationOptions {
+        guard dataset.metadata[offlineKey] == offlineValue || augment == false else { return AugmentationOptions() }
         var o = AugmentationOptions.none
         o.shuffle = true
         return o

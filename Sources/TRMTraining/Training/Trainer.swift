@@ -100,13 +100,14 @@ public final class Trainer {
         self.trainingSet = trainingSet
         self.testSet = testSet
         self.logger = logger
+        if run.training.augment == false { logger.info("augmentation: none (the rows as they are, shuffled each epoch)") }
         if let from = options.resumeFrom {
             let (state, contents) = try Checkpoint.loadTrainingState(from, run: run)
             self.state = state
             priorElapsedSeconds = contents.manifest.elapsedSeconds
             stream = SampleStream(dataset: trainingSet,
                                   state: contents.manifest.stream ?? SampleStreamState(seed: run.training.seed),
-                                  options: .forDataset(trainingSet), threads: options.dataThreads)
+                                  options: .forDataset(trainingSet, augment: run.training.augment), threads: options.dataThreads)
             logger.info("resuming \(contents.directory.path) at step \(state.step)")
         } else {
             if (try? Checkpoint.resolve(options.runDirectory)) != nil {
@@ -119,7 +120,7 @@ public final class Trainer {
             }
             state = TrainingState(run: run, model: model)
             priorElapsedSeconds = 0
-            stream = SampleStream(dataset: trainingSet, seed: run.training.seed, options: .forDataset(trainingSet),
+            stream = SampleStream(dataset: trainingSet, seed: run.training.seed, options: .forDataset(trainingSet, augment: run.training.augment),
                                   threads: options.dataThreads)
         }
     }
