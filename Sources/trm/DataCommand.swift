@@ -192,6 +192,9 @@ struct DataStats: ParsableCommand {
         print("input tokens: " + stats.inputTokenCounts.enumerated().map { "\($0.offset):\($0.element)" }.joined(separator: " "))
         print(String(format: "labels:      %.1f%% ignored, %.1f%% of predicted cells differ from the input",
                      stats.ignoredLabelFraction * 100, stats.changedCellFraction * 100))
+        if let several = stats.puzzlesWithSeveralRightAnswers {
+            print("answers:     \(several) of \(stats.count) have several shortest paths; the label marks one (`trm eval` also counts the others right; `trm data generate maze --unique-path` makes mazes with one)")
+        }
     }
 }
 

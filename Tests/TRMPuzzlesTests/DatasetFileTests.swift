@@ -140,5 +140,13 @@ func temporaryPath(_ name: String) -> String {
         #expect(s.inputTokenCounts == [1, 2, 1])
         #expect(s.ignoredLabelFraction == 0.5)
         #expect(s.changedCellFraction == 0.5)
+        #expect(s.puzzlesWithSeveralRightAnswers == nil, "only mazes have several right answers")
+    }
+
+    @Test func statisticsCountMazesWithSeveralShortestPaths() throws {
+        let room = try MazeGrid.parse("S       G", allowPath: false).get()
+        let corridor = try MazeGrid.parse("S#  #   G", allowPath: false).get()
+        let records = try [room, corridor, room].map { q in MazeRecord(question: q, answer: try #require(MazeSolver.solve(q))) }
+        #expect(DatasetStatistics(PuzzleDataset.maze(records)).puzzlesWithSeveralRightAnswers == 2)
     }
 }

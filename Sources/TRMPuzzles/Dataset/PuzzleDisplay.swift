@@ -71,6 +71,9 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
     public var ignoredLabelFraction: Double
     /// Fraction of predicted cells whose label differs from the input (the cells to fill in).
     public var changedCellFraction: Double
+    /// Mazes: how many have more than one right answer (several shortest paths; the label marks
+    /// one). Nil for other kinds.
+    public var puzzlesWithSeveralRightAnswers: Int?
 
     public init(_ d: PuzzleDataset) {
         kind = d.kind
@@ -89,5 +92,8 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
         let total = max(1, d.labels.count)
         ignoredLabelFraction = Double(ignored) / Double(total)
         changedCellFraction = Double(changed) / Double(max(1, total - ignored))
+        if d.rightAnswerRule != nil {
+            puzzlesWithSeveralRightAnswers = (0..<d.count).filter { d.hasSeveralRightAnswers($0) == true }.count
+        }
     }
 }
