@@ -203,11 +203,11 @@ public enum PuzzleParser {
             if let side, side != 30 {
                 // Models/maze/train-config.json leaves seqLen to the data, so it trains any side.
                 run = "runs/maze\(side)"
-                recipe = "trm data generate maze --side \(side) --min-path-cells \(side) --count 10000 -o maze\(side).csv && "
+                recipe = "trm data generate maze --side \(side) --min-path-cells \(side) --unique-path --count 10000 -o maze\(side).csv && "
                     + "trm train --config Models/maze/train-config.json --data maze\(side).csv --out \(run)"
             } else {
                 run = "runs/maze"
-                recipe = "trm data build ../shared/data/maze-30x30-hard/train.csv -o maze.trmd && trm train --preset trm-att-maze --data maze.trmd --out \(run)"
+                recipe = "trm data build ../shared/data/maze-30x30-hard/train.csv -o maze.trmd && trm train --preset trm-att-maze --data maze.trmd --no-augment --out \(run)"
             }
         case .arc:
             run = "runs/arc"
