@@ -142,8 +142,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var seed: UInt64 = 0
     /// Training-time augmentation: nil (absent from the JSON) = the data's default (augment, unless
     /// its rows are already augmented versions); false = none, only the epoch shuffle (`trm train
-    /// --no-augment`). Maze-Hard's labels mark one of many shortest paths by a rule tied to the maze's
-    /// orientation, so rotated or mirrored copies would teach contradicting labels.
+    /// --no-augment`), e.g. to train on exactly the rows a reference run saw.
     public var augment: Bool? = nil
 
     public init() {}

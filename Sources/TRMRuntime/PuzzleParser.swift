@@ -207,7 +207,7 @@ public enum PuzzleParser {
                     + "trm train --config Models/maze/train-config.json --data maze\(side).csv --out \(run)"
             } else {
                 run = "runs/maze"
-                recipe = "trm data build ../shared/data/maze-30x30-hard/train.csv -o maze.trmd && trm train --preset trm-att-maze --data maze.trmd --no-augment --out \(run)"
+                recipe = "trm data build ../shared/data/maze-30x30-hard/train.csv -o maze.trmd && trm train --preset trm-att-maze --data maze.trmd --out \(run)"
             }
         case .arc:
             run = "runs/arc"
@@ -250,8 +250,9 @@ public enum PuzzleParser {
     /// The 4x4 default (unique solution 1234/3412/2143/4321) for 16-cell Sudoku models.
     public static let defaultMiniSudoku = "12..3.....4....1"
 
-    /// An 8x8 maze from the bundled maze model's held-out test set (also the web page's example).
-    public static let defaultMaze = ["   ###  ", "  #  ###", "   G# S ", " # ### #", " ##  #  ", " # # # #", " #   # #", "   #    "]
+    /// An 8x8 maze from the bundled maze model's held-out test set (row 167 of `trm data generate maze
+    /// --count 1000 --side 8 --min-path-cells 16 --unique-path --seed 42`; also the web page's example).
+    public static let defaultMaze = ["  #   #S", "   ## # ", "#       ", "  ######", "#  #  G#", "#  #  ##", "  ###   ", "        "]
         .joined(separator: "\n")
 
     /// The puzzle solved when none is given: the 4x4 Sudoku for 16-cell Sudoku models, the 9x9 one

@@ -72,7 +72,7 @@ struct TrainCommand: ParsableCommand {
     var evalLimit: Int = 1000
 
     @Flag(name: .customLong("no-augment"),
-          help: "Train on the rows as they are (shuffled each epoch): no Sudoku relabelling or permutations, no maze rotations or mirrors, no ARC versions. For Maze-Hard, whose labels mark one of many shortest paths by an orientation-bound rule. Kept in the run's configuration, so --resume keeps it.")
+          help: "Train on the rows as they are (shuffled each epoch): no Sudoku relabelling or permutations, no maze rotations or mirrors, no ARC versions. Kept in the run's configuration, so --resume keeps it.")
     var noAugment = false
 
     @Option(help: "Use only the first N training puzzles.")

@@ -75,6 +75,11 @@ public struct SampleStream: Sendable {
     public let arcVersionTable: ARCVersionTable?
     /// Grid tasks: the augmentation their header declares (nil otherwise, or with gridAugment off).
     private let gridAugmentation: GridAugmentation?
+    /// Mazes: the tie-break rule the labels follow (MazeTieBreak.detect), by which each rotated or
+    /// mirrored copy is relabelled, so that a maze with several shortest paths has one label however
+    /// it is turned. Nil when no maze has several paths, when the labels follow no such rule, or
+    /// without the dihedral augmentation.
+    public let mazeLabelRule: MazeTieBreak?
 
     public init(dataset: PuzzleDataset, seed: UInt64, position: UInt64 = 0,
                 options: AugmentationOptions = AugmentationOptions(), threads: Int = 1) {
@@ -96,6 +101,8 @@ public struct SampleStream: Sendable {
         let layout: ARCTaskLayout? = dataset.kind == .arc && options.arcVersions ? (try? ARCTaskLayout.of(dataset)) ?? nil : nil
         arcVersionTable = layout.map { ARCVersionTable($0) }
         gridAugmentation = options.gridAugment ? GridAugmentation.of(dataset) : nil
+        mazeLabelRule = dataset.kind == .maze && options.mazeDihedral && !dihedralTables.isEmpty
+            ? MazeTieBreak.detect(dataset) : nil
     }
 
     /// Fills one batch and advances the position by `batchSize`.
@@ -171,8 +178,14 @@ public struct SampleStream: Sendable {
                     t.apply(tokens: src, into: input)
                     t.apply(tokens: lab, into: label)
                 case .maze where options.mazeDihedral && !dihedralTables.isEmpty:
-                    let table = dihedralTables[rng.below(8)]
+                    let d = rng.below(8)
+                    let table = dihedralTables[d]
                     for i in 0..<seqLen { input[i] = src[Int(table[i])]; label[i] = lab[Int(table[i])] }
+                    if let rule = mazeLabelRule, Dihedral.allCases[d] != .identity,
+                       let maze = MazeGrid(tokens: Array(UnsafeBufferPointer(start: input, count: seqLen))),
+                       let answer = rule.answer(maze) {
+                        for (i, t) in answer.tokens.enumerated() { label[i] = t }
+                    }
                 case .arc where arcVersionTable != nil || options.arcTranslation:
                     var from = (src, lab)
                     var versioned: (input: [Int32], label: [Int32]) = ([], [])

@@ -64,23 +64,7 @@ public enum MazeSolver {
     /// The maze with one shortest path marked `o` (ties broken by a fixed neighbour order: up, down,
     /// left, right from the goal backwards), or nil when G is unreachable.
     public static func solve(_ maze: MazeGrid) -> MazeGrid? {
-        let question = maze.withoutPath
-        let side = question.side
-        let dist = distances(side: side, from: question.start) { question.cells[$0].isPassable }
-        var cell = question.goal
-        guard cell >= 0, dist[cell] >= 0 else { return nil }
-        var answer = question
-        while dist[cell] > 0 {
-            let r = cell / side, c = cell % side
-            var next = -1
-            for n in [r > 0 ? cell - side : -1, r < side - 1 ? cell + side : -1,
-                      c > 0 ? cell - 1 : -1, c < side - 1 ? cell + 1 : -1] where n >= 0 && dist[n] == dist[cell] - 1 {
-                next = n; break
-            }
-            cell = next
-            if dist[cell] > 0 { answer.cells[cell] = .path }
-        }
-        return answer
+        MazeTieBreak.generator.answer(maze)
     }
 
     /// Why `answer` is not a right answer to `question`, or nil when it is: the answer must equal the

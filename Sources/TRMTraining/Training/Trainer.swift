@@ -123,6 +123,9 @@ public final class Trainer {
             stream = SampleStream(dataset: trainingSet, seed: run.training.seed, options: .forDataset(trainingSet, augment: run.training.augment),
                                   threads: options.dataThreads)
         }
+        if let rule = stream.mazeLabelRule {
+            logger.info("maze labels follow the tie-break '\(rule)': each rotated or mirrored copy is relabelled by it")
+        }
     }
 
     /// The weights evaluation and serving use: EMA parameters when EMA is on, plus buffers.
