@@ -28,8 +28,19 @@ import Testing
             // The rules pick different paths exactly when there are several.
             #expect((answers.count > 1) == (MazeSolver.shortestPathCount(m.question) > 1))
         }
+        // Pinned by hand on an open 3x3 room (6 shortest paths): the generator's rule goes back from
+        // G up first, Maze-Hard's from S down first.
+        let room = try MazeGrid.parse("S       G", allowPath: false).get()
+        #expect(MazeSolver.solve(room)?.line == "Soo  o  G")
+        #expect(MazeTieBreak.mazeHard.answer(room)?.line == "S  o  ooG")
         let walledOff = try MazeGrid.parse("S# ##   G", allowPath: false).get()
         #expect(MazeTieBreak.mazeHard.answer(walledOff) == nil)
+        // The token-level relabelling leaves the label alone when there is no path.
+        var label: [Int32] = [9, 9, 9, 9, 9, 9, 9, 9, 9]
+        let tokens = walledOff.tokens
+        #expect(!tokens.withUnsafeBufferPointer { i in label.withUnsafeMutableBufferPointer {
+            MazeTieBreak.generator.relabel(input: i.baseAddress!, side: 3, into: $0.baseAddress!) } })
+        #expect(label == [Int32](repeating: 9, count: 9))
     }
 
     @Test func detectFindsTheRuleTheLabelsFollow() throws {

@@ -181,10 +181,8 @@ public struct SampleStream: Sendable {
                     let d = rng.below(8)
                     let table = dihedralTables[d]
                     for i in 0..<seqLen { input[i] = src[Int(table[i])]; label[i] = lab[Int(table[i])] }
-                    if let rule = mazeLabelRule, Dihedral.allCases[d] != .identity,
-                       let maze = MazeGrid(tokens: Array(UnsafeBufferPointer(start: input, count: seqLen))),
-                       let answer = rule.answer(maze) {
-                        for (i, t) in answer.tokens.enumerated() { label[i] = t }
+                    if let rule = mazeLabelRule, Dihedral.allCases[d] != .identity {
+                        _ = rule.relabel(input: input, side: dataset.gridRows, into: label)
                     }
                 case .arc where arcVersionTable != nil || options.arcTranslation:
                     var from = (src, lab)

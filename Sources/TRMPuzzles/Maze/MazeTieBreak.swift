@@ -61,34 +61,69 @@ public struct MazeTieBreak: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The maze with the path this rule picks marked `o` (any marks in `maze` are dropped), or nil
-    /// when G cannot be reached.
+    /// when S or G is missing or G cannot be reached.
     public func answer(_ maze: MazeGrid) -> MazeGrid? {
-        let question = maze.withoutPath
-        let side = question.side
-        let (from, to) = fromStart ? (question.start, question.goal) : (question.goal, question.start)
-        guard from >= 0, to >= 0 else { return nil }
-        // Distances to the end the walk heads for; the walk steps down them one at a time.
-        let dist = MazeSolver.distances(side: side, from: to) { question.cells[$0].isPassable }
-        guard dist[from] >= 0 else { return nil }
-        var answer = question
-        var cell = from
-        while dist[cell] > 0 {
-            let r = cell / side, c = cell % side
-            var next = -1
-            for direction in order {
-                let n: Int
-                switch direction {
-                case .up: n = r > 0 ? cell - side : -1
-                case .down: n = r < side - 1 ? cell + side : -1
-                case .left: n = c > 0 ? cell - 1 : -1
-                case .right: n = c < side - 1 ? cell + 1 : -1
-                }
-                if n >= 0 && dist[n] == dist[cell] - 1 { next = n; break }
-            }
-            cell = next
-            if dist[cell] > 0 { answer.cells[cell] = .path }
+        var tokens = maze.withoutPath.tokens
+        let input = tokens
+        let found = input.withUnsafeBufferPointer { i in
+            tokens.withUnsafeMutableBufferPointer { relabel(input: i.baseAddress!, side: maze.side, into: $0.baseAddress!) }
         }
-        return answer
+        return found ? MazeGrid(tokens: tokens) : nil
+    }
+
+    /// Writes into `label` (side * side tokens) the maze `input` with the path this rule picks marked
+    /// (token 5), working on data tokens (1 wall, 2 open, 3 S, 4 G; 0 and 1 are not passable, other
+    /// marks count as open): what the training stream calls for every turned copy, without building
+    /// grids. Returns false, leaving `label` as it was, when S or G is missing or G cannot be reached.
+    public func relabel(input: UnsafePointer<Int32>, side: Int, into label: UnsafeMutablePointer<Int32>) -> Bool {
+        let n = side * side
+        var s = -1, g = -1
+        for i in 0..<n {
+            if input[i] == 3 { s = i } else if input[i] == 4 { g = i }
+        }
+        guard s >= 0, g >= 0 else { return false }
+        let (from, to) = fromStart ? (s, g) : (g, s)
+        // Distances to the end the walk heads for; the walk steps down them one at a time.
+        var dist = [Int32](repeating: -1, count: n)
+        var queue = [Int32](repeating: 0, count: n)
+        return dist.withUnsafeMutableBufferPointer { dist in
+            queue.withUnsafeMutableBufferPointer { queue in
+                var head = 0, tail = 1
+                dist[to] = 0
+                queue[0] = Int32(to)
+                while head < tail {
+                    let cell = Int(queue[head]); head += 1
+                    let r = cell / side, c = cell % side, d = dist[cell] + 1
+                    @inline(__always) func visit(_ m: Int) {
+                        if dist[m] < 0 && input[m] > 1 { dist[m] = d; queue[tail] = Int32(m); tail += 1 }
+                    }
+                    if r > 0 { visit(cell - side) }
+                    if r < side - 1 { visit(cell + side) }
+                    if c > 0 { visit(cell - 1) }
+                    if c < side - 1 { visit(cell + 1) }
+                }
+                guard dist[from] >= 0 else { return false }
+                for i in 0..<n { label[i] = input[i] == 5 ? 2 : input[i] }
+                var cell = from
+                while dist[cell] > 0 {
+                    let r = cell / side, c = cell % side
+                    var next = -1
+                    for direction in order {
+                        let m: Int
+                        switch direction {
+                        case .up: m = r > 0 ? cell - side : -1
+                        case .down: m = r < side - 1 ? cell + side : -1
+                        case .left: m = c > 0 ? cell - 1 : -1
+                        case .right: m = c < side - 1 ? cell + 1 : -1
+                        }
+                        if m >= 0 && dist[m] == dist[cell] - 1 { next = m; break }
+                    }
+                    cell = next
+                    if dist[cell] > 0 { label[cell] = 5 }
+                }
+                return true
+            }
+        }
     }
 
     /// The rule `dataset`'s maze labels follow, judged on its first `rows` mazes with several shortest
