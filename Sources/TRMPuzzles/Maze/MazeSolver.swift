@@ -39,26 +39,30 @@ public enum MazeSolver {
         let side = maze.side, n = side * side
         let s = maze.start, g = maze.goal
         guard s >= 0, g >= 0 else { return 0 }
-        let dist = distances(side: side, from: s) { maze.cells[$0].isPassable }
-        guard dist[g] >= 0 else { return 0 }
-        // Cells in order of distance (a stable sort of the reached ones), then ways(c) = the sum of
-        // ways over the neighbours one step closer to S.
-        var order = (0..<n).filter { dist[$0] >= 0 }
-        order.sort { dist[$0] < dist[$1] }
-        var ways = [Int](repeating: 0, count: n)
-        ways[s] = 1
-        for cell in order where cell != s {
-            guard dist[cell] <= dist[g] else { break }
-            let r = cell / side, c = cell % side, want = dist[cell] - 1
-            var total = 0
-            for m in [r > 0 ? cell - side : -1, r < side - 1 ? cell + side : -1,
-                      c > 0 ? cell - 1 : -1, c < side - 1 ? cell + 1 : -1] where m >= 0 && dist[m] == want {
-                let (sum, overflow) = total.addingReportingOverflow(ways[m])
-                total = overflow ? cap : min(sum, cap)
+        // Breadth-first from S, adding each cell's count to the neighbours one step farther; a cell's
+        // count is complete when it is taken from the queue (every cell one step closer came before).
+        var dist = [Int](repeating: -1, count: n), ways = [Int](repeating: 0, count: n)
+        var queue = [Int](repeating: 0, count: n)
+        var head = 0, tail = 1
+        dist[s] = 0; ways[s] = 1; queue[0] = s
+        while head < tail {
+            let cell = queue[head]; head += 1
+            if cell == g { break }
+            let r = cell / side, c = cell % side, d = dist[cell] + 1
+            @inline(__always) func reach(_ m: Int) {
+                guard maze.cells[m].isPassable else { return }
+                if dist[m] < 0 { dist[m] = d; queue[tail] = m; tail += 1 }
+                if dist[m] == d {
+                    let (sum, overflow) = ways[m].addingReportingOverflow(ways[cell])
+                    ways[m] = overflow ? cap : min(sum, cap)
+                }
             }
-            ways[cell] = total
+            if r > 0 { reach(cell - side) }
+            if r < side - 1 { reach(cell + side) }
+            if c > 0 { reach(cell - 1) }
+            if c < side - 1 { reach(cell + 1) }
         }
-        return min(ways[g], cap)
+        return dist[g] >= 0 ? min(ways[g], cap) : 0
     }
 
     /// The maze with one shortest path marked `o` (ties broken by a fixed neighbour order: up, down,
