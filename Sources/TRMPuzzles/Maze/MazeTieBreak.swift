@@ -127,14 +127,15 @@ public struct MazeTieBreak: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The rule `dataset`'s maze labels follow, judged on its first `rows` mazes with several shortest
-    /// paths among its first `scan` (the others fit every rule): `generator` or `mazeHard` when they
-    /// fit, else the first of `all` that does. Nil when no checked maze has several shortest paths
-    /// (nothing to relabel) or when no rule gives every checked label (some other choice).
-    public static func detect(_ dataset: PuzzleDataset, rows: Int = 256, scan: Int = 4096) -> MazeTieBreak? {
+    /// paths (the others fit every rule; the scan goes on past them, so a set that starts with
+    /// one-path mazes is judged by the rest): `generator` or `mazeHard` when they fit, else the first of
+    /// `all` that does. Nil when no maze has several shortest paths (nothing to relabel) or when no
+    /// rule gives every checked label (some other choice).
+    public static func detect(_ dataset: PuzzleDataset, rows: Int = 256) -> MazeTieBreak? {
         guard dataset.kind == .maze else { return nil }
         var candidates = all
         var checked = 0
-        for i in 0..<min(dataset.count, scan) where checked < rows {
+        for i in 0..<dataset.count where checked < rows {
             guard let question = MazeGrid(tokens: Array(dataset.input(i))),
                   MazeSolver.shortestPathCount(question, cap: 2) > 1 else { continue }
             let label = Array(dataset.label(i))
