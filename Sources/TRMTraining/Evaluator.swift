@@ -214,7 +214,7 @@ public enum Evaluator {
         var tokenCount = 0
         // Kinds with several right answers per puzzle: right answers, all steps and early halting.
         let checksRight = dataset.rightAnswerRule != nil
-        var rightAll = 0, rightHalt = 0, several = 0
+        var rightAll = 0, rightHalt = 0
         // Per puzzle, for the accuracy by rating: the all-steps answer and the full budget's halting answer.
         var ratedRows: [RatingAccuracy.Row] = []
         if dataset.ratings != nil { ratedRows.reserveCapacity(n) }
@@ -254,7 +254,6 @@ public enum Evaluator {
                             batchRows?[r].tokens = sc.count; batchRows?[r].allCorrect = sc.correct; batchRows?[r].allExact = exact
                             let right = checksRight ? dataset.isRightAnswer(start + r, prediction: preds[(r * s)..<((r + 1) * s)]) : nil
                             if right == true { rightAll += 1 }
-                            if checksRight && dataset.hasSeveralRightAnswers(start + r) == true { several += 1 }
                             if !outcomes.isEmpty {
                                 outcomes[r].tokens = sc.count; outcomes[r].correct = sc.correct; outcomes[r].exact = exact
                                 outcomes[r].right = right
@@ -296,7 +295,7 @@ public enum Evaluator {
             perStep: perStep, puzzleCount: n, tokenCount: tokenCount, maxSteps: maxSteps, elapsedSeconds: 0)
         result.ratings = RatingAccuracy.buckets(ratedRows, allSteps: maxSteps)
         if let rule = dataset.rightAnswerRule {
-            result.rightAnswers = RightAnswerAccuracy(rule: rule, puzzlesWithSeveral: several,
+            result.rightAnswers = RightAnswerAccuracy(rule: rule, puzzlesWithSeveral: dataset.puzzlesWithSeveralRightAnswers ?? 0,
                                                       allSteps: Double(rightAll) / nd, earlyHalting: Double(rightHalt) / nd)
         }
         result.puzzles = puzzles
@@ -317,7 +316,7 @@ public enum Evaluator {
         let policy = HaltingPolicy(threshold: options.threshold, maxSteps: maxSteps)
         let results = try solvePuzzles(model: model, inputs: inputs, puzzleIdentifiers: dataset.puzzleIdentifiers,
                                        policy: policy, batchSize: options.batchSize)
-        var exact = 0, correct = 0, tokens = 0, steps = 0, rightCount = 0, several = 0
+        var exact = 0, correct = 0, tokens = 0, steps = 0, rightCount = 0
         var puzzles: [PuzzleOutcome] = []
         for (i, r) in results.enumerated() {
             let sc = score(r.prediction[0..<s], labels: dataset.label(i))
@@ -326,7 +325,6 @@ public enum Evaluator {
             if solved { exact += 1 }
             let right = dataset.isRightAnswer(i, prediction: r.prediction[0..<s])
             if right == true { rightCount += 1 }
-            if dataset.hasSeveralRightAnswers(i) == true { several += 1 }
             if options.keepPuzzles {
                 puzzles.append(PuzzleOutcome(index: i, rating: dataset.ratings.map { Int($0[i]) }, tokens: sc.count,
                                              haltingExact: solved, haltingSteps: r.stepsUsed, right: right,
@@ -341,7 +339,7 @@ public enum Evaluator {
                                              meanSteps: Double(steps) / Double(n)),
             perStep: [], puzzleCount: n, tokenCount: tokens, maxSteps: maxSteps, elapsedSeconds: 0)
         if let rule = dataset.rightAnswerRule {
-            result.rightAnswers = RightAnswerAccuracy(rule: rule, puzzlesWithSeveral: several, allSteps: .nan,
+            result.rightAnswers = RightAnswerAccuracy(rule: rule, puzzlesWithSeveral: dataset.puzzlesWithSeveralRightAnswers ?? 0, allSteps: .nan,
                                                       earlyHalting: Double(rightCount) / Double(n))
         }
         result.puzzles = puzzles

@@ -92,8 +92,6 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
         let total = max(1, d.labels.count)
         ignoredLabelFraction = Double(ignored) / Double(total)
         changedCellFraction = Double(changed) / Double(max(1, total - ignored))
-        if d.rightAnswerRule != nil {
-            puzzlesWithSeveralRightAnswers = (0..<d.count).filter { d.hasSeveralRightAnswers($0) == true }.count
-        }
+        puzzlesWithSeveralRightAnswers = d.puzzlesWithSeveralRightAnswers
     }
 }

@@ -26,4 +26,10 @@ extension PuzzleDataset {
         guard let question = MazeGrid(tokens: Array(input(i))) else { return false }
         return MazeSolver.shortestPathCount(question, cap: 2) > 1
     }
+
+    /// How many examples have more than one right answer (nil when the kind has no such rule).
+    public var puzzlesWithSeveralRightAnswers: Int? {
+        guard rightAnswerRule != nil else { return nil }
+        return (0..<count).filter { hasSeveralRightAnswers($0) == true }.count
+    }
 }
