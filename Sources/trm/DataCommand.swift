@@ -8,7 +8,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Puzzle data tools.",
-        subcommands: [DataBuild.self, DataStats.self, DataShow.self, DataGenerate.self, DataCheck.self, DataImport.self]
+        subcommands: [DataBuild.self, DataStats.self, DataShow.self, DataGenerate.self, DataCheck.self, DataSplit.self, DataOverlap.self, DataImport.self]
     )
 }
 
