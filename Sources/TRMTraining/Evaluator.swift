@@ -250,9 +250,18 @@ public enum Evaluator {
                         stepCorrect[k] += sc.correct
                         if exact { stepExact[k] += 1 }
                         if k == 0 { tokenCount += sc.count }
+                        // Whether the prediction is a right answer (mazes: any shortest path), asked
+                        // at most once per row and step (the last step and a halt can both need it).
+                        var rightMemo: Bool?? = nil
+                        func isRight() -> Bool? {
+                            if let known = rightMemo { return known }
+                            let value = checksRight ? dataset.isRightAnswer(start + r, prediction: preds[(r * s)..<((r + 1) * s)]) : nil
+                            rightMemo = .some(value)
+                            return value
+                        }
                         if k == maxSteps - 1 {
                             batchRows?[r].tokens = sc.count; batchRows?[r].allCorrect = sc.correct; batchRows?[r].allExact = exact
-                            let right = checksRight ? dataset.isRightAnswer(start + r, prediction: preds[(r * s)..<((r + 1) * s)]) : nil
+                            let right = isRight()
                             if right == true { rightAll += 1 }
                             if !outcomes.isEmpty {
                                 outcomes[r].tokens = sc.count; outcomes[r].correct = sc.correct; outcomes[r].exact = exact
@@ -267,7 +276,7 @@ public enum Evaluator {
                             haltCorrect[i] += sc.correct
                             if exact { haltExact[i] += 1 }
                             if i == 0 {
-                                if checksRight && dataset.isRightAnswer(start + r, prediction: preds[(r * s)..<((r + 1) * s)]) == true { rightHalt += 1 }
+                                if isRight() == true { rightHalt += 1 }
                                 batchRows?[r].haltCorrect = sc.correct; batchRows?[r].haltExact = exact; batchRows?[r].haltSteps = k + 1
                                 if !outcomes.isEmpty { outcomes[r].haltingExact = exact; outcomes[r].haltingSteps = k + 1 }
                             }
