@@ -81,7 +81,9 @@ public struct RatingAccuracy: Codable, Equatable, Sendable {
     }
 
     /// "0", "2-3", "64 or more".
-    public var label: String {
+    public var label: String { Self.label(lower: lower, upper: upper) }
+
+    public static func label(lower: Int, upper: Int?) -> String {
         guard let upper else { return "\(lower) or more" }
         return lower == upper ? "\(lower)" : "\(lower)-\(upper)"
     }
@@ -106,9 +108,6 @@ public struct RatingAccuracy: Codable, Equatable, Sendable {
     /// left out, then "1 or more" when both unrated-by-search (0) and searching puzzles are present.
     /// `allSteps` is the step count of the all-steps protocol.
     public static func buckets(_ rows: [Row], allSteps: Int) -> [RatingAccuracy] {
-        let rated = rows.filter { $0.rating >= 0 }
-        guard !rated.isEmpty else { return [] }
-        func bucket(_ r: Int) -> Int { r == 0 ? 0 : Int.bitWidth - r.leadingZeroBitCount }  // 0; 1; 2-3 -> 2; 4-7 -> 3
         func summary(_ rs: [Row], lower: Int, upper: Int?) -> RatingAccuracy {
             let n = Double(rs.count), t = Double(max(1, rs.reduce(0) { $0 + $1.tokens }))
             return RatingAccuracy(
@@ -120,14 +119,98 @@ public struct RatingAccuracy: Codable, Equatable, Sendable {
                                                  tokenAccuracy: Double(rs.reduce(0) { $0 + $1.haltCorrect }) / t,
                                                  meanSteps: Double(rs.reduce(0) { $0 + $1.haltSteps }) / n))
         }
-        var out: [RatingAccuracy] = []
-        for (b, rs) in Dictionary(grouping: rated, by: { bucket($0.rating) }).sorted(by: { $0.key < $1.key }) {
-            let lower = b == 0 ? 0 : 1 << (b - 1), upper = b == 0 ? 0 : (1 << b) - 1
-            out.append(summary(rs, lower: lower, upper: upper))
+        return grouped(rows, rating: \.rating).map { summary($0.items, lower: $0.lower, upper: $0.upper) }
+    }
+
+    /// Rated items (rating >= 0) in buckets 0, 1, 2-3, 4-7, ... (powers of two), empty buckets left
+    /// out, then "1 or more" (upper nil) when both rating 0 and searching puzzles are present.
+    public static func grouped<T>(_ items: [T], rating: (T) -> Int) -> [(lower: Int, upper: Int?, items: [T])] {
+        let rated = items.filter { rating($0) >= 0 }
+        func bucket(_ r: Int) -> Int { r == 0 ? 0 : Int.bitWidth - r.leadingZeroBitCount }  // 0; 1; 2-3 -> 2; 4-7 -> 3
+        var out: [(lower: Int, upper: Int?, items: [T])] = []
+        for (b, rs) in Dictionary(grouping: rated, by: { bucket(rating($0)) }).sorted(by: { $0.key < $1.key }) {
+            out.append((b == 0 ? 0 : 1 << (b - 1), b == 0 ? 0 : (1 << b) - 1, rs))
         }
-        let searching = rated.filter { $0.rating >= 1 }
-        if !searching.isEmpty && searching.count < rated.count { out.append(summary(searching, lower: 1, upper: nil)) }
+        let searching = rated.filter { rating($0) >= 1 }
+        if !searching.isEmpty && searching.count < rated.count { out.append((1, nil, searching)) }
         return out
+    }
+}
+
+/// `trm eval --tries`: a puzzle whose answer fails its rule check (Sudoku: a complete grid keeping
+/// every clue and the rules; mazes: a shortest path) is tried again in other versions (training's
+/// augmentations), and the first answer that passes counts (else the first try's). The check
+/// reads the question only, never the label.
+public struct TriesAccuracy: Codable, Equatable, Sendable {
+    /// Tries at most per puzzle (the first is the puzzle as given).
+    public var tries: Int
+    /// What the check asks of an answer.
+    public var check: String
+    /// Exact accuracy of the first try alone, and with the tries.
+    public var firstTryExact: Double
+    public var exactAccuracy: Double
+    /// Fraction of puzzles with an answer that passed the check.
+    public var passedCheck: Double
+    /// firstPassed[t]: puzzles whose first passing answer came from try t + 1.
+    public var firstPassed: [Int]
+    /// Answers that passed the check but are not the label (a puzzle with several solutions, or a
+    /// maze path other than the label's).
+    public var passedNotLabel: Int
+    /// By difficulty rating, when the data has ratings.
+    public var ratings: [Rating] = []
+
+    public struct Rating: Codable, Equatable, Sendable {
+        public var lower: Int
+        public var upper: Int?
+        public var puzzles: Int
+        public var firstTryExact: Double
+        public var exactAccuracy: Double
+
+        public init(lower: Int, upper: Int?, puzzles: Int, firstTryExact: Double, exactAccuracy: Double) {
+            self.lower = lower; self.upper = upper; self.puzzles = puzzles
+            self.firstTryExact = firstTryExact; self.exactAccuracy = exactAccuracy
+        }
+
+        public var label: String { RatingAccuracy.label(lower: lower, upper: upper) }
+
+        enum CodingKeys: String, CodingKey {
+            case lower, upper, puzzles, firstTryExact = "first_try_exact", exactAccuracy = "exact_accuracy"
+        }
+    }
+
+    /// One puzzle's outcome: its rating (-1: none), whether the first try was exact, the try (0-based)
+    /// whose answer first passed the check (nil: none did), and whether the counted answer is exact.
+    public struct Row: Sendable {
+        public var rating: Int
+        public var firstTryExact: Bool
+        public var passedAt: Int?
+        public var exact: Bool
+        public init(rating: Int, firstTryExact: Bool, passedAt: Int?, exact: Bool) {
+            self.rating = rating; self.firstTryExact = firstTryExact; self.passedAt = passedAt; self.exact = exact
+        }
+    }
+
+    public init(tries: Int, check: String, rows: [Row]) {
+        let n = Double(max(rows.count, 1))
+        self.tries = tries
+        self.check = check
+        firstTryExact = Double(rows.filter(\.firstTryExact).count) / n
+        exactAccuracy = Double(rows.filter(\.exact).count) / n
+        passedCheck = Double(rows.filter { $0.passedAt != nil }.count) / n
+        firstPassed = (0..<tries).map { t in rows.filter { $0.passedAt == t }.count }
+        passedNotLabel = rows.filter { $0.passedAt != nil && !$0.exact }.count
+        ratings = RatingAccuracy.grouped(rows, rating: \.rating).map { g in
+            let k = Double(g.items.count)
+            return Rating(lower: g.lower, upper: g.upper, puzzles: g.items.count,
+                          firstTryExact: Double(g.items.filter(\.firstTryExact).count) / k,
+                          exactAccuracy: Double(g.items.filter(\.exact).count) / k)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tries, check, ratings
+        case firstTryExact = "first_try_exact", exactAccuracy = "exact_accuracy", passedCheck = "passed_check"
+        case firstPassed = "first_passed", passedNotLabel = "passed_not_label"
     }
 }
 
@@ -208,6 +291,8 @@ public struct EvalReport: Codable, Equatable, Sendable {
     public var ratings: [RatingAccuracy] = []
     /// Right answers that need not be the label's, for kinds where one puzzle has several (mazes).
     public var rightAnswers: RightAnswerAccuracy?
+    /// Tries in other versions when an answer fails its rule check (`trm eval --tries`); nil otherwise.
+    public var tries: TriesAccuracy?
 
     public init(model: String, checkpoint: String? = nil, dataset: String, puzzleCount: Int, tokenCount: Int,
                 maxSupervisionSteps: Int, allSteps: EvalProtocolResult, earlyHalting: EvalProtocolResult,
@@ -235,6 +320,7 @@ public struct EvalReport: Codable, Equatable, Sendable {
         case elapsedSeconds = "elapsed_seconds", createdAt = "created_at"
         case depths, ratings
         case rightAnswers = "right_answers"
+        case tries
     }
 
     public init(from decoder: Decoder) throws {
@@ -254,6 +340,7 @@ public struct EvalReport: Codable, Equatable, Sendable {
         depths = try c.decodeIfPresent([DepthAccuracy].self, forKey: .depths) ?? []  // reports from before depths
         ratings = try c.decodeIfPresent([RatingAccuracy].self, forKey: .ratings) ?? []
         rightAnswers = try c.decodeIfPresent(RightAnswerAccuracy.self, forKey: .rightAnswers)
+        tries = try c.decodeIfPresent(TriesAccuracy.self, forKey: .tries)
     }
 
     /// Puzzles per second of wall-clock time (0 when no time was measured).
@@ -317,6 +404,23 @@ public struct EvalReport: Codable, Equatable, Sendable {
             md += "| Protocol | Right answers |\n|---|---:|\n"
             md += "| All \(maxSupervisionSteps) steps | \(percent(right.allSteps)) |\n"
             md += "| Early halting | \(percent(right.earlyHalting)) |\n"
+        }
+        if let tries {
+            md += "\n## Up to \(tries.tries) tries: other versions when an answer fails its rule check\n\n"
+            md += "An answer passes when it is \(cell(tries.check)) (the check reads the question, never the label). "
+                + "A puzzle whose answer fails is tried again in another version of itself (training's augmentations), "
+                + "and the first answer that passes counts (else the first try's). Exact = the counted answer is the label.\n\n"
+            md += "| | Exact accuracy | Passed the check |\n|---|---:|---:|\n"
+            md += "| First try | \(percent(tries.firstTryExact)) | \(tries.firstPassed.first.map { String($0) } ?? "0") puzzles |\n"
+            md += "| Up to \(tries.tries) tries | \(percent(tries.exactAccuracy)) | \(percent(tries.passedCheck)) |\n\n"
+            md += "First passing answer at try 1, 2, ...: " + tries.firstPassed.map(String.init).joined(separator: ", ")
+                + "; passed but not the label: \(tries.passedNotLabel).\n"
+            if !tries.ratings.isEmpty {
+                md += "\n| Rating | Puzzles | First try exact | Up to \(tries.tries) tries exact |\n|---|---:|---:|---:|\n"
+                for r in tries.ratings {
+                    md += "| \(r.label) | \(r.puzzles) | \(percent(r.firstTryExact)) | \(percent(r.exactAccuracy)) |\n"
+                }
+            }
         }
         if !perStep.isEmpty {
             md += "\n## Accuracy after each supervision step\n\n"

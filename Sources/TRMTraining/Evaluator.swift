@@ -36,6 +36,13 @@ public struct EvaluationOptions: Sendable {
     public var batchSize: Int = 64
     /// Keep each puzzle's outcome and answer (`EvaluationResult.puzzles`, `trm eval --predictions`).
     public var keepPuzzles = false
+    /// Tries per puzzle (1: the puzzle as given). More: a puzzle whose answer fails its rule check
+    /// is solved again in other versions of itself (Sudoku: random training transforms; mazes: the
+    /// other rotations and reflections, 8 tries at most), and the first passing answer counts
+    /// (`EvaluationResult.tries`). Kinds without a check (ARC, grid) ignore it.
+    public var tries = 1
+    /// Seed of the Sudoku versions drawn for the tries.
+    public var triesSeed: UInt64 = 0
     /// The deepest rollout allowed.
     public static let maximumDepth = 256
     public init(evaluationProtocol: EvaluationProtocol = .both, threshold: Float = 0.5, maxSteps: Int? = nil,
@@ -64,6 +71,8 @@ public struct EvaluationResult: Sendable {
     public var elapsedSeconds: Double
     /// Each puzzle's outcome, in data order, when `EvaluationOptions.keepPuzzles` asked for them.
     public var puzzles: [PuzzleOutcome] = []
+    /// With `EvaluationOptions.tries` > 1 on a kind with an answer check.
+    public var tries: TriesAccuracy?
 
     public func report(model: String, checkpoint: String?, dataset: String, notes: [String: String] = [:]) -> EvalReport {
         let missing = EvalProtocolResult(exactAccuracy: .nan, tokenAccuracy: .nan, meanSteps: .nan)
@@ -74,6 +83,7 @@ public struct EvaluationResult: Sendable {
         report.depths = depths
         report.ratings = ratings
         report.rightAnswers = rightAnswers
+        report.tries = tries
         return report
     }
 }
@@ -130,10 +140,12 @@ public enum DatasetMismatchError: Error, CustomStringConvertible, Equatable, Sen
     case incompatible(dataset: String, reason: String)
     case empty(dataset: String)
     case invalidDepth(depth: Int)
+    case invalidTries(Int)
 
     public var description: String {
         switch self {
         case let .invalidDepth(d): return "depth \(d) is outside 1...\(EvaluationOptions.maximumDepth) supervision steps"
+        case let .invalidTries(t): return "tries must be 1 or more, got \(t)"
         case let .incompatible(d, r):
             // The trainer names its sets "training set" and "test set"; the evaluators name the data.
             let remedy = ["training set", "test set"].contains(d)
@@ -174,19 +186,65 @@ public enum Evaluator {
         if let bad = (depths + [options.maxSteps].compactMap { $0 }).first(where: { !(1...EvaluationOptions.maximumDepth).contains($0) }) {
             throw DatasetMismatchError.invalidDepth(depth: bad)
         }
+        guard options.tries >= 1 else { throw DatasetMismatchError.invalidTries(options.tries) }
         let maxSteps = max(options.maxSteps ?? model.config.haltMaxSteps, depths.last ?? 1)
         let start = Date()
+        let transforms = dataset.versionTransforms(tries: options.tries, seed: options.triesSeed) ?? []
+        var firstOptions = options
+        if !transforms.isEmpty { firstOptions.keepPuzzles = true }  // the first try's answers
         var result: EvaluationResult
         switch options.evaluationProtocol {
         case .halting where depths.isEmpty:
-            result = try haltingOnly(model: model, dataset: dataset, options: options, maxSteps: maxSteps, progress: progress)
+            result = try haltingOnly(model: model, dataset: dataset, options: firstOptions, maxSteps: maxSteps, progress: progress)
         case .all, .both, .halting:
-            result = try rollout(model: model, dataset: dataset, options: options, maxSteps: maxSteps, depths: depths, progress: progress)
+            result = try rollout(model: model, dataset: dataset, options: firstOptions, maxSteps: maxSteps, depths: depths, progress: progress)
             if options.evaluationProtocol == .halting { result.allSteps = nil }
             if options.evaluationProtocol == .all { result.earlyHalting = nil }
         }
+        if !transforms.isEmpty {
+            result.tries = try retry(model: model, dataset: dataset, options: options, maxSteps: maxSteps,
+                                     first: result.puzzles, transforms: transforms)
+            if !options.keepPuzzles { result.puzzles = [] }
+        }
         result.elapsedSeconds = Date().timeIntervalSince(start)
         return result
+    }
+
+    /// Tries 2...: the puzzles whose answer has not passed the rule check so far, each in the
+    /// version `transforms[t - 1]` makes of it, solved under the same protocol (all steps when it
+    /// runs, else early halting), answers mapped back to the puzzle as given.
+    static func retry(model: ReasoningModel, dataset: PuzzleDataset, options: EvaluationOptions, maxSteps: Int,
+                      first: [PuzzleOutcome], transforms: [PuzzleVersionTransform]) throws -> TriesAccuracy? {
+        guard let check = dataset.answerCheckRule else { return nil }
+        let s = dataset.seqLen
+        var rows = first.map { o in
+            TriesAccuracy.Row(rating: o.rating ?? -1, firstTryExact: Self.isExact(o.prediction, dataset, o.index),
+                              passedAt: dataset.passesAnswerCheck(o.index, prediction: o.prediction[0..<s]) == true ? 0 : nil,
+                              exact: Self.isExact(o.prediction, dataset, o.index))
+        }
+        var versionOptions = options
+        versionOptions.tries = 1; versionOptions.depths = []; versionOptions.keepPuzzles = true
+        versionOptions.maxSteps = maxSteps
+        for (t, transform) in transforms.enumerated() {
+            let pending = rows.indices.filter { rows[$0].passedAt == nil }
+            if pending.isEmpty { break }
+            let version = dataset.versions(of: pending, transform: transform)
+            let answers = try evaluate(model: model, dataset: version, name: "try \(t + 2)", options: versionOptions).puzzles
+            for (k, i) in pending.enumerated() {
+                let answer = transform.invert(answers[k].prediction)
+                if dataset.passesAnswerCheck(i, prediction: answer[...]) == true {
+                    rows[i].passedAt = t + 1
+                    rows[i].exact = Self.isExact(answer, dataset, i)
+                }
+            }
+        }
+        return TriesAccuracy(tries: transforms.count + 1, check: check, rows: rows)
+    }
+
+    /// Whether `prediction` matches example `i`'s label on every labelled cell.
+    static func isExact(_ prediction: [Int32], _ dataset: PuzzleDataset, _ i: Int) -> Bool {
+        let sc = score(prediction[0..<dataset.seqLen], labels: dataset.label(i))
+        return sc.count > 0 && sc.correct == sc.count
     }
 
     /// Scores of one puzzle's prediction: (labelled cells right, labelled cells).

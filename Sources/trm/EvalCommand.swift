@@ -30,6 +30,7 @@ struct EvalCommand: ParsableCommand {
           trm eval --model runs/sudoku --data test.trmd --protocol halting \\
               --threshold 0.7 --json
           trm eval --data test.csv --depths 1,2,4,8,16,32,64   # test-time depth
+          trm eval --data test.csv --tries 8               # retry failed answers in other versions
         """)
 
     @OptionGroup var model: ModelOptions
@@ -58,6 +59,12 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Versions per puzzle to predict and vote over for pass@1/pass@2: ARC test files (from `trm data build --arc-evaluation ... --test-output`; default all of the task's) and grid tasks whose header declares augment (default 8). 0: no voting.")
     var voteVersions: Int?
 
+    @Option(help: "Sudoku and mazes: tries per puzzle. A puzzle whose answer fails its rule check (Sudoku: a complete grid keeping every clue and the rules; maze: a shortest path; the label is never read) is solved again in another version of itself (Sudoku: random training transforms; mazes: the other rotations and reflections, 8 at most) until one passes; the first passing answer counts. A section in report.md, `tries` in report.json.")
+    var tries = 1
+
+    @Option(help: "Seed of the Sudoku versions drawn for --tries.")
+    var triesSeed: UInt64 = 0
+
     @Option(name: .outputPath, help: "Report directory (default: <run>/eval for a training run, else a new temporary folder).")
     var out: String?
 
@@ -78,6 +85,7 @@ struct EvalCommand: ParsableCommand {
         }
         _ = try depthList()
         if let voteVersions, voteVersions < 0 { throw ValidationError("--vote-versions must be at least 0") }
+        guard (1...1000).contains(tries) else { throw ValidationError("--tries must be in 1...1000, got \(tries)") }
         for path in data where !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("no such file or folder: \(path)")
         }
@@ -108,6 +116,11 @@ struct EvalCommand: ParsableCommand {
             var options = EvaluationOptions(evaluationProtocol: evaluationProtocol, threshold: threshold, maxSteps: maxSteps,
                                             depths: try depthList(), batchSize: batchSize)
             options.keepPuzzles = predictions
+            options.tries = tries
+            options.triesSeed = triesSeed
+            if tries > 1, dataset.answerCheckRule == nil {
+                logger.warning("--tries \(tries) is ignored: \(dataset.kind.rawValue) answers have no rule check (ARC and grid tasks vote over versions: --vote-versions)")
+            }
             let progress = ProgressBar(total: dataset.count, label: "eval", mode: log.quiet ? .quiet : (output.json ? .plain : .automatic))
             let result = try Evaluator.evaluate(model: target.model, dataset: dataset, name: name, options: options, progress: progress)
             progress.finish()
@@ -169,6 +182,14 @@ struct EvalCommand: ParsableCommand {
                     let all = right.allSteps.isFinite ? String(format: "all steps %.2f%%", right.allSteps * 100) : "all steps not run"
                     print("right answers (\(right.rule); \(right.puzzlesWithSeveral) of \(result.puzzleCount) puzzles have several): "
                           + all + String(format: "; early halting %.2f%%", right.earlyHalting * 100))
+                }
+                if let tries = result.tries {
+                    print(String(format: "up to %d tries (an answer must be %@): exact %.2f%% (first try %.2f%%), passed the check %.2f%%",
+                                 tries.tries, tries.check, tries.exactAccuracy * 100, tries.firstTryExact * 100, tries.passedCheck * 100))
+                    for r in tries.ratings {
+                        print(String(format: "  rating %@ (%d puzzle%@): exact %.2f%% (first try %.2f%%)", r.label, r.puzzles,
+                                     r.puzzles == 1 ? "" : "s", r.exactAccuracy * 100, r.firstTryExact * 100))
+                    }
                 }
                 if let voting { print(voting.summary + String(format: " (%.1f s)", voting.elapsedSeconds)) }
                 if let gridVoting { print(gridVoting.summary + String(format: " (%.1f s)", gridVoting.elapsedSeconds)) }

@@ -1,0 +1,108 @@
+// `trm eval --tries`: versions of a puzzle and the way back, the rule check that never reads the
+// label, and the evaluator retrying failed answers with the bundled Sudoku model.
+import Foundation
+import TRMModels
+import TRMPuzzles
+import TRMReport
+import TRMRuntime
+import TRMTestSupport
+import Testing
+@testable import TRMTraining
+
+@Suite("tries: versions, rule checks, retrying")
+struct TriesTests {
+    static func sudokuData(_ count: Int) throws -> PuzzleDataset {
+        var rng = DeterministicRandom(seed: 8)
+        return .sudoku(try (0..<count).map { _ in
+            let g = try SudokuGenerator.generate(SudokuGeneratorOptions(clues: 30), using: &rng)
+            return SudokuRecord(puzzle: g.puzzle, solution: g.solution, rating: g.backtracks)
+        })
+    }
+
+    static func mazeData(_ count: Int) throws -> PuzzleDataset {
+        var rng = DeterministicRandom(seed: 9)
+        return .maze(try (0..<count).map { _ in try MazeGenerator.generate(MazeGeneratorOptions(side: 8, minPathCells: 12), using: &rng) })
+    }
+
+    @Test func versionsMapBackAndKeepTheirAnswersRight() throws {
+        for data in [try Self.sudokuData(6), try Self.mazeData(6)] {
+            let transforms = try #require(data.versionTransforms(tries: 8, seed: 1))
+            #expect(transforms.count == 7 && Set(transforms.map(\.gather)).count == 7, "seven different versions")
+            for t in transforms {
+                let version = data.versions(of: Array(0..<data.count), transform: t)
+                for i in 0..<data.count {
+                    #expect(t.invert(version.input(i)) == Array(data.input(i)))
+                    #expect(t.invert(version.label(i)) == Array(data.label(i)))
+                    // A version's own answer passes the version's check; mapped back, the original's.
+                    #expect(version.passesAnswerCheck(i, prediction: version.label(i)) == true)
+                    #expect(data.passesAnswerCheck(i, prediction: t.invert(version.label(i))[...]) == true)
+                }
+            }
+        }
+        #expect(try Self.mazeData(1).versionTransforms(tries: 20, seed: 0)?.count == 7, "a maze has 8 versions")
+        #expect(try Self.sudokuData(1).versionTransforms(tries: 1, seed: 0)?.isEmpty == true)
+        var grid = PuzzleDataset(kind: .grid, seqLen: 4, vocabSize: 3, numPuzzleIdentifiers: 1, gridRows: 2, gridCols: 2)
+        grid.append(input: [1, 2, 1, 2], label: [1, 1, 1, 1])
+        #expect(grid.versionTransforms(tries: 4, seed: 0) == nil && grid.passesAnswerCheck(0, prediction: [1, 1, 1, 1]) == nil)
+    }
+
+    @Test func theCheckReadsTheQuestionNotTheLabel() throws {
+        var data = try Self.sudokuData(5)
+        let answers = (0..<data.count).map { Array(data.label($0)) }
+        data.labels = data.labels.map { $0 == 10 ? 2 : $0 + 1 }  // every label wrong
+        for (i, a) in answers.enumerated() {
+            #expect(data.passesAnswerCheck(i, prediction: a[...]) == true)
+            var wrong = a
+            let blank = data.input(i).firstIndex(of: 1)! - i * 81   // a cell the model fills in
+            wrong[blank] = wrong[blank] == 10 ? 2 : wrong[blank] + 1
+            #expect(data.passesAnswerCheck(i, prediction: wrong[...]) == false)
+            var clueChanged = a
+            let clue = data.input(i).firstIndex(where: { $0 > 1 })! - i * 81
+            clueChanged[clue] = clueChanged[clue] == 10 ? 2 : clueChanged[clue] + 1
+            #expect(data.passesAnswerCheck(i, prediction: clueChanged[...]) == false)
+        }
+        let mazes = try Self.mazeData(3)
+        for i in 0..<mazes.count {
+            #expect(mazes.passesAnswerCheck(i, prediction: mazes.label(i)) == true)
+            #expect(mazes.passesAnswerCheck(i, prediction: mazes.input(i)) == false, "the question marks no path")
+        }
+    }
+
+    /// The bundled Sudoku model on the first 16 Sudoku-Extreme test puzzles: the first try is the
+    /// plain evaluation, later tries only add puzzles, passing never needs the label, and the
+    /// counts add up.
+    @Test(.enabled(if: SharedData.exists("sudoku-extreme-lite/test.csv"), "../shared/data is not here"))
+    func retryingWithTheBundledModel() throws {
+        let model = try ModelStore.load(directory: Repository.root.appendingPathComponent("Models/sudoku").path).model
+        let data = try PuzzleLoader.load(paths: [#require(SharedData.path("sudoku-extreme-lite/test.csv"))],
+                                         options: LoadOptions(limit: 16)).dataset
+        let plain = try Evaluator.evaluate(model: model, dataset: data, options: EvaluationOptions(batchSize: 16))
+        #expect(plain.tries == nil)
+        var options = EvaluationOptions(batchSize: 16)
+        options.tries = 3
+        let r = try Evaluator.evaluate(model: model, dataset: data, options: options)
+        let tries = try #require(r.tries)
+        #expect(r.puzzles.isEmpty, "answers only when asked for")
+        #expect(r.allSteps == plain.allSteps && r.perStep == plain.perStep, "the first try is the plain evaluation")
+        #expect(tries.tries == 3 && tries.firstTryExact == plain.allSteps?.exactAccuracy)
+        #expect(tries.exactAccuracy >= tries.firstTryExact && tries.exactAccuracy == tries.passedCheck)
+        #expect(tries.passedNotLabel == 0, "Sudoku-Extreme puzzles have one solution")
+        #expect(tries.firstPassed.count == 3 && Double(tries.firstPassed.reduce(0, +)) == tries.passedCheck * 16)
+        #expect(tries.firstPassed[1...].reduce(0, +) > 0, "later tries solve some puzzle the first did not")
+        #expect(tries.ratings.last?.label == "1 or more")
+        // Wrong labels: the same answers pass the check (it reads the question), none is exact.
+        var wrongLabels = data
+        wrongLabels.labels = data.labels.map { $0 == 10 ? 2 : $0 + 1 }
+        let blind = try #require(try Evaluator.evaluate(model: model, dataset: wrongLabels, options: options).tries)
+        #expect(blind.firstPassed == tries.firstPassed && blind.exactAccuracy == 0)
+        // The report: a section in report.md, `tries` in report.json.
+        let report = r.report(model: "m", checkpoint: nil, dataset: "extreme")
+        #expect(report.markdown().contains("## Up to 3 tries"))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tries-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try report.jsonData().write(to: url)
+        #expect(try EvalReport.read(from: url).tries == tries)
+        options.tries = 0
+        #expect(throws: DatasetMismatchError.invalidTries(0)) { try Evaluator.evaluate(model: model, dataset: data, options: options) }
+    }
+}
