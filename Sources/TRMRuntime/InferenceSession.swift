@@ -26,6 +26,10 @@ public struct SolveStep: Sendable, Codable, Equatable {
     public var haltProbability: Float
     /// Cells whose prediction changed since the previous step.
     public var changedCells: [Int]
+
+    public init(step: Int, prediction: [Int32], haltProbability: Float, changedCells: [Int]) {
+        self.step = step; self.prediction = prediction; self.haltProbability = haltProbability; self.changedCells = changedCells
+    }
 }
 
 public final class InferenceSession: @unchecked Sendable {
@@ -135,6 +139,10 @@ public struct SolveResult: Sendable, Codable, Equatable {
     public var haltProbability: Float
     /// Every step when requested (else only the last).
     public var steps: [SolveStep]
+
+    public init(prediction: [Int32], stepsUsed: Int, haltProbability: Float, steps: [SolveStep]) {
+        self.prediction = prediction; self.stepsUsed = stepsUsed; self.haltProbability = haltProbability; self.steps = steps
+    }
 }
 
 /// Solves puzzles in batches of up to `batchSize`, refilling slots as rows halt.

@@ -16,11 +16,14 @@ public enum ConsoleSolve {
         public var json: Bool
         public var style: StepRenderer.Style
         public var delaySeconds: Double
+        /// Sudoku (9x9) and mazes: while the answer fails the validator, solve another version of the
+        /// puzzle (training's augmentations), up to this many tries in all.
+        public var tries: Int
 
         public init(text: String, kind: PuzzleInputKind, index: Int = 0, threshold: Float?, maxSteps: Int?, json: Bool,
-                    style: StepRenderer.Style, delaySeconds: Double = 0) {
+                    style: StepRenderer.Style, delaySeconds: Double = 0, tries: Int = 1) {
             self.text = text; self.kind = kind; self.index = index; self.threshold = threshold; self.maxSteps = maxSteps
-            self.json = json; self.style = style; self.delaySeconds = delaySeconds
+            self.json = json; self.style = style; self.delaySeconds = delaySeconds; self.tries = tries
         }
     }
 
@@ -73,8 +76,28 @@ public enum ConsoleSolve {
             output(StepRenderer.grid(q, prediction: step.prediction, changed: Set(step.changedCells), style: r.style))
             if r.delaySeconds > 0 { Thread.sleep(forTimeInterval: r.delaySeconds) }
         }
+        var result = results[0]
+        var triesUsed = 1
+        if r.tries > 1, q.verdict(result.prediction).status != .valid {
+            if let transforms = q.versionTransforms(tries: r.tries) {
+                let found = try solveVersions(model: model.model, question: q, policy: policy, transforms: transforms,
+                                              keepSteps: true) { t, solved, verdict in
+                    triesUsed = t
+                    guard !r.json else { return }
+                    output("")
+                    output("try \(t) of \(r.tries), another version of the puzzle (\(q.kind == .maze ? "rotated or mirrored" : "digits relabelled, lines permuted")): "
+                           + "\(solved.stepsUsed) step\(solved.stepsUsed == 1 ? "" : "s"), verdict \(verdict.status == .valid ? "VALID" : "INVALID")")
+                }
+                if let found {
+                    result = found.result
+                    if !r.json { output(StepRenderer.grid(q, prediction: result.prediction, changed: [], style: r.style)) }
+                }
+            } else if !r.json {
+                output("")
+                output("--tries \(r.tries): \(q.kind.rawValue) puzzles of this size have no other versions to try")
+            }
+        }
         let seconds = start.duration(to: .now)
-        let result = results[0]
         let halted = r.threshold.map { result.haltProbability > $0 } ?? false
         let totalSeconds = Double(seconds.components.seconds) + Double(seconds.components.attoseconds) * 1e-18
         let outcome = WorkerOutcome(steps: result.steps, haltProbabilities: result.steps.map(\.haltProbability),
@@ -85,11 +108,12 @@ public enum ConsoleSolve {
             // The API's response object, plus where the puzzle came from and the answer given with it.
             let json = ConsoleSolveJSON(response: response, origin: picked.origin,
                                         expected: expected.map { q.answerRows($0.tokens) },
-                                        expectedMatches: expected.map { $0.tokens == result.prediction })
+                                        expectedMatches: expected.map { $0.tokens == result.prediction },
+                                        tries: r.tries > 1 ? triesUsed : nil)
             output(String(decoding: try APICoding.encoder.encode(json), as: UTF8.self))
         } else {
             output("")
-            output("\(result.stepsUsed) step\(result.stepsUsed == 1 ? "" : "s"), " + (halted ? "halted by the model" : "step limit reached")
+            output((triesUsed > 1 ? "try \(triesUsed): " : "") + "\(result.stepsUsed) step\(result.stepsUsed == 1 ? "" : "s"), " + (halted ? "halted by the model" : "step limit reached")
                    + String(format: ", %.0f ms", totalSeconds * 1000))
             let v = response.verdict
             let mark = v.status == .valid ? "VALID" : v.status == .invalid ? "INVALID" : "UNCHECKED"
@@ -120,8 +144,10 @@ struct ConsoleSolveJSON: Encodable {
     var origin: String?
     var expected: [String]?
     var expectedMatches: Bool?
+    /// With --tries: the try whose answer is given (the last one when none passed).
+    var tries: Int?
 
-    enum Extra: String, CodingKey { case origin, expected, expectedMatches }
+    enum Extra: String, CodingKey { case origin, expected, expectedMatches, tries }
 
     func encode(to encoder: Encoder) throws {
         try response.encode(to: encoder)
@@ -129,5 +155,6 @@ struct ConsoleSolveJSON: Encodable {
         try extra.encodeIfPresent(origin, forKey: .origin)
         try extra.encodeIfPresent(expected, forKey: .expected)
         try extra.encodeIfPresent(expectedMatches, forKey: .expectedMatches)
+        try extra.encodeIfPresent(tries, forKey: .tries)
     }
 }

@@ -26,6 +26,7 @@ struct SolveCommand: ParsableCommand {
               trm solve ../shared/data/sudoku-extreme-lite/test.csv --index 3   # a CSV row, answer shown
               trm solve maze.txt --model runs/maze        # a 30x30 maze with a maze model
               trm solve --json < puzzle.txt               # one JSON object for machines
+              trm solve test.csv --index 5 --tries 8      # retry in other versions until VALID
             """)
 
     @Argument(help: "The puzzle text, or the path of a file holding it (omit to use --file, stdin, or the embedded Sudoku).")
@@ -53,6 +54,9 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "Supervision steps at most (default: the model's training limit).")
     var maxSteps: Int?
 
+    @Option(help: "Sudoku (9x9) and mazes: tries in all. While the answer fails the validator, solve another version of the puzzle (Sudoku: digits relabelled, rows and columns permuted, transposed; maze: rotated or mirrored) and read its answer back.")
+    var tries = 1
+
     @Flag(help: "Plain markers ('*' after a changed cell) instead of ANSI colour.")
     var noColor = false
 
@@ -66,6 +70,7 @@ struct SolveCommand: ParsableCommand {
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be in 0...1") }
         if let m = maxSteps, !(1...256).contains(m) { throw ValidationError("--max-steps must be in 1...256") }
         guard index >= 0 else { throw ValidationError("--index must be 0 or more") }
+        guard (1...64).contains(tries) else { throw ValidationError("--tries must be in 1...64, got \(tries)") }
         guard delay >= 0, delay <= 10 else { throw ValidationError("--delay must be in 0...10 seconds") }
         if puzzle != nil && file != nil { throw ValidationError("give the puzzle as an argument or with --file, not both") }
         if model.model != nil && random.randomPreset != nil { throw ValidationError("give either --model or --random-preset, not both") }
@@ -99,7 +104,7 @@ struct SolveCommand: ParsableCommand {
                                          && ProcessInfo.processInfo.environment["NO_COLOR"] == nil) ? .ansi : .plain
         let request = ConsoleSolve.Request(text: puzzleText, kind: text == nil ? PuzzleInputKind(rawValue: loaded.kind.rawValue) ?? .auto : kind,
                                            index: index, threshold: noHalt ? nil : threshold, maxSteps: maxSteps,
-                                           json: output.json, style: style, delaySeconds: delay)
+                                           json: output.json, style: style, delaySeconds: delay, tries: tries)
         _ = try threads.run { try ConsoleSolve.run(request, model: loaded) { writeLine($0) } }
     }
 }

@@ -34,6 +34,20 @@ public struct PuzzleVersionTransform: Sendable, Equatable {
         tokenMap = []
     }
 
+    /// The versions for tries 1..<tries of a `rows` x `cols` puzzle of `kind`, or nil when the kind
+    /// has no answer check (see `PuzzleDataset.versionTransforms`). Only 9x9 Sudoku has versions.
+    public static func tries(kind: PuzzleKind, rows: Int, cols: Int, tries: Int, seed: UInt64) -> [PuzzleVersionTransform]? {
+        switch kind {
+        case .maze where rows == cols:
+            return Dihedral.allCases.dropFirst().prefix(max(0, tries - 1)).map { PuzzleVersionTransform($0, side: rows) }
+        case .sudoku where rows == 9 && cols == 9:
+            var rng = DeterministicRandom(seed: seed)
+            return (0..<max(0, tries - 1)).map { _ in PuzzleVersionTransform(SudokuTransform.random(using: &rng)) }
+        default:
+            return nil
+        }
+    }
+
     private func map(_ t: Int32) -> Int32 { Int(t) < tokenMap.count && t >= 0 ? tokenMap[Int(t)] : t }
 
     /// The version of `tokens` (one puzzle's cells).
@@ -85,16 +99,7 @@ extension PuzzleDataset {
     /// an answer check. Mazes: the 7 other rotations and reflections, in order (so at most 8
     /// tries); Sudoku: random training transforms drawn with `seed`.
     public func versionTransforms(tries: Int, seed: UInt64) -> [PuzzleVersionTransform]? {
-        guard tries > 1 else { return [] }
-        switch kind {
-        case .maze:
-            return Dihedral.allCases.dropFirst().prefix(tries - 1).map { PuzzleVersionTransform($0, side: gridRows) }
-        case .sudoku:
-            var rng = DeterministicRandom(seed: seed)
-            return (1..<tries).map { _ in PuzzleVersionTransform(SudokuTransform.random(using: &rng)) }
-        default:
-            return nil
-        }
+        PuzzleVersionTransform.tries(kind: kind, rows: gridRows, cols: gridCols, tries: tries, seed: seed)
     }
 
     /// Examples `rows`, each in the version `transform` makes of it (inputs and labels alike).
