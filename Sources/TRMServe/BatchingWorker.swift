@@ -5,6 +5,7 @@
 // at step boundaries; shutdown drains queued and running work.
 import Foundation
 import TRMModels
+import TRMPuzzles
 import TRMRuntime
 import TRMTensor
 
@@ -54,6 +55,14 @@ public struct WorkerOutcome: Sendable {
     public var admittedAtStep: Int
     public var finishedAtStep: Int
     public var last: SolveStep { steps[steps.count - 1] }
+
+    /// This outcome of a puzzle version made by `transform`, in the original puzzle's frame.
+    public func mappedBack(by transform: PuzzleVersionTransform) -> WorkerOutcome {
+        var out = self
+        out.steps = SolveResult(prediction: last.prediction, stepsUsed: stepsUsed, haltProbability: last.haltProbability,
+                                steps: steps).mappedBack(by: transform).steps
+        return out
+    }
 
     public init(steps: [SolveStep], haltProbabilities: [Float], stepsUsed: Int, halted: Bool, queueSeconds: Double = 0,
                 computeSeconds: Double, admittedAtStep: Int = 1, finishedAtStep: Int) {

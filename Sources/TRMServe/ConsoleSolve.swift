@@ -103,13 +103,13 @@ public enum ConsoleSolve {
         let outcome = WorkerOutcome(steps: result.steps, haltProbabilities: result.steps.map(\.haltProbability),
                                     stepsUsed: result.stepsUsed, halted: halted, computeSeconds: totalSeconds,
                                     finishedAtStep: result.stepsUsed)
-        let response = SolveResponse(question: q, model: model.name, outcome: outcome, returnSteps: true, totalSeconds: totalSeconds)
+        var response = SolveResponse(question: q, model: model.name, outcome: outcome, returnSteps: true, totalSeconds: totalSeconds)
+        if r.tries > 1 { response.tries = triesUsed }
         if r.json {
             // The API's response object, plus where the puzzle came from and the answer given with it.
             let json = ConsoleSolveJSON(response: response, origin: picked.origin,
                                         expected: expected.map { q.answerRows($0.tokens) },
-                                        expectedMatches: expected.map { $0.tokens == result.prediction },
-                                        tries: r.tries > 1 ? triesUsed : nil)
+                                        expectedMatches: expected.map { $0.tokens == result.prediction })
             output(String(decoding: try APICoding.encoder.encode(json), as: UTF8.self))
         } else {
             output("")
@@ -144,10 +144,8 @@ struct ConsoleSolveJSON: Encodable {
     var origin: String?
     var expected: [String]?
     var expectedMatches: Bool?
-    /// With --tries: the try whose answer is given (the last one when none passed).
-    var tries: Int?
 
-    enum Extra: String, CodingKey { case origin, expected, expectedMatches, tries }
+    enum Extra: String, CodingKey { case origin, expected, expectedMatches }
 
     func encode(to encoder: Encoder) throws {
         try response.encode(to: encoder)
@@ -155,6 +153,5 @@ struct ConsoleSolveJSON: Encodable {
         try extra.encodeIfPresent(origin, forKey: .origin)
         try extra.encodeIfPresent(expected, forKey: .expected)
         try extra.encodeIfPresent(expectedMatches, forKey: .expectedMatches)
-        try extra.encodeIfPresent(tries, forKey: .tries)
     }
 }

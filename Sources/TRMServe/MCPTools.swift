@@ -12,6 +12,8 @@ public enum MCPTools {
                               "description": "Supervision steps at most: test-time depth, also beyond the model's training limit (default: that limit)"]),
         "halt_threshold": .object(["type": "number", "minimum": 0, "maximum": 1,
                                    "description": "Stop once the halting confidence exceeds this (default 0.5)"]),
+        "tries": .object(["type": "integer", "minimum": 1, "maximum": .int(SolveRequest.maxTries),
+                          "description": "Sudoku and mazes: tries in all (default 1). While the verdict is not valid, another version of the puzzle (digits relabelled and lines permuted; maze rotated or mirrored) is solved and its answer read back"]),
     ]
 
     public static let tools: [Tool] = [
@@ -102,13 +104,20 @@ public enum MCPTools {
             guard let x = v.doubleValue ?? v.intValue.map(Double.init) else { throw .badRequest("'halt_threshold' must be a number") }
             threshold = Float(x)
         }
+        var tries: Int?
+        if let v = a["tries"] {
+            guard let n = v.intValue ?? v.doubleValue.flatMap({ $0.rounded() == $0 && abs($0) < 1e9 ? Int($0) : nil }) else {
+                throw .badRequest("'tries' must be an integer")
+            }
+            tries = n
+        }
         switch name {
         case "solve_sudoku":
             guard let p = a["puzzle"]?.stringValue else { throw .badRequest("'puzzle' (81 characters) is required") }
-            return SolveRequest(kind: "sudoku", puzzle: p, maxSteps: maxSteps, haltThreshold: threshold)
+            return SolveRequest(kind: "sudoku", puzzle: p, maxSteps: maxSteps, haltThreshold: threshold, tries: tries)
         case "solve_maze":
             guard let g = try rows("grid") else { throw .badRequest("'grid' (the maze rows) is required") }
-            return SolveRequest(kind: "maze", grid: g, maxSteps: maxSteps, haltThreshold: threshold)
+            return SolveRequest(kind: "maze", grid: g, maxSteps: maxSteps, haltThreshold: threshold, tries: tries)
         case "solve_grid":
             guard let input = try rows("input") else { throw .badRequest("'input' (the grid rows) is required") }
             var example: [String: Any] = ["input": input]
@@ -130,7 +139,8 @@ public enum MCPTools {
 
     /// The text an LLM reads.
     static func summary(_ r: SolveResponse) -> String {
-        var s = "\(r.kind) answer after \(r.stepsUsed) supervision step\(r.stepsUsed == 1 ? "" : "s") "
+        var s = r.tries.map { $0 > 1 ? "try \($0) (another version of the puzzle, answer read back): " : "" } ?? ""
+        s += "\(r.kind) answer after \(r.stepsUsed) supervision step\(r.stepsUsed == 1 ? "" : "s") "
         s += r.halted ? "(the model halted itself)" : "(step limit reached)"
         s += ", final halting confidence \(String(format: "%.3f", r.haltConfidence.last ?? 0)):\n"
         s += r.answer.joined(separator: "\n") + "\n"

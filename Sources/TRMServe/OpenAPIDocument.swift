@@ -79,7 +79,8 @@ enum OpenAPIDocument {
           "grid": {"type": "array", "items": {"type": "string"}, "description": "The puzzle as rows (maze: '#' wall, ' ' open, 'S' start, 'G' goal)."},
           "max_steps": {"type": "integer", "minimum": 1, "maximum": 256, "description": "Supervision steps at most (test-time depth, also beyond the training limit); default the model's training limit."},
           "halt_threshold": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.5, "description": "Stop once sigmoid(q_halt) exceeds this; 1 runs every step."},
-          "return_steps": {"type": "boolean", "default": false, "description": "Include every step's grid."}
+          "return_steps": {"type": "boolean", "default": false, "description": "Include every step's grid."},
+          "tries": {"type": "integer", "minimum": 1, "maximum": 16, "default": 1, "description": "Sudoku and mazes: tries in all. While the verdict is not valid, another version of the puzzle (Sudoku: digits relabelled, lines permuted, transposed; maze: rotated or mirrored) is solved and its answer read back."}
         }
       },
       "SolveResponse": {
@@ -95,7 +96,8 @@ enum OpenAPIDocument {
           "halt_confidence": {"type": "array", "items": {"type": "number"}, "description": "sigmoid(q_halt) after each step."},
           "verdict": {"$ref": "#/components/schemas/Verdict"},
           "steps": {"type": "array", "items": {"$ref": "#/components/schemas/Step"}},
-          "timing": {"type": "object", "properties": {"queue_ms": {"type": "number"}, "compute_ms": {"type": "number"}, "total_ms": {"type": "number"}}}
+          "timing": {"type": "object", "properties": {"queue_ms": {"type": "number"}, "compute_ms": {"type": "number"}, "total_ms": {"type": "number"}}},
+          "tries": {"type": "integer", "description": "With tries > 1: the try whose answer this is (1: the puzzle as given; the last try when none passed)."}
         }
       },
       "Step": {

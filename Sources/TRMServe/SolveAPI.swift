@@ -18,12 +18,19 @@ public struct SolveRequest: Codable, Sendable, Equatable {
     public var haltThreshold: Float?
     /// Include every step's grid in the response.
     public var returnSteps: Bool?
+    /// Sudoku and mazes: tries in all (1...16, default 1). While the answer fails the validator,
+    /// another version of the puzzle is solved (Sudoku: digits relabelled, lines permuted,
+    /// transposed; maze: rotated or mirrored) and its answer read back.
+    public var tries: Int?
 
     public init(kind: String, puzzle: String? = nil, grid: [String]? = nil, maxSteps: Int? = nil,
-                haltThreshold: Float? = nil, returnSteps: Bool? = nil) {
+                haltThreshold: Float? = nil, returnSteps: Bool? = nil, tries: Int? = nil) {
         self.kind = kind; self.puzzle = puzzle; self.grid = grid; self.maxSteps = maxSteps
-        self.haltThreshold = haltThreshold; self.returnSteps = returnSteps
+        self.haltThreshold = haltThreshold; self.returnSteps = returnSteps; self.tries = tries
     }
+
+    /// The most tries a request may ask for.
+    public static let maxTries = 16
 }
 
 /// One supervision step in a response.
@@ -54,6 +61,9 @@ public struct SolveResponse: Codable, Sendable, Equatable {
     /// Every step (with return_steps).
     public var steps: [StepView]?
     public var timing: Timing
+    /// With `tries` > 1 in the request: the try whose answer this is (1: the puzzle as given; the
+    /// last try when none passed the validator).
+    public var tries: Int? = nil
 
     public struct Timing: Codable, Sendable, Equatable {
         public var queueMs: Double

@@ -108,16 +108,34 @@ public final class SolverService: Sendable {
         guard threshold.isFinite, (0...1).contains(threshold) else {
             throw .unprocessable("halt_threshold must be in 0...1, got \(threshold)")
         }
+        let tries = request.tries ?? 1
+        guard (1...SolveRequest.maxTries).contains(tries) else {
+            throw .unprocessable("tries must be in 1...\(SolveRequest.maxTries), got \(tries)")
+        }
         let keep = request.returnSteps ?? false
-        let job = WorkerJob(tokens: q.tokens, policy: HaltingPolicy(threshold: threshold, maxSteps: maxSteps),
-                            keepSteps: keep, timeoutSeconds: limits.timeoutSeconds)
-        let out: WorkerOutcome
-        do { out = try await served.worker.solve(job) } catch let e as WorkerError { throw ServeError(e) } catch {
-            throw .internalError("unexpected worker failure")
+        let policy = HaltingPolicy(threshold: threshold, maxSteps: maxSteps)
+        func run(_ tokens: [Int32]) async throws(ServeError) -> WorkerOutcome {
+            let job = WorkerJob(tokens: tokens, policy: policy, keepSteps: keep, timeoutSeconds: limits.timeoutSeconds)
+            do { return try await served.worker.solve(job) } catch let e as WorkerError { throw ServeError(e) } catch {
+                throw .internalError("unexpected worker failure")
+            }
+        }
+        var out = try await run(q.tokens)
+        var used = 1
+        // While the answer fails the validator: other versions of the puzzle, answers read back.
+        if tries > 1, q.verdict(out.last.prediction).status != .valid, let versions = q.versionTransforms(tries: tries) {
+            for (t, transform) in versions.enumerated() {
+                let version = try await run(transform.apply(q.tokens)).mappedBack(by: transform)
+                out = version
+                used = t + 2
+                if q.verdict(version.last.prediction).status == .valid { break }
+            }
         }
         metrics.recordVerdict(kind: q.kind.rawValue, q.verdict(out.last.prediction).status.rawValue)
-        return SolveResponse(question: q, model: served.loaded.name, outcome: out, returnSteps: keep,
-                             totalSeconds: started.duration(to: .now).inSeconds)
+        var response = SolveResponse(question: q, model: served.loaded.name, outcome: out, returnSteps: keep,
+                                     totalSeconds: started.duration(to: .now).inSeconds)
+        if tries > 1 { response.tries = used }
+        return response
     }
 
     /// Solves every request of a batch concurrently (they share model batches); per-item errors.

@@ -9,6 +9,7 @@ import Testing
 import TRMModels
 import TRMPuzzles
 import TRMRuntime
+import TRMTestSupport
 @testable import TRMServe
 
 @Suite struct ServeAppTests {
@@ -254,6 +255,50 @@ import TRMRuntime
         #expect(r.verdict.validator.contains("arc") && r.verdict.status != .unchecked)
         #expect(r.question.count == 30)
         await #expect(throws: ServeError.self) { try await service.solve(SolveRequest(kind: "arc", puzzle: "{\"train\": 1}")) }
+        await service.shutdown()
+    }
+}
+
+/// `tries` in POST /v1/solve and the MCP tools: other versions of a puzzle while the verdict is not
+/// valid, answers read back; bounded, and reported.
+@Suite struct ServeTriesTests {
+    @Test func randomWeightsSpendEveryTryAndSayWhichAnswerIsGiven() async throws {
+        let service = Fixtures.service()
+        let r = try await service.solve(SolveRequest(kind: "sudoku", puzzle: Fixtures.puzzle, maxSteps: 2, tries: 3))
+        #expect(r.tries == 3 && r.verdict.status == .invalid, "random weights: no try passes, the last is given")
+        let one = try await service.solve(SolveRequest(kind: "sudoku", puzzle: Fixtures.puzzle, maxSteps: 2))
+        #expect(one.tries == nil)
+        for bad in [0, SolveRequest.maxTries + 1] {
+            await #expect(throws: ServeError.self) {
+                _ = try await service.solve(SolveRequest(kind: "sudoku", puzzle: Fixtures.puzzle, maxSteps: 2, tries: bad))
+            }
+        }
+        let text = MCPTools.summary(r)
+        #expect(text.hasPrefix("try 3 (another version of the puzzle"), "\(text)")
+        let mcp = await MCPTools.call("solve_sudoku", arguments: ["puzzle": .string(Fixtures.puzzle), "max_steps": 1, "tries": 2],
+                                      service: service)
+        #expect(mcp.isError != true)
+        let wrongType = await MCPTools.call("solve_sudoku", arguments: ["puzzle": .string(Fixtures.puzzle), "tries": "many"],
+                                            service: service)
+        #expect(wrongType.isError == true)
+        await service.shutdown()
+    }
+
+    /// The bundled Sudoku model gets row 12 of Sudoku-Extreme's test set wrong as given (all 16
+    /// steps) and right in another version.
+    @Test(.enabled(if: SharedData.exists("sudoku-extreme-lite/test.csv"), "../shared/data is not here"))
+    func theBundledModelSolvesAHardPuzzleInAnotherVersion() async throws {
+        let model = try ModelStore.load(directory: Repository.root.appendingPathComponent("Models/sudoku").path)
+        let service = SolverService(models: [model])
+        let row = try PuzzleRowReader.read(path: #require(SharedData.path("sudoku-extreme-lite/test.csv")))[12]
+        let once = try await service.solve(SolveRequest(kind: "sudoku", puzzle: row.question, haltThreshold: 1))
+        #expect(once.verdict.status == .invalid)
+        let r = try await service.solve(SolveRequest(kind: "sudoku", puzzle: row.question, haltThreshold: 1, returnSteps: true, tries: 3))
+        // Try 2 in bf16 (`trm solve` here), try 3 in fp32 (this process's default): the versions are
+        // the same, the arithmetic is not.
+        #expect((2...3).contains(r.tries ?? 0) && r.verdict.status == .valid, "\(String(describing: r.tries)) \(r.verdict)")
+        #expect(r.answer.joined() == row.answer, "read back in the puzzle's own frame")
+        #expect(r.steps?.last?.grid == r.answer)
         await service.shutdown()
     }
 }
