@@ -6,7 +6,8 @@
 // halting confidence and the validator's verdict. The grid editor and the text box stay in sync.
 //
 // Query parameters (used by the browser test): kind, puzzle (maze rows separated by '\n' or '|'),
-// max_steps, delay (ms between steps), autorun=1. When it finishes, <body data-state="done">.
+// max_steps, tries, delay (ms between steps), autorun=1. When it finishes, <body data-state="done">.
+// A tries value above 1 solves other versions of the puzzle while the verdict is not valid.
 enum WebPage {
     static let html = #"""
 <!doctype html>
@@ -66,6 +67,7 @@ The verdict comes from an exact validator, not from the model.</p>
   <label>Kind <select id="kind"><option value="sudoku">Sudoku</option><option value="maze">Maze</option></select></label>
   <label>Step budget <input id="maxSteps" type="number" min="1" max="256" value="16" style="width:4.5rem"></label>
   <label>Halt threshold <input id="threshold" type="number" min="0" max="1" step="0.05" value="0.5" style="width:4rem"></label>
+  <label title="While the verdict is not valid, solve another version of the puzzle (Sudoku: digits relabelled, lines permuted; maze: rotated or mirrored) and read its answer back">Tries <input id="tries" type="number" min="1" max="16" value="1" style="width:3.5rem"></label>
   <label>Example <select id="exampleList"></select></label>
   <button id="example" type="button">Load</button>
   <button id="clear" type="button">Clear</button>
@@ -266,7 +268,8 @@ async function solve(delay) {
   syncFromEditor();
   const body = { kind, puzzle: $("puzzle").value, return_steps: true,
                  max_steps: Math.min(256, parseInt($("maxSteps").value, 10) || 16),
-                 halt_threshold: parseFloat($("threshold").value) };
+                 halt_threshold: parseFloat($("threshold").value),
+                 tries: Math.max(1, Math.min(16, parseInt($("tries").value, 10) || 1)) };
   document.body.dataset.state = "running";
   $("verdict").textContent = ""; $("verdict").className = "";
   $("status").textContent = "Solving…"; $("status").className = "";
@@ -293,11 +296,13 @@ async function solve(delay) {
   }
   renderGrid(kind, kind === "sudoku" ? data.answer : steps.length ? steps[steps.length - 1].grid : data.answer, data.question, []);
   const v = data.verdict;
-  $("status").textContent = "done in " + data.steps_used + " steps (" + (data.halted ? "halted by the model" : "step limit") + ", " + data.timing.total_ms.toFixed(0) + " ms)";
+  $("status").textContent = (data.tries > 1 ? "try " + data.tries + " (another version of the puzzle, read back): " : "")
+    + "done in " + data.steps_used + " steps (" + (data.halted ? "halted by the model" : "step limit") + ", " + data.timing.total_ms.toFixed(0) + " ms)";
   $("verdict").textContent = "verdict: " + v.status + (v.reason ? " (" + v.reason + ")" : "");
   $("verdict").className = v.status;
   $("verdict").dataset.status = v.status;
   document.body.dataset.steps = String(data.steps_used);
+  document.body.dataset.tries = String(data.tries || 1);
   document.body.dataset.state = "done";
 }
 
@@ -330,6 +335,7 @@ $("solve").onclick = () => solve(350);
   if (params.get("kind")) $("kind").value = params.get("kind");
   if (params.get("puzzle")) $("puzzle").value = params.get("puzzle").split("|").join("\n");
   if (params.get("max_steps")) $("maxSteps").value = params.get("max_steps");
+  if (params.get("tries")) $("tries").value = params.get("tries");
   if (!$("puzzle").value && $("kind").value === "sudoku") $("puzzle").value = EXAMPLES[sudokuCells];
   buildEditor();
   if (params.get("autorun") === "1") solve(parseInt(params.get("delay") || "0", 10));

@@ -99,13 +99,15 @@ import TRMRuntime
 
             // A Sudoku: the clues fill the editor's cells; the page solves what the editor holds, with
             // a budget of 40 steps (the random model's training limit is 16).
-            let sudoku = try Self.dumpDOM("http://127.0.0.1:\(port)/?kind=sudoku&autorun=1&delay=0&max_steps=40&puzzle=\(puzzle)")
+            // Two tries: the random model fails both, so the second try's answer is shown and named.
+            let sudoku = try Self.dumpDOM("http://127.0.0.1:\(port)/?kind=sudoku&autorun=1&delay=0&max_steps=40&tries=2&puzzle=\(puzzle)")
             let inputs = sudoku.matches(of: /<input value="([1-9]?)" maxlength="1" data-i="(\d+)"/)
             #expect(inputs.count == 81, "\(sudoku.prefix(3000))")
             #expect(inputs.map { $0.output.1.isEmpty ? "." : String($0.output.1) }.joined() == puzzle)
             #expect(sudoku.contains(#"data-state="done""#))
             #expect(sudoku.contains(#"data-steps="40""#), "the budget past the training limit reached the API")
             #expect(sudoku.contains(#"id="brush" hidden"#), "no brushes for Sudoku")
+            #expect(sudoku.contains(#"data-tries="2""#) && sudoku.contains("try 2 (another version of the puzzle, read back)"), "tries reached the API")
         }
     }
 }
