@@ -92,24 +92,18 @@ public enum MCPTools {
             }
             return out
         }
-        var maxSteps: Int?
-        if let v = a["max_steps"] {
+        func integer(_ key: String) throws(ServeError) -> Int? {
+            guard let v = a[key] else { return nil }
             guard let n = v.intValue ?? v.doubleValue.flatMap({ $0.rounded() == $0 && abs($0) < 1e9 ? Int($0) : nil }) else {
-                throw .badRequest("'max_steps' must be an integer")
+                throw .badRequest("'\(key)' must be an integer")
             }
-            maxSteps = n
+            return n
         }
+        let maxSteps = try integer("max_steps"), tries = try integer("tries")
         var threshold: Float?
         if let v = a["halt_threshold"] {
             guard let x = v.doubleValue ?? v.intValue.map(Double.init) else { throw .badRequest("'halt_threshold' must be a number") }
             threshold = Float(x)
-        }
-        var tries: Int?
-        if let v = a["tries"] {
-            guard let n = v.intValue ?? v.doubleValue.flatMap({ $0.rounded() == $0 && abs($0) < 1e9 ? Int($0) : nil }) else {
-                throw .badRequest("'tries' must be an integer")
-            }
-            tries = n
         }
         switch name {
         case "solve_sudoku":
