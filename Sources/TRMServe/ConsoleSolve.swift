@@ -118,6 +118,9 @@ public enum ConsoleSolve {
             let v = response.verdict
             let mark = v.status == .valid ? "VALID" : v.status == .invalid ? "INVALID" : "UNCHECKED"
             output("verdict: \(mark)" + (v.reason.map { " - \($0)" } ?? "") + "  [\(v.validator)]")
+            if v.status == .invalid, r.tries == 1, q.versionTransforms(tries: 2) != nil {
+                output("(--tries 8 solves up to 7 other versions of the puzzle while the answer is invalid)")
+            }
             if let expected {
                 let given = expected.tokens
                 let same = given == result.prediction

@@ -25,6 +25,7 @@ import TRMRuntime
         #expect(text.contains("step 3/3"))
         #expect(text.contains("81 cells changed"))
         #expect(text.contains("verdict: INVALID"))
+        #expect(text.contains("(--tries 8 solves up to 7 other versions"), "an invalid answer points to --tries")
         #expect(text.contains("*"))               // plain markers for changed cells
         #expect(!text.contains("\u{1B}["))        // no ANSI in plain mode
         #expect(r.stepsUsed == 3 && r.steps?.count == 3)
