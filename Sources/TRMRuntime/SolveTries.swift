@@ -4,15 +4,19 @@
 import TRMModels
 import TRMPuzzles
 
+extension SolveStep {
+    /// This step of solving the version `transform` made, in the original puzzle's frame.
+    public func mappedBack(by transform: PuzzleVersionTransform) -> SolveStep {
+        SolveStep(step: step, prediction: transform.invert(prediction), haltProbability: haltProbability,
+                  changedCells: changedCells.map { transform.gather[$0] }.sorted())
+    }
+}
+
 extension SolveResult {
     /// This result of solving the version `transform` made, in the original puzzle's frame.
     public func mappedBack(by transform: PuzzleVersionTransform) -> SolveResult {
-        func back(_ s: SolveStep) -> SolveStep {
-            SolveStep(step: s.step, prediction: transform.invert(s.prediction), haltProbability: s.haltProbability,
-                      changedCells: s.changedCells.map { transform.gather[$0] }.sorted())
-        }
-        return SolveResult(prediction: transform.invert(prediction), stepsUsed: stepsUsed,
-                           haltProbability: haltProbability, steps: steps.map(back))
+        SolveResult(prediction: transform.invert(prediction), stepsUsed: stepsUsed,
+                    haltProbability: haltProbability, steps: steps.map { $0.mappedBack(by: transform) })
     }
 }
 

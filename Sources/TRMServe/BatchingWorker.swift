@@ -59,8 +59,7 @@ public struct WorkerOutcome: Sendable {
     /// This outcome of a puzzle version made by `transform`, in the original puzzle's frame.
     public func mappedBack(by transform: PuzzleVersionTransform) -> WorkerOutcome {
         var out = self
-        out.steps = SolveResult(prediction: last.prediction, stepsUsed: stepsUsed, haltProbability: last.haltProbability,
-                                steps: steps).mappedBack(by: transform).steps
+        out.steps = steps.map { $0.mappedBack(by: transform) }
         return out
     }
 

@@ -218,9 +218,10 @@ public enum Evaluator {
         guard let check = dataset.answerCheckRule else { return nil }
         let s = dataset.seqLen
         var rows = first.map { o in
-            TriesAccuracy.Row(rating: o.rating ?? -1, firstTryExact: Self.isExact(o.prediction, dataset, o.index),
-                              passedAt: dataset.passesAnswerCheck(o.index, prediction: o.prediction[0..<s]) == true ? 0 : nil,
-                              exact: Self.isExact(o.prediction, dataset, o.index))
+            let exact = Self.isExact(o.prediction, dataset, o.index)
+            return TriesAccuracy.Row(rating: o.rating ?? -1, firstTryExact: exact,
+                                     passedAt: dataset.passesAnswerCheck(o.index, prediction: o.prediction[0..<s]) == true ? 0 : nil,
+                                     exact: exact)
         }
         var versionOptions = options
         versionOptions.tries = 1; versionOptions.depths = []; versionOptions.keepPuzzles = true

@@ -22,10 +22,11 @@ public struct PuzzleVersionTransform: Sendable, Equatable {
         PuzzleVersionTransform(gather: Array(0..<cells), tokenMap: [])
     }
 
-    /// Training's Sudoku transform on tokens (token = digit + 1, 1 = blank).
+    /// Training's Sudoku transform on tokens (token = digit + 1, 1 = blank), as the sample stream
+    /// applies it (`SudokuTransform.apply(tokens:into:)`).
     public init(_ t: SudokuTransform) {
         gather = t.cellSource
-        tokenMap = [0] + t.digitMap.map { Int32($0) + 1 }
+        tokenMap = (0...Int32(SudokuGrid.vocabSize - 1)).map(t.token)
     }
 
     /// A rotation or reflection of a side x side grid.

@@ -40,13 +40,17 @@ public struct SudokuTransform: Sendable, Equatable, Codable {
         SudokuGrid(cells: cellSource.map { digitMap[Int(grid.cells[$0])] })
     }
 
-    /// Token form: tokens 1 (blank) and 2...10 (digits); 0 (pad) and other values pass through.
+    /// One token relabelled: 2...10 (digits) by `digitMap`; 1 (blank), 0 (pad) and other values
+    /// pass through.
+    @inlinable
+    public func token(_ t: Int32) -> Int32 {
+        (t >= 2 && t <= 10) ? Int32(digitMap[Int(t - 1)]) + 1 : t
+    }
+
+    /// Token form: cells moved by `cellSource`, each token relabelled by `token(_:)`.
     /// input: [81] -> output: [81] written at out[outOffset...].
     @inlinable
     public func apply(tokens input: UnsafePointer<Int32>, into out: UnsafeMutablePointer<Int32>) {
-        for i in 0..<81 {
-            let t = input[cellSource[i]]
-            out[i] = (t >= 2 && t <= 10) ? Int32(digitMap[Int(t - 1)]) + 1 : t
-        }
+        for i in 0..<81 { out[i] = token(input[cellSource[i]]) }
     }
 }
