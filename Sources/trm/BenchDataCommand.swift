@@ -58,6 +58,7 @@ struct BenchDataCommand: ParsableCommand {
     }
 
     func run() throws {
+        output.printMachine()
         let wanted = Set(puzzles.split(separator: ",").map(String.init))
         if wanted.contains("sudoku") || wanted.contains("maze") { try runGrids(sudoku: wanted.contains("sudoku"), maze: wanted.contains("maze")) }
         guard wanted.contains("arc") else { return }

@@ -34,6 +34,7 @@ struct BenchKernelsCommand: ParsableCommand {
     }
 
     func run() throws {
+        output.printMachine()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         func emit(_ r: KernelBenchmarkRecord) {

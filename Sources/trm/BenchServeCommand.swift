@@ -35,6 +35,7 @@ struct BenchServeCommand: AsyncParsableCommand {
     var parsedConcurrency: [Int] { concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func run() async throws {
+        printMachineLine(json: true)
         let model: LoadedModel
         if models.directories.isEmpty, models.randomPreset == nil, ModelStore.bundledDirectory() == nil {
             model = try ModelLoading.random(preset: "trm-att-sudoku-small")

@@ -46,6 +46,7 @@ struct BenchTrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        output.printMachine()
         try ComputeContext.withDType(compute.resolved()) { try measure() }
     }
 

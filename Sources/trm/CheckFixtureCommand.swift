@@ -23,7 +23,7 @@ struct CheckFixtureCommand: ParsableCommand {
 
         The fixture's two files are first checked against the sizes and checksums of the fixtures as distributed (../shared/fixtures/golden and golden-bf16): a changed or unknown file is refused, since a small change to a reference output could still pass; --no-verify checks such a fixture anyway.
 
-        The dtype defaults to the fixture's own (config.json's forward_dtype: golden-bf16/ runs in bf16).
+        The dtype defaults to the fixture's own (config.json's forward_dtype: golden-bf16/ runs in bf16). Where oneDNN has no bf16 matmul (AVX2 CPUs) bf16 is emulated, with a note: inputs rounded to bf16 on the fp32 kernel, the same numbers (other commands run fp32 there instead).
         """)
 
     @Argument(help: "The fixture folder.")
@@ -54,9 +54,10 @@ struct CheckFixtureCommand: ParsableCommand {
     }
 
     func run() throws {
-        // A fixture runs in the dtype it was made in unless --dtype says otherwise.
+        // A fixture runs in the dtype it was made in unless --dtype says otherwise; bf16 is emulated
+        // where oneDNN has no bf16 matmul (AVX2): a check of bf16 numbers must compute them.
         let url = URL(fileURLWithPath: directory)
-        let report = try threads.run(defaultDType: GoldenFixture.fixtureDType(directory: url)) {
+        let report = try threads.run(defaultDType: GoldenFixture.fixtureDType(directory: url), emulateBF16: true) {
             try GoldenFixture.check(directory: url, strict: strict, verify: !noVerify)
         }
         let judged = report.comparisons.filter { $0.tolerance != nil }

@@ -25,9 +25,9 @@ struct ThreadOptions: ParsableArguments {
 
     var count: Int { threads ?? ComputeContext.defaultThreads }
 
-    /// Runs `body` with this thread count and the resolved dtype (`DTypeOption.resolved(default:)`).
-    func run<R>(defaultDType: ComputeDType? = nil, _ body: () throws -> R) rethrows -> R {
-        let dtype = compute.resolved(default: defaultDType)
+    /// Runs `body` with this thread count and the resolved dtype (`DTypeOption.resolved(default:emulate:)`).
+    func run<R>(defaultDType: ComputeDType? = nil, emulateBF16: Bool = false, _ body: () throws -> R) rethrows -> R {
+        let dtype = compute.resolved(default: defaultDType, emulate: emulateBF16)
         return try ComputeContext.withThreads(count) { try ComputeContext.withDType(dtype, body) }
     }
 }
@@ -44,11 +44,12 @@ struct DTypeOption: ParsableArguments {
     }
 
     /// --dtype, else `fallback`, else the platform default; bf16 where this machine has no bf16
-    /// matmul becomes fp32, with one line on standard error saying so.
-    func resolved(default fallback: ComputeDType? = nil) -> ComputeDType {
+    /// matmul becomes fp32 (or, with `emulate`, runs emulated), with one line on standard error
+    /// saying so.
+    func resolved(default fallback: ComputeDType? = nil, emulate: Bool = false) -> ComputeDType {
         let requested = dtype.flatMap { try? ComputeDType(parsing: $0) } ?? fallback ?? ComputeDType.platformDefault
-        let (resolved, note) = ComputeDType.resolve(requested)
-        if let note { FileHandle.standardError.write(Data("warning: \(note)\n".utf8)) }
+        let (resolved, note) = ComputeDType.resolve(requested, emulate: emulate)
+        if let note { FileHandle.standardError.write(Data("\(emulate ? "note" : "warning"): \(note)\n".utf8)) }
         return resolved
     }
 }
@@ -185,6 +186,25 @@ struct ThreadListOptions: ParsableArguments {
 struct JSONOutputOptions: ParsableArguments {
     @Flag(help: "Print JSON for programs (one object, or one line per record) instead of text.")
     var json = false
+
+    /// A benchmark's first line: the CPU its figures were measured on.
+    func printMachine() { printMachineLine(json: json) }
+}
+
+/// A benchmark's first line: the CPU its figures were measured on (`{"task": "machine", "cpu": ...,
+/// "family": ..., "model": ..., "vendor": ..., "isa": ..., "kernels": ..., "logical_cpus": ...}` in JSON).
+func printMachineLine(json: Bool) {
+    let machine = MachineDescription.current
+    if json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var text = String(decoding: (try? encoder.encode(machine)) ?? Data("{}".utf8), as: UTF8.self)
+        text.insert(contentsOf: "\"task\":\"machine\",", at: text.index(after: text.startIndex))
+        print(text)
+    } else {
+        print("machine: \(machine.summary)")
+    }
+    fflush(nil)
 }
 
 /// --preset NAME | --config FILE.

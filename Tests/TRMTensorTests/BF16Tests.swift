@@ -277,7 +277,7 @@ struct BF16Tests {
         #expect(bf16 == 36 * (128 + 64) * 2)
     }
 
-    @Test("SwiGLU kernels on bf16 input equal the fp32 kernels on the widened values (AVX-512 and Swift)")
+    @Test("SwiGLU kernels on bf16 input equal the fp32 kernels on the widened values (AVX-512, AVX2 and Swift)")
     func swigluOnBF16Bits() throws {
         var r = TestRandom(43)
         for inner in [5, 16, 21, 48] {
@@ -289,7 +289,7 @@ struct BF16Tests {
             var bits = [UInt16](repeating: 0, count: x.count)
             Kernels.convertToBF16(x, &bits, count: x.count)
             let wide = bits.map { Kernels.float(bf16: $0) }
-            for native in Kernels.avx512Available ? [false, true] : [false] {
+            for native in Kernels.runnableNative {
                 var expected = [Float](repeating: 0, count: rows * inner), got = expected
                 Kernels.swigluForward(wide, rows: rows, inner: inner, &expected, native: native)
                 Kernels.swigluForward(bf16: bits, rows: rows, inner: inner, &got, native: native)

@@ -279,17 +279,20 @@ struct ParallelChunksTests {
     }
 }
 
-@Suite("AVX-512 SwiGLU is bit-identical to the Swift SIMD kernel")
+@Suite("AVX-512 and AVX2 SwiGLU are bit-identical to the Swift SIMD kernel")
 struct NativeSwiGLUTests {
-    @Test("forward and backward, with tails, extreme and NaN inputs", arguments: [1, 15, 16, 17, 97, 1536])
+    @Test("forward and backward, with tails, extreme and NaN inputs", arguments: [1, 7, 8, 9, 15, 16, 17, 20, 24, 97, 1536])
     func bitIdentical(inner: Int) throws {
-        guard Kernels.avx512Available else { return }  // nothing to compare on this CPU
+        // Every x86-64 CPU this project runs on has AVX2 at least; the Swift kernel runs everywhere.
+        #if arch(x86_64)
+        #expect(Kernels.runnableNative.count >= 2, "no C kernel to compare on this x86-64 CPU")
+        #endif
         var r = TestRandom(UInt64(inner))
         let rows = 5
         var x = r.values(rows * 2 * inner, scale: 6)
         x[0] = 200; x[min(1, x.count - 1)] = -200; x[x.count - 1] = .nan  // clamps and NaN
         let d = r.values(rows * inner)
-        func run(native: Bool) -> ([Float], [Float]) {
+        func run(native: NativeKernels) -> ([Float], [Float]) {
             var out = [Float](repeating: 0, count: rows * inner), dx = [Float](repeating: 0, count: rows * 2 * inner)
             x.withUnsafeBufferPointer { px in
                 d.withUnsafeBufferPointer { pd in
@@ -304,8 +307,43 @@ struct NativeSwiGLUTests {
             }
             return (out, dx)
         }
-        let (a, da) = run(native: true), (b, db) = run(native: false)
-        #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
-        #expect(da.map(\.bitPattern) == db.map(\.bitPattern))
+        let (b, db) = run(native: .swift)
+        for native in Kernels.runnableNative where native != .swift {
+            let (a, da) = run(native: native)
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "forward, \(native)")
+            #expect(da.map(\.bitPattern) == db.map(\.bitPattern), "backward, \(native)")
+        }
+    }
+}
+
+@Suite("The machine a benchmark names")
+struct MachineDescriptionTests {
+    @Test("first processor's model name, family and model from /proc/cpuinfo text; the vendor; missing fields")
+    func parse() throws {
+        let zen3 = """
+            processor\t: 0
+            vendor_id\t: AuthenticAMD
+            cpu family\t: 25
+            model\t\t: 1
+            model name\t: AMD EPYC
+            flags\t\t: fpu avx avx2
+
+            processor\t: 1
+            vendor_id\t: AuthenticAMD
+            cpu family\t: 26
+            model\t\t: 2
+            model name\t: other
+            """
+        let m = MachineDescription.parse(cpuinfo: zen3, isa: "avx2", kernels: "avx2", logicalCPUs: 2)
+        #expect(m.cpu == "AMD EPYC" && m.vendor == "amd" && m.family == 25 && m.model == 1)
+        #expect(m.summary == "AMD EPYC (family 25 model 1), oneDNN avx2, kernels avx2, 2 logical CPUs")
+        let xeon = "vendor_id : GenuineIntel\ncpu family : 6\nmodel : 207\nmodel name : Intel(R) Xeon(R) Platinum 8581C CPU @ 2.10GHz\n"
+        let x = MachineDescription.parse(cpuinfo: xeon, isa: "avx512_core_amx", kernels: "avx512", logicalCPUs: 4)
+        #expect(x.cpu == "Intel(R) Xeon(R) Platinum 8581C CPU @ 2.10GHz" && x.vendor == "intel" && x.model == 207)
+        let none = MachineDescription.parse(cpuinfo: "", isa: "none", kernels: "swift", logicalCPUs: 1)
+        #expect(none.cpu == "unknown" && none.family == nil && none.summary == "unknown, oneDNN none, kernels swift, 1 logical CPUs")
+        let json = String(decoding: try JSONEncoder().encode(m), as: UTF8.self)
+        #expect(json.contains("\"logical_cpus\":2"))
+        #expect(MachineDescription.current.kernels == Kernels.native.rawValue)
     }
 }

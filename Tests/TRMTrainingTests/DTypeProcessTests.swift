@@ -1,6 +1,7 @@
 // --dtype through the built `trm`: golden-bf16 fixtures pass in bf16, an unknown dtype is a clear
 // error, and where oneDNN has no bf16 matmul (forced with ONEDNN_MAX_CPU_ISA, which oneDNN reads
-// once per process: hence a subprocess) bf16 falls back to fp32 and says so once.
+// once per process: hence a subprocess) bf16 falls back to fp32 and says so once, but check-fixture
+// emulates it (inputs rounded on the fp32 kernel) so a bf16 fixture is checked in bf16.
 import Foundation
 import TRMTensor
 import TRMTestSupport
@@ -58,16 +59,27 @@ struct DTypeProcessTests {
         #expect(output.contains("\"status\":\"valid\""), "\(output)")
     }
 
-    @Test("bf16 without a bf16 matmul (oneDNN capped at AVX2) runs fp32 and says so once")
+    @Test("bf16 without a bf16 matmul (oneDNN capped at AVX2, or an AVX2 CPU): solve runs fp32 and says so once")
     func fallbackOnAVX2() throws {
         #if os(Linux)
-        let (status, output) = try TRMExecutable.run(["check-fixture", "--dtype", "bf16", "--failures-only", Self.bf16Fixture],
+        let (status, output) = try TRMExecutable.run(["solve", "--dtype", "bf16", "--json"],
                                                      environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])
         let warnings = output.components(separatedBy: "\n").filter { $0.contains("bf16 requested but oneDNN cannot") }
         #expect(warnings.count == 1, "\(output)")
-        #expect(output.contains("ISA avx2"), "\(output)")
-        // The fixture's tolerances (3x the reference's own bf16-vs-fp32 spread) admit an fp32 run.
-        #expect(output.contains("trm-att-sudoku (fp32)") && status == 0, "\(output)")
+        #expect(output.contains("ISA avx2") && output.contains("running fp32"), "\(output)")
+        #expect(status == 0 && output.contains("\"status\":\"valid\""), "\(output)")
+        #endif
+    }
+
+    @Test("check-fixture emulates bf16 where oneDNN has no bf16 matmul: the bf16 fixture still runs in bf16 and passes")
+    func fixtureEmulatesBF16OnAVX2() throws {
+        #if os(Linux)
+        let (status, output) = try TRMExecutable.run(["check-fixture", "--failures-only", Self.bf16Fixture],
+                                                     environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])
+        let notes = output.components(separatedBy: "\n").filter { $0.contains("bf16 emulated") }
+        #expect(notes.count == 1 && output.contains("ISA avx2"), "\(output)")
+        #expect(!output.contains("running fp32"), "\(output)")
+        #expect(output.contains("trm-att-sudoku (bf16)") && status == 0, "\(output)")
         #endif
     }
 }

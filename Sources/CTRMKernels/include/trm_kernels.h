@@ -1,5 +1,5 @@
-// swift-trm's C kernels, chosen at run time where the CPU has AVX-512F (x86_64 only): SwiGLU
-// forward/backward, with fp32 or bf16 input. (Matrix products run on oneDNN on Linux, Accelerate on macOS.)
+// swift-trm's C kernels, chosen at run time where the CPU has AVX-512F or AVX2 (x86_64 only):
+// SwiGLU forward/backward, with fp32 or bf16 input; and bf16 conversions (any CPU). (Matrix products run on oneDNN on Linux, Accelerate on macOS.)
 #ifndef TRM_KERNELS_H
 #define TRM_KERNELS_H
 
@@ -35,6 +35,17 @@ void trm_swiglu_backward_bf16_avx512(const uint16_t *x, const float *dOut, long 
 
 /// trm_swiglu_forward_bf16_avx512 with its result rounded to bf16 (as trm_f32_to_bf16) as it is stored.
 void trm_swiglu_forward_bf16_to_bf16_avx512(const uint16_t *x, long rows, long inner, uint16_t *out);
+
+/// 1 when this CPU can run the AVX2 kernels below (x86_64 with AVX2), else 0.
+int trm_avx2_available(void);
+
+/// The five SwiGLU kernels above in 8 lanes (AVX2), bit-identical to them and to the Swift SIMD
+/// kernels. Require trm_avx2_available().
+void trm_swiglu_forward_avx2(const float *x, long rows, long inner, float *out);
+void trm_swiglu_backward_avx2(const float *x, const float *dOut, long rows, long inner, float *dx);
+void trm_swiglu_forward_bf16_avx2(const uint16_t *x, long rows, long inner, float *out);
+void trm_swiglu_backward_bf16_avx2(const uint16_t *x, const float *dOut, long rows, long inner, float *dx);
+void trm_swiglu_forward_bf16_to_bf16_avx2(const uint16_t *x, long rows, long inner, uint16_t *out);
 
 #ifdef __cplusplus
 }

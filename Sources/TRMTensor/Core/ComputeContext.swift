@@ -173,9 +173,25 @@ public enum BLAS {
     }
 }
 
+/// The SwiGLU kernels a CPU can run: C with AVX-512 (16 lanes), C with AVX2 (8 lanes), or the
+/// portable Swift SIMD kernels (the reference; the others are bit-identical to it).
+public enum NativeKernels: String, Sendable, CaseIterable {
+    case avx512, avx2, swift
+}
+
 extension Kernels {
-    /// True when this CPU can run the AVX-512 C kernels (SwiGLU).
-    public static let avx512Available: Bool = trm_avx512_available() != 0
+    /// The widest kernels this CPU runs (AVX-512F, else AVX2, else Swift).
+    public static let native: NativeKernels =
+        trm_avx512_available() != 0 ? .avx512 : trm_avx2_available() != 0 ? .avx2 : .swift
+
+    /// Every kernel set this CPU can run, widest first (for tests comparing them bit for bit).
+    public static var runnableNative: [NativeKernels] {
+        switch native {
+        case .avx512: return [.avx512, .avx2, .swift]
+        case .avx2: return [.avx2, .swift]
+        case .swift: return [.swift]
+        }
+    }
 }
 
 /// Splits `0..<count` into contiguous chunks run on up to `threads` workers.

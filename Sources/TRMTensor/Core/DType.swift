@@ -44,13 +44,20 @@ public enum ComputeDType: String, Sendable, CaseIterable, CustomStringConvertibl
     }
 
     /// `requested` if this machine can run it, else fp32 with a one-line reason (print it once).
-    public static func resolve(_ requested: ComputeDType) -> (dtype: ComputeDType, note: String?) {
+    /// With `emulate` (a fixture check, where the numbers matter and speed does not) bf16 runs
+    /// anyway where oneDNN has no bf16 matmul: each product rounds its inputs to bf16 and runs on the
+    /// fp32 kernel, which gives the same numbers (a product of two bf16 values is exact in fp32), and
+    /// the note says so.
+    public static func resolve(_ requested: ComputeDType, emulate: Bool = false) -> (dtype: ComputeDType, note: String?) {
         if requested == .bf16 && !bf16Supported {
             #if canImport(CDNNL)
             let isa = OneDNN.isa
             #else
             let isa = "no oneDNN on this platform"
             #endif
+            if emulate {
+                return (.bf16, "oneDNN has no bf16 matmul here (ISA \(isa)); bf16 emulated: inputs rounded to bf16 on the fp32 kernel (the same numbers, slower)")
+            }
             return (.fp32, "bf16 requested but oneDNN cannot create a bf16 matmul here (ISA \(isa)); running fp32")
         }
         return (requested, nil)

@@ -95,13 +95,15 @@ public enum Kernels {
     }
 
     /// SwiGLU over rows of width 2I: out[r, j] = silu(x[r, j]) * x[r, I + j].
-    /// x: [rows, 2I] -> out: [rows, I]. `native`: the bit-identical AVX-512 C kernel (CTRMKernels).
+    /// x: [rows, 2I] -> out: [rows, I]. `native`: which kernel runs: the bit-identical
+    /// AVX-512 or AVX2 C kernel (CTRMKernels) where the CPU has it, or this Swift one.
     public static func swigluForward(_ x: UnsafePointer<Float>, rows: Int, inner: Int, _ out: UnsafeMutablePointer<Float>,
-                                     native: Bool = Kernels.avx512Available) {
+                                     native: NativeKernels = Kernels.native) {
         parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
-            if native {
-                trm_swiglu_forward_avx512(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
-                return
+            switch native {
+            case .avx512: return trm_swiglu_forward_avx512(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
+            case .avx2: return trm_swiglu_forward_avx2(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
+            case .swift: break
             }
             for row in r {
                 let g = x + row * 2 * inner, u = g + inner, o = out + row * inner
@@ -118,12 +120,14 @@ public enum Kernels {
 
     /// Backward of `swigluForward`. dOut: [rows, I] -> dx: [rows, 2I]
     public static func swigluBackward(_ x: UnsafePointer<Float>, _ dOut: UnsafePointer<Float>, rows: Int, inner: Int,
-                                      _ dx: UnsafeMutablePointer<Float>, native: Bool = Kernels.avx512Available) {
+                                      _ dx: UnsafeMutablePointer<Float>, native: NativeKernels = Kernels.native) {
         parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
-            if native {
-                trm_swiglu_backward_avx512(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner, r.count, inner,
-                                           dx + r.lowerBound * 2 * inner)
-                return
+            switch native {
+            case .avx512: return trm_swiglu_backward_avx512(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner,
+                                                            r.count, inner, dx + r.lowerBound * 2 * inner)
+            case .avx2: return trm_swiglu_backward_avx2(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner,
+                                                        r.count, inner, dx + r.lowerBound * 2 * inner)
+            case .swift: break
             }
             for row in r {
                 let g = x + row * 2 * inner, u = g + inner, d = dOut + row * inner
@@ -149,47 +153,53 @@ public enum Kernels {
 
     /// `swigluForward` with x given as bf16 bits: the same results as on the widened fp32 values.
     public static func swigluForward(bf16 x: UnsafePointer<UInt16>, rows: Int, inner: Int, _ out: UnsafeMutablePointer<Float>,
-                                     native: Bool = Kernels.avx512Available) {
+                                     native: NativeKernels = Kernels.native) {
         parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
-            if native {
-                trm_swiglu_forward_bf16_avx512(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
-                return
+            switch native {
+            case .avx512: return trm_swiglu_forward_bf16_avx512(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
+            case .avx2: return trm_swiglu_forward_bf16_avx2(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
+            case .swift: break
             }
             let wide = widened(x + r.lowerBound * 2 * inner, count: r.count * 2 * inner)
             defer { BufferPool.current.release(wide, count: r.count * 2 * inner) }
-            swigluForward(wide, rows: r.count, inner: inner, out + r.lowerBound * inner, native: false)
+            swigluForward(wide, rows: r.count, inner: inner, out + r.lowerBound * inner, native: .swift)
         }
     }
 
     /// `swigluForward(bf16:)` with its result rounded to bf16 as it is stored (the same bits as
     /// converting the fp32 result): the operand of the next product, in half the bytes.
     public static func swigluForward(bf16 x: UnsafePointer<UInt16>, rows: Int, inner: Int,
-                                     bf16Output out: UnsafeMutablePointer<UInt16>, native: Bool = Kernels.avx512Available) {
+                                     bf16Output out: UnsafeMutablePointer<UInt16>, native: NativeKernels = Kernels.native) {
         parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
-            if native {
-                trm_swiglu_forward_bf16_to_bf16_avx512(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
-                return
+            switch native {
+            case .avx512: return trm_swiglu_forward_bf16_to_bf16_avx512(x + r.lowerBound * 2 * inner, r.count, inner,
+                                                                        out + r.lowerBound * inner)
+            case .avx2: return trm_swiglu_forward_bf16_to_bf16_avx2(x + r.lowerBound * 2 * inner, r.count, inner,
+                                                                    out + r.lowerBound * inner)
+            case .swift: break
             }
             let result = BufferPool.current.acquire(r.count * inner)
             defer { BufferPool.current.release(result, count: r.count * inner) }
-            swigluForward(bf16: x + r.lowerBound * 2 * inner, rows: r.count, inner: inner, result, native: false)
+            swigluForward(bf16: x + r.lowerBound * 2 * inner, rows: r.count, inner: inner, result, native: .swift)
             convertToBF16(result, out + r.lowerBound * inner, count: r.count * inner)
         }
     }
 
     /// `swigluBackward` with x given as bf16 bits.
     public static func swigluBackward(bf16 x: UnsafePointer<UInt16>, _ dOut: UnsafePointer<Float>, rows: Int, inner: Int,
-                                      _ dx: UnsafeMutablePointer<Float>, native: Bool = Kernels.avx512Available) {
+                                      _ dx: UnsafeMutablePointer<Float>, native: NativeKernels = Kernels.native) {
         parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
-            if native {
-                trm_swiglu_backward_bf16_avx512(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner, r.count, inner,
-                                                dx + r.lowerBound * 2 * inner)
-                return
+            switch native {
+            case .avx512: return trm_swiglu_backward_bf16_avx512(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner,
+                                                                 r.count, inner, dx + r.lowerBound * 2 * inner)
+            case .avx2: return trm_swiglu_backward_bf16_avx2(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner,
+                                                             r.count, inner, dx + r.lowerBound * 2 * inner)
+            case .swift: break
             }
             let wide = widened(x + r.lowerBound * 2 * inner, count: r.count * 2 * inner)
             defer { BufferPool.current.release(wide, count: r.count * 2 * inner) }
             swigluBackward(wide, dOut + r.lowerBound * inner, rows: r.count, inner: inner,
-                           dx + r.lowerBound * 2 * inner, native: false)
+                           dx + r.lowerBound * 2 * inner, native: .swift)
         }
     }
 
