@@ -85,9 +85,14 @@ import TRMRuntime
     @Test func cancellingARequestFreesItsSlot() async throws {
         let worker = BatchingWorker(model: Fixtures.sudoku.model, options: WorkerOptions(maxBatch: 1))
         let task = Task { try await worker.solve(Self.job(64)) }
-        try await Task.sleep(for: .milliseconds(100))
+        // Cancel once the job holds the slot (was: after a fixed 100 ms, which a fast machine's 64
+        // steps could beat and a loaded one's admission could miss).
+        let limit = ContinuousClock.now + .seconds(120)
+        while worker.counters.running < 1, ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(worker.counters.running == 1)
         task.cancel()
         await #expect(throws: WorkerError.cancelled) { try await task.value }
+        #expect(worker.counters.cancelled == 1 && worker.counters.completed == 0)
         #expect(try await worker.solve(Self.job(1)).stepsUsed == 1)
         await worker.shutdown()
     }

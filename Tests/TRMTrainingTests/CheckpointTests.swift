@@ -12,6 +12,7 @@ import TRMPuzzles
 import TRMTensor
 @testable import TRMTraining
 import TRMRuntime
+import TRMReport
 
 /// A very small 4x4 Sudoku run: a few steps take well under a second.
 func tinyRun(seed: UInt64 = 3, ema: Bool = true) throws -> RunConfig {
@@ -291,5 +292,42 @@ struct CheckpointTests {
         var manifest = try JSONDecoder().decode(CheckpointManifest.self, from: Data(contentsOf: stateURL))
         manifest.files[name] = FileRecord(of: data)
         try JSONEncoder().encode(manifest).write(to: stateURL)
+    }
+}
+
+@Suite("The final evaluation in metrics.jsonl")
+struct FinalEvaluationMetricsTests {
+    /// Trains the tiny run to `steps` with `interval`, with a test set; returns each metrics line's
+    /// step and whether it carries an evaluation.
+    func evaluatedSteps(steps: Int, interval: Int, from run: RunConfig? = nil, directory: URL) throws -> [(Int, Bool)] {
+        var run = try run ?? tinyRun()
+        run.training.totalSteps = steps
+        run.training.evalInterval = interval
+        let data = TrainingData.generatedSudoku4(train: 200, test: 20, seed: run.training.seed)
+        var options = TrainerOptions(runDirectory: directory, resumeFrom: nil)
+        options.progressMode = .quiet
+        options.writePlots = false
+        options.evalLimit = 8
+        let trainer = try Trainer(run: run, trainingSet: data.train, testSet: data.test, options: options, logger: quietLogger)
+        let summary = try singleThreaded(trainer)
+        #expect(summary.lastEvaluation != nil)
+        let log = try MetricsLogReader.read(directory.appendingPathComponent("metrics.jsonl"))
+        return log.records.map { ($0.step, $0["eval_exact_accuracy"] != nil) }
+    }
+
+    @Test("a last step off the interval is evaluated on its own line's step (was: only in the log and eval/)")
+    func lastStepOffInterval() throws {
+        let dir = TestDirectory()
+        let lines = try evaluatedSteps(steps: 5, interval: 2, directory: dir.url)
+        #expect(lines.map(\.0) == [1, 2, 3, 4, 5], "one line per step, no extra line for the final evaluation")
+        #expect(lines.filter(\.1).map(\.0) == [2, 4, 5])
+        #expect(FileManager.default.fileExists(atPath: dir.file("eval/report.json").path))
+    }
+
+    @Test("interval 0: only the last step is evaluated; on the interval: no second evaluation of the last step")
+    func intervalZeroAndOnInterval() throws {
+        let zero = TestDirectory(), on = TestDirectory()
+        #expect(try evaluatedSteps(steps: 3, interval: 0, directory: zero.url).filter(\.1).map(\.0) == [3])
+        #expect(try evaluatedSteps(steps: 4, interval: 2, directory: on.url).filter(\.1).map(\.0) == [2, 4])
     }
 }

@@ -180,17 +180,22 @@ public enum NativeKernels: String, Sendable, CaseIterable {
 }
 
 extension Kernels {
-    /// The widest kernels this CPU runs (AVX-512F, else AVX2, else Swift).
-    public static let native: NativeKernels =
-        trm_avx512_available() != 0 ? .avx512 : trm_avx2_available() != 0 ? .avx2 : .swift
+    /// The kernels that run: the widest this CPU has (AVX-512F, else AVX2, else Swift), or a
+    /// narrower set named by `TRM_KERNELS` (avx512, avx2, swift; to measure one against another).
+    public static let native: NativeKernels = {
+        let runnable = runnableNative
+        if let name = ProcessInfo.processInfo.environment["TRM_KERNELS"], let wanted = NativeKernels(rawValue: name.lowercased()),
+           runnable.contains(wanted) {
+            return wanted
+        }
+        return runnable[0]
+    }()
 
     /// Every kernel set this CPU can run, widest first (for tests comparing them bit for bit).
     public static var runnableNative: [NativeKernels] {
-        switch native {
-        case .avx512: return [.avx512, .avx2, .swift]
-        case .avx2: return [.avx2, .swift]
-        case .swift: return [.swift]
-        }
+        if trm_avx512_available() != 0 { return [.avx512, .avx2, .swift] }
+        if trm_avx2_available() != 0 { return [.avx2, .swift] }
+        return [.swift]
     }
 }
 

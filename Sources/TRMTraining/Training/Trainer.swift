@@ -175,6 +175,7 @@ public final class Trainer {
         logger.info("training \(run.name): \(state.model.parameterCount) parameters, \(trainingSet.count) training puzzles, batch \(t.batchSize), steps \(firstStep)..<\(t.totalSteps), run directory \(dir.path)")
         let progress = ProgressBar(total: max(0, t.totalSteps - firstStep), label: "train", mode: options.progressMode)
         var lastEvaluation: EvaluationResult?
+        var savedEvaluationStep = -1
         var lastCheckpoint: URL?
         var savedAtStep = -1
         var samples = 0
@@ -196,9 +197,13 @@ public final class Trainer {
                 extra: ["exact_accuracy_all_rows": Double(report.exactAccuracyAllRows), "halted_rows": Double(report.haltedRows)],
                 dtype: ComputeContext.current.dtype.rawValue)
             if run.model.family == .hrm { record.extra["q_continue_loss"] = Double(report.qContinueLoss) }
-            if t.evalInterval > 0 && report.step % t.evalInterval == 0, testSet != nil {
+            // Every evalInterval steps, and after the last step whatever the interval (0: only
+            // then), so the final evaluation lands in metrics.jsonl with its step like the others.
+            let evaluateNow = report.step == t.totalSteps || (t.evalInterval > 0 && report.step % t.evalInterval == 0)
+            if evaluateNow, testSet != nil {
                 if let e = try evaluate(limit: options.evalLimit) {
                     lastEvaluation = e
+                    savedEvaluationStep = report.step
                     record.extra.merge(Self.metrics(of: e)) { $1 }
                     logger.info("step \(report.step): \(Self.summaryLine(e))")
                 }
@@ -223,7 +228,8 @@ public final class Trainer {
         }
         metrics.sync()
         logger.info("checkpoint at step \(state.step): \(lastCheckpoint?.path ?? "-")")
-        if !interrupted, testSet != nil, lastEvaluation == nil || t.evalInterval <= 0 || state.step % t.evalInterval != 0 {
+        if !interrupted, testSet != nil, savedEvaluationStep != state.step {
+            // No step ran in this segment (resumed at its last step): evaluate the weights as they are.
             lastEvaluation = try evaluate(limit: options.evalLimit)
             if let e = lastEvaluation { logger.info("final: \(Self.summaryLine(e))") }
         }
