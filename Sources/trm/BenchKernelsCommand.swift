@@ -41,6 +41,12 @@ struct BenchKernelsCommand: ParsableCommand {
             if json {
                 print(String(decoding: try! encoder.encode(r), as: UTF8.self))
             } else {
+                if r.task == "swiglu" {
+                    print(String(format: "threads %d  SwiGLU forward+backward %@ kernels, %d x %d: %.2f GB/s (%.4f s), %.2fx the Swift kernels",
+                                 r.threads, r.kernel ?? "?", r.m ?? 0, r.n ?? 0, r.gbytes_per_s ?? 0, r.seconds_median, r.over_swift ?? 1))
+                    fflush(nil)
+                    return
+                }
                 let what = r.task.hasPrefix("sgemm")
                     ? "\(r.gemm) \(r.dtype) matmul (\(r.kernel ?? "?")) M=\(r.m!) K=\(r.k!) N=\(r.n!)" + (r.task == "sgemm_packed" ? ", weights packed" : "")
                     : "block \(r.variant!) \(r.dtype) batch \(r.batch!)"
@@ -63,6 +69,8 @@ struct BenchKernelsCommand: ParsableCommand {
                                                       threads: t, repeats: repeats) { emit(r) }
                 for r in KernelBenchmark.bf16Records(batches: parseList(batches)!, length: 97, sizes: shapes,
                                                      threads: t, repeats: repeats) { emit(r) }
+                for r in KernelBenchmark.swigluRecords(batches: parseList(batches)!, length: 97, inner: 1536,
+                                                       threads: t, repeats: repeats) { emit(r) }
                 if packed {
                     for r in KernelBenchmark.packedRecords(batches: parseList(batches)!, length: 97, sizes: shapes,
                                                            threads: t, repeats: repeats) { emit(r) }

@@ -45,6 +45,17 @@ struct BenchmarkLineTests {
         }
     }
 
+    @Test("bench kernels SwiGLU lines: one per kernel set this CPU runs, each against the Swift kernels")
+    func swigluLines() throws {
+        let lines = KernelBenchmark.swigluRecords(batches: [1], length: 5, inner: 24, threads: 1, repeats: 1)
+        #expect(lines.map(\.kernel) == Kernels.runnableNative.map(\.rawValue))
+        for r in lines {
+            #expect(r.task == "swiglu" && r.m == 5 && r.n == 24 && r.gflops == 0)
+            #expect((r.gbytes_per_s ?? 0) > 0 && (r.over_swift ?? 0) > 0)
+        }
+        #expect(lines.last?.over_swift == 1, "the Swift line is its own baseline")
+    }
+
     @Test("bench kernels product lines: packed against plain per dtype, and the bare bf16 rate")
     func productLines() throws {
         let sizes = [(32, 48), (24, 40)]

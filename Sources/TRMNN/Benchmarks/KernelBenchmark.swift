@@ -26,6 +26,7 @@ public struct KernelBenchmarkRecord: Codable, Sendable {
     public var variant: String?
     public var seconds_median: Double
     public var seconds_min: Double
+    /// Product rate; 0 on `swiglu` lines (elementwise: see `gbytes_per_s`).
     public var gflops: Double
     /// The sgemm rate of the block's own GEMMs measured in the same run (block records only).
     public var sgemm_gflops: Double?
@@ -44,6 +45,10 @@ public struct KernelBenchmarkRecord: Codable, Sendable {
     public var packed_over_plain: Double?
     public var packed_bytes: Int?
     public var weights_blocked: Bool?
+    /// SwiGLU records (task "swiglu", `kernel` the set: avx512, avx2, swift): the bytes one forward
+    /// and backward read and write per second, and the speed-up over the Swift kernels, same run.
+    public var gbytes_per_s: Double?
+    public var over_swift: Double?
 }
 
 public enum KernelBenchmark {
@@ -177,6 +182,42 @@ public enum KernelBenchmark {
                     r.thread_cpu_seconds_min = cpuMin
                     r.gflops_cpu = flops(g) / cpuMin / 1e9
                 }
+                out.append(r)
+            }
+        }
+        return out
+    }
+
+    /// SwiGLU forward then backward over [batch x length, 2 x inner] in fp32 with each kernel set
+    /// this CPU runs (`Kernels.runnableNative`), measured in alternation twice (the better median
+    /// of each), so the sets are compared in one run.
+    public static func swigluRecords(batches: [Int], length: Int, inner: Int, threads: Int, repeats: Int) -> [KernelBenchmarkRecord] {
+        var out: [KernelBenchmarkRecord] = []
+        for b in batches {
+            let rows = b * length
+            var rng = SeededRandom(seed: 5)
+            let x = (0..<(rows * 2 * inner)).map { _ in Float(rng.uniform() * 8 - 4) }
+            let d = (0..<(rows * inner)).map { _ in Float(rng.uniform() * 2 - 1) }
+            var y = [Float](repeating: 0, count: rows * inner), dx = [Float](repeating: 0, count: rows * 2 * inner)
+            var best: [NativeKernels: (median: Double, min: Double)] = [:]
+            for _ in 0..<2 {
+                for set in Kernels.runnableNative {
+                    let t = time(repeats: repeats) {
+                        Kernels.swigluForward(x, rows: rows, inner: inner, &y, native: set)
+                        Kernels.swigluBackward(x, d, rows: rows, inner: inner, &dx, native: set)
+                    }
+                    if let old = best[set], old.median <= t.median { continue }
+                    best[set] = t
+                }
+            }
+            // forward: reads 2I, writes I; backward: reads 2I and I, writes 2I (fp32 values per row)
+            let bytes = Double(rows * inner * 8 * 4)
+            for set in Kernels.runnableNative {
+                guard let t = best[set] else { continue }
+                var r = KernelBenchmarkRecord(task: "swiglu", kernel: set.rawValue, threads: threads, batch: b, m: rows, n: inner,
+                                              seconds_median: t.median, seconds_min: t.min, gflops: 0)
+                r.gbytes_per_s = bytes / t.median / 1e9
+                r.over_swift = best[.swift].map { $0.median / t.median }
                 out.append(r)
             }
         }
