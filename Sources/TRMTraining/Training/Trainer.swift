@@ -175,7 +175,7 @@ public final class Trainer {
         logger.info("training \(run.name): \(state.model.parameterCount) parameters, \(trainingSet.count) training puzzles, batch \(t.batchSize), steps \(firstStep)..<\(t.totalSteps), run directory \(dir.path)")
         let progress = ProgressBar(total: max(0, t.totalSteps - firstStep), label: "train", mode: options.progressMode)
         var lastEvaluation: EvaluationResult?
-        var savedEvaluationStep = -1
+        var evaluatedAtStep = -1
         var lastCheckpoint: URL?
         var savedAtStep = -1
         var samples = 0
@@ -203,7 +203,7 @@ public final class Trainer {
             if evaluateNow, testSet != nil {
                 if let e = try evaluate(limit: options.evalLimit) {
                     lastEvaluation = e
-                    savedEvaluationStep = report.step
+                    evaluatedAtStep = report.step
                     record.extra.merge(Self.metrics(of: e)) { $1 }
                     logger.info("step \(report.step): \(Self.summaryLine(e))")
                 }
@@ -228,7 +228,7 @@ public final class Trainer {
         }
         metrics.sync()
         logger.info("checkpoint at step \(state.step): \(lastCheckpoint?.path ?? "-")")
-        if !interrupted, testSet != nil, savedEvaluationStep != state.step {
+        if !interrupted, testSet != nil, evaluatedAtStep != state.step {
             // No step ran in this segment (resumed at its last step): evaluate the weights as they are.
             lastEvaluation = try evaluate(limit: options.evalLimit)
             if let e = lastEvaluation { logger.info("final: \(Self.summaryLine(e))") }
