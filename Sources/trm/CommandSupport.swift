@@ -194,13 +194,21 @@ struct JSONOutputOptions: ParsableArguments {
 /// A benchmark's first line: the CPU its figures were measured on (`{"task": "machine", "cpu": ...,
 /// "family": ..., "model": ..., "vendor": ..., "isa": ..., "kernels": ..., "logical_cpus": ...}` in JSON).
 func printMachineLine(json: Bool) {
+    /// The machine's fields with `"task": "machine"` beside them, in one object.
+    struct Line: Encodable {
+        let machine: MachineDescription
+        enum Key: String, CodingKey { case task }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode("machine", forKey: .task)
+            try machine.encode(to: encoder)
+        }
+    }
     let machine = MachineDescription.current
     if json {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var text = String(decoding: (try? encoder.encode(machine)) ?? Data("{}".utf8), as: UTF8.self)
-        text.insert(contentsOf: "\"task\":\"machine\",", at: text.index(after: text.startIndex))
-        print(text)
+        print(String(decoding: (try? encoder.encode(Line(machine: machine))) ?? Data(), as: UTF8.self))
     } else {
         print("machine: \(machine.summary)")
     }

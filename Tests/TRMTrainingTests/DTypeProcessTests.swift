@@ -21,6 +21,19 @@ struct DTypeProcessTests {
         #expect(output.contains("fixture files verified: the reference's golden-bf16/trm-att-sudoku"), "\(output)")
     }
 
+    @Test("trm bench names the machine on its first line: CPU, family/model, oneDNN's ISA, the SwiGLU kernels")
+    func benchNamesTheMachine() throws {
+        let (status, output) = try TRMExecutable.run(["bench", "train", "--json", "--quick", "--threads", "1",
+                                                      "--models", "trm-tiny-sudoku4"])
+        #expect(status == 0, "\(output)")
+        let first = try #require(output.split(separator: "\n").first { $0.hasPrefix("{") })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+        #expect(object["task"] as? String == "machine")
+        #expect(object["cpu"] as? String == MachineDescription.current.cpu)
+        #expect(object["kernels"] as? String == Kernels.native.rawValue && object["isa"] as? String == MachineDescription.current.isa)
+        #expect((object["logical_cpus"] as? Int ?? 0) >= 1)
+    }
+
     @Test("an unknown --dtype is a usage error naming the accepted values")
     func unknownDType() throws {
         let (status, output) = try TRMExecutable.run(["check-fixture", "--dtype", "fp16", Self.bf16Fixture])
