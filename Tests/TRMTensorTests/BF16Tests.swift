@@ -100,11 +100,20 @@ struct BF16Tests {
 
     /// How many packed weight copies a cache should hold when `products` are eligible: none where
     /// weights are not packed (no oneDNN bf16 matmul, TRM_PACKED_WEIGHTS=0, macOS).
-    static func expectedPackedWeights(_ products: Int) -> Int {
+    static func expectedPackedWeights(_ products: Int, rows: Int) -> Int {
         #if canImport(CDNNL)
-        return ComputeDType.bf16Supported && BLAS.packsWeights ? products : 0
+        return ComputeDType.bf16Supported && BLAS.packsWeight(rows: rows) ? products : 0
         #else
         return 0
+        #endif
+    }
+
+    /// Whether an fp32 product of `rows` rows packs its weight here.
+    static func packsFloat(rows: Int) -> Bool {
+        #if canImport(CDNNL)
+        return BLAS.packsWeight(rows: rows)
+        #else
+        return false
         #endif
     }
 
@@ -142,7 +151,7 @@ struct BF16Tests {
             // Packed for oneDNN (weight as B, A not transposed): w1 and w2 for x W^T (both uses of
             // w1 are one product shape) and for dx = dy W; not the mixer weight (A transposed). The
             // packed products gave the same bits as the plain ones above.
-            #expect(packed == Self.expectedPackedWeights(4))
+            #expect(packed == Self.expectedPackedWeights(4, rows: 5 * 7))
         }
         // fp32: the scope holds only packed weights (where oneDNN packs), with the same bits again.
         let fp32Plain = try run()
@@ -151,7 +160,7 @@ struct BF16Tests {
         }
         #expect((fp32Cache != nil) == BF16WeightCache.packsFloatWeights, "fp32 opens a scope only to pack")
         #expect(fp32Cache?.conversionCount ?? 0 == 0, "fp32 converts nothing")
-        #expect(fp32Cache?.packedCount ?? 0 == (BF16WeightCache.packsFloatWeights ? 4 : 0))
+        #expect(fp32Cache?.packedCount ?? 0 == (BF16WeightCache.packsFloatWeights && Self.packsFloat(rows: 5 * 7) ? 4 : 0))
         #expect(fp32Cached.y == fp32Plain.y && fp32Cached.gx == fp32Plain.gx, "fp32: same forward and input gradient")
         #expect(fp32Cached.g1 == fp32Plain.g1 && fp32Cached.g2 == fp32Plain.g2 && fp32Cached.gm == fp32Plain.gm)
     }
@@ -364,3 +373,19 @@ struct BF16Tests {
         #endif
     }
 }
+
+#if canImport(CDNNL)
+@Suite("Which products pack their weights")
+struct WeightPackingPolicyTests {
+    @Test("brgemm kernels (AVX-512 and up) always; gemm:jit (AVX2) only from 512 rows; the default follows it")
+    func policy() {
+        #expect(OneDNN.runsBrgemm == OneDNN.isa.hasPrefix("avx512"), "oneDNN 2.6 has brgemm matmul from AVX-512 up")
+        #expect(OneDNN.packingPays(rows: 776))
+        #expect(OneDNN.packingPays(rows: 97) == OneDNN.runsBrgemm)
+        #expect(OneDNN.packingPays(rows: 511) == OneDNN.runsBrgemm && OneDNN.packingPays(rows: 512))
+        if BLAS.packsWeights && !BLAS.packsEveryWeight {
+            for rows in [1, 97, 511, 512, 776] { #expect(BLAS.packsWeight(rows: rows) == OneDNN.packingPays(rows: rows)) }
+        }
+    }
+}
+#endif

@@ -117,12 +117,20 @@ extension BLAS {
     }
 
     #if canImport(CDNNL)
-    /// Whether products (bf16 and fp32) take their weight operand packed into oneDNN's preferred
-    /// layout (once per `BF16WeightCache` scope) instead of as stored: on by default,
-    /// `TRM_PACKED_WEIGHTS=0` turns it off (to measure it; `trm bench kernels` times both layouts
-    /// per shape). Measured on an AMD Zen 4 core, 1 thread, TRM's shapes: products 1.03-1.10x
-    /// faster packed in bf16, 0.99-1.09x in fp32; bf16 inference steps about 10% faster.
+    /// Whether products (bf16 and fp32) may take their weight operand packed into oneDNN's
+    /// preferred layout (once per `BF16WeightCache` scope) instead of as stored, and which do
+    /// (`packsWeight(rows:)`): by default those where it was measured to pay
+    /// (`OneDNN.packingPays(rows:)`); `TRM_PACKED_WEIGHTS=0` packs none, `=1` every one (to
+    /// measure it; `trm bench kernels` times both layouts per shape). Measured on an AMD Zen 4
+    /// core, 1 thread, TRM's shapes: products 1.03-1.10x faster packed in bf16, 0.99-1.09x in fp32;
+    /// bf16 inference steps about 10% faster.
     static let packsWeights = ProcessInfo.processInfo.environment["TRM_PACKED_WEIGHTS"] != "0"
+    static let packsEveryWeight = ProcessInfo.processInfo.environment["TRM_PACKED_WEIGHTS"] == "1"
+
+    /// Whether a product of `rows` rows (M) takes its weight packed.
+    static func packsWeight(rows: Int) -> Bool {
+        packsWeights && (packsEveryWeight || OneDNN.packingPays(rows: rows))
+    }
 
     /// The product `key` (B as stored: fp32 values, or the cache's bf16 copy for a bf16 key) run
     /// with B packed into oneDNN's preferred layout, when packing is on, A is not transposed and a
@@ -130,7 +138,7 @@ extension BLAS {
     /// values, another layout). Callers pass only weights (operands constant in the scope).
     static func productWithPackedWeight(_ key: OneDNN.Key, a: UnsafeRawPointer, weight: UnsafeRawPointer,
                                         c: UnsafeMutableRawPointer, threads: Int, cache: BF16WeightCache?) -> Bool {
-        guard packsWeights, !key.transA, key.m > 0, key.n > 0, key.k > 0, let cache else { return false }
+        guard packsWeight(rows: key.m), !key.transA, key.m > 0, key.n > 0, key.k > 0, let cache else { return false }
         var packedKey = key
         packedKey.packedB = true
         guard let packed = cache.packed(weight, for: packedKey) else { return false }
