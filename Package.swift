@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "TRMModelsTests", dependencies: ["TRMModels", "TRMParity", "TRMTensor", "TRMTestSupport"]),
         .testTarget(name: "TRMFilesTests", dependencies: ["TRMFiles", "TRMTestSupport"]),
         .testTarget(name: "TRMNNTests", dependencies: ["TRMNN", "TRMTestSupport"]),
-        .testTarget(name: "TRMRuntimeTests", dependencies: ["TRMRuntime", "TRMTestSupport"]),
+        .testTarget(name: "TRMRuntimeTests", dependencies: ["TRMRuntime", "TRMPuzzles", "TRMTestSupport"]),
         .testTarget(name: "TRMReportTests", dependencies: ["TRMReport", "TRMTestSupport"]),
         .testTarget(name: "TRMTrainingTests", dependencies: [
             "TRMTraining", "TRMRuntime", "TRMReport", "TRMModels", "TRMNN", "TRMPuzzles", "TRMTensor", "TRMFiles", "TRMTestSupport",

@@ -1,7 +1,6 @@
 // Solving a puzzle again in other versions of itself (training's augmentations) while the answer
-// fails the exact validator: `trm solve --tries`. Each version's answer and steps are read back in
-// the puzzle's own frame.
-import TRMModels
+// fails the exact validator: `trm solve --tries`, `POST /v1/solve` and the MCP tools. Each
+// version's answer and steps are read back in the puzzle's own frame.
 import TRMPuzzles
 
 extension SolveStep {
@@ -27,18 +26,39 @@ extension PuzzleQuestion {
     }
 }
 
-/// Tries 2...: solves each version of `question` in turn and returns the first answer the exact
-/// validator accepts (mapped back) with its try number (2 for the first version), or nil.
-/// `onTry` sees every try's mapped-back result and verdict.
-public func solveVersions(model: ReasoningModel, question: PuzzleQuestion, policy: HaltingPolicy,
-                          transforms: [PuzzleVersionTransform], keepSteps: Bool = false,
-                          onTry: ((Int, SolveResult, Verdict) -> Void)? = nil) throws -> (result: SolveResult, try: Int)? {
-    for (t, transform) in transforms.enumerated() {
-        let solved = try solvePuzzles(model: model, inputs: [transform.apply(question.tokens)], policy: policy,
-                                      batchSize: 1, keepSteps: keepSteps)[0].mappedBack(by: transform)
-        let verdict = question.verdict(solved.prediction)
-        onTry?(t + 2, solved, verdict)
-        if verdict.status == .valid { return (solved, t + 2) }
+/// Tries 2...K of one puzzle: while the answer fails the exact validator, the next version of the
+/// puzzle (training's augmentations) to solve, and which try the answer in hand is from. `trm
+/// solve`, `POST /v1/solve` and the MCP tools drive it the same way, each with its own solver:
+///
+///     var tries = VersionTries(question: q, tries: k)
+///     var answer = solve(q.tokens)
+///     while let version = tries.next(after: answer.prediction) {
+///         answer = solve(version.apply(q.tokens)).mappedBack(by: version)
+///     }
+///
+/// The answer given is the first that passes, or the last try's when none does (`current` names it).
+public struct VersionTries: Sendable {
+    public let question: PuzzleQuestion
+    /// The versions for tries 2...; nil when the puzzle's kind or size has none.
+    public let versions: [PuzzleVersionTransform]?
+    /// The try whose answer `next(after:)` saw last (1: the puzzle as given).
+    public private(set) var current = 1
+    /// The validator's verdict on that answer.
+    public private(set) var verdict: Verdict?
+
+    /// `tries` in all (the first is the puzzle as given); `seed` draws the Sudoku versions.
+    public init(question: PuzzleQuestion, tries: Int, seed: UInt64 = 0) {
+        self.question = question
+        versions = question.versionTransforms(tries: tries, seed: seed)
     }
-    return nil
+
+    /// Judges the answer of try `current` (in the puzzle's frame) and returns the version to solve
+    /// for the next try, or nil: the answer passed, or no tries are left.
+    public mutating func next(after prediction: [Int32]) -> PuzzleVersionTransform? {
+        let judged = question.verdict(prediction)
+        verdict = judged
+        guard judged.status != .valid, let versions, current <= versions.count else { return nil }
+        current += 1
+        return versions[current - 2]
+    }
 }

@@ -77,25 +77,20 @@ public enum ConsoleSolve {
             if r.delaySeconds > 0 { Thread.sleep(forTimeInterval: r.delaySeconds) }
         }
         var result = results[0]
-        var triesUsed = 1
-        if r.tries > 1, q.verdict(result.prediction).status != .valid {
-            if let transforms = q.versionTransforms(tries: r.tries) {
-                let found = try solveVersions(model: model.model, question: q, policy: policy, transforms: transforms,
-                                              keepSteps: true) { t, solved, verdict in
-                    triesUsed = t
-                    guard !r.json else { return }
-                    output("")
-                    output("try \(t) of \(r.tries), another version of the puzzle (\(q.kind == .maze ? "rotated or mirrored" : "digits relabelled, lines permuted")): "
-                           + "\(solved.stepsUsed) step\(solved.stepsUsed == 1 ? "" : "s"), verdict \(verdict.status == .valid ? "VALID" : "INVALID")")
-                }
-                if let found {
-                    result = found.result
-                    if !r.json { output(StepRenderer.grid(q, prediction: result.prediction, changed: [], style: r.style)) }
-                }
-            } else if !r.json {
-                output("")
-                output("--tries \(r.tries): \(q.kind.rawValue) puzzles of this size have no other versions to try")
-            }
+        var tries = VersionTries(question: q, tries: r.tries)
+        while let version = tries.next(after: result.prediction) {
+            result = try solvePuzzles(model: model.model, inputs: [version.apply(q.tokens)], policy: policy, batchSize: 1,
+                                      keepSteps: true)[0].mappedBack(by: version)
+            guard !r.json else { continue }
+            output("")
+            output("try \(tries.current) of \(r.tries), another version of the puzzle (\(q.kind == .maze ? "rotated or mirrored" : "digits relabelled, lines permuted")): "
+                   + "\(result.stepsUsed) step\(result.stepsUsed == 1 ? "" : "s"), verdict \(q.verdict(result.prediction).status == .valid ? "VALID" : "INVALID")")
+        }
+        let triesUsed = tries.current
+        if triesUsed > 1, !r.json { output(StepRenderer.grid(q, prediction: result.prediction, changed: [], style: r.style)) }
+        if r.tries > 1, tries.versions == nil, tries.verdict?.status != .valid, !r.json {
+            output("")
+            output("--tries \(r.tries): \(q.kind.rawValue) puzzles of this size have no other versions to try")
         }
         let seconds = start.duration(to: .now)
         let halted = r.threshold.map { result.haltProbability > $0 } ?? false

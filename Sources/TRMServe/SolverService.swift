@@ -120,21 +120,16 @@ public final class SolverService: Sendable {
                 throw .internalError("unexpected worker failure")
             }
         }
-        var out = try await run(q.tokens)
-        var used = 1
         // While the answer fails the validator: other versions of the puzzle, answers read back.
-        if tries > 1, q.verdict(out.last.prediction).status != .valid, let versions = q.versionTransforms(tries: tries) {
-            for (t, transform) in versions.enumerated() {
-                let version = try await run(transform.apply(q.tokens)).mappedBack(by: transform)
-                out = version
-                used = t + 2
-                if q.verdict(version.last.prediction).status == .valid { break }
-            }
+        var versions = VersionTries(question: q, tries: tries)
+        var out = try await run(q.tokens)
+        while let version = versions.next(after: out.last.prediction) {
+            out = try await run(version.apply(q.tokens)).mappedBack(by: version)
         }
-        metrics.recordVerdict(kind: q.kind.rawValue, q.verdict(out.last.prediction).status.rawValue)
+        metrics.recordVerdict(kind: q.kind.rawValue, (versions.verdict ?? q.verdict(out.last.prediction)).status.rawValue)
         var response = SolveResponse(question: q, model: served.loaded.name, outcome: out, returnSteps: keep,
                                      totalSeconds: started.duration(to: .now).inSeconds)
-        if tries > 1 { response.tries = used }
+        if tries > 1 { response.tries = versions.current }
         return response
     }
 

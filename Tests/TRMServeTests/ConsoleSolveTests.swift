@@ -40,6 +40,26 @@ import TRMRuntime
         #expect(r.stepsUsed == 2 && r.verdict.status == .invalid && r.steps?.count == 2)
     }
 
+    /// Random weights pass no try: every try is spent, and the answer shown and returned is the
+    /// last try's (as `POST /v1/solve` gives it), named as such, not the first try's under the last
+    /// try's number.
+    @Test func whenNoTryPassesTheLastTrysAnswerIsGivenAndNamed() throws {
+        let out = Lines()
+        let r = try ConsoleSolve.run(.init(text: PuzzleParser.defaultSudoku, kind: .sudoku, threshold: nil, maxSteps: 2,
+                                           json: false, style: .plain, tries: 3), model: Self.model, output: out.add)
+        let text = out.all.joined(separator: "\n")
+        #expect(text.contains("try 2 of 3") && text.contains("try 3 of 3") && text.contains("try 3: 2 steps"), "\(text)")
+        #expect(r.tries == 3 && r.verdict.status == .invalid)
+        let q = try PuzzleParser.parse(PuzzleParser.defaultSudoku, kind: .sudoku, gridSpec: Self.model.gridSpec)
+        let third = try #require(VersionTries(question: q, tries: 3).versions?.last)
+        let policy = HaltingPolicy(threshold: nil, maxSteps: 2)
+        let solved = try solvePuzzles(model: Self.model.model, inputs: [third.apply(q.tokens)], policy: policy, batchSize: 1,
+                                      keepSteps: false)[0].mappedBack(by: third)
+        let first = try solvePuzzles(model: Self.model.model, inputs: [q.tokens], policy: policy, batchSize: 1, keepSteps: false)[0]
+        #expect(r.answer == q.answerRows(solved.prediction), "the third try's answer, read back")
+        #expect(solved.prediction != first.prediction, "random weights answer the versions differently (else the check above proves nothing)")
+    }
+
     @Test func aMazeForASudokuModelIsRefusedWithAReason() {
         do {
             _ = try ConsoleSolve.run(.init(text: "####\n#S #\n# G#\n####", kind: .auto, threshold: 0.5, maxSteps: 1,
