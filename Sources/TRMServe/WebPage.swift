@@ -297,7 +297,7 @@ async function solve(delay) {
   renderGrid(kind, kind === "sudoku" ? data.answer : steps.length ? steps[steps.length - 1].grid : data.answer, data.question, []);
   const v = data.verdict;
   $("status").textContent = (data.tries > 1 ? "try " + data.tries + " (another version of the puzzle, read back): " : "")
-    + "done in " + data.steps_used + " steps (" + (data.halted ? "halted by the model" : "step limit") + ", " + data.timing.total_ms.toFixed(0) + " ms)";
+    + "done in " + data.steps_used + (data.steps_used === 1 ? " step (" : " steps (") + (data.halted ? "halted by the model" : "step limit") + ", " + data.timing.total_ms.toFixed(0) + " ms)";
   $("verdict").textContent = "verdict: " + v.status + (v.reason ? " (" + v.reason + ")" : "");
   $("verdict").className = v.status;
   $("verdict").dataset.status = v.status;
