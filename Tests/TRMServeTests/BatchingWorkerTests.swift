@@ -13,20 +13,28 @@ import TRMRuntime
         WorkerJob(tokens: tokens, policy: HaltingPolicy(threshold: nil, maxSteps: steps), timeoutSeconds: timeout)
     }
 
+    /// Polls the worker's counters until `condition` holds. The limit only guards against a hang, so
+    /// it is long: on a 2-core machine a full test run can keep this task off the cooperative pool
+    /// for minutes (CI saw about 170 s), and a short limit then ran out before a task started just
+    /// before it was ever scheduled (a false failure: `cancellingARequestFreesItsSlot`, CI of 1ca38b5).
+    static func until(_ worker: BatchingWorker, _ what: Comment, _ condition: (WorkerCounters) -> Bool) async throws {
+        let limit = ContinuousClock.now + .seconds(1200)
+        while !condition(worker.counters) {
+            try #require(ContinuousClock.now < limit, what)
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
     @Test func aHaltedRowsSlotGoesToTheWaitingRequestAtTheNextStep() async throws {
         // Two slots; the queue is A (1 step), B (3 steps), C (1 step) before the first step.
         let worker = BatchingWorker(model: Fixtures.sudoku.model, options: WorkerOptions(maxBatch: 2, maxWaitSeconds: 0, maxQueue: 8))
         worker.pause()
-        func until(_ condition: (WorkerCounters) -> Bool) async throws {
-            let limit = ContinuousClock.now + .seconds(120)
-            while !condition(worker.counters), ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(1)) }
-        }
         let a = Task { try await worker.solve(Self.job(1)) }
-        try await until { $0.queued == 1 }
+        try await Self.until(worker, "A queued") { $0.queued == 1 }
         let b = Task { try await worker.solve(Self.job(3)) }
-        try await until { $0.queued == 2 }
+        try await Self.until(worker, "B queued") { $0.queued == 2 }
         let c = Task { try await worker.solve(Self.job(1)) }
-        try await until { $0.queued == 3 }
+        try await Self.until(worker, "C queued") { $0.queued == 3 }
         worker.resume()
         let (ra, rb, rc) = try await (a.value, b.value, c.value)
         #expect(ra.stepsUsed == 1 && rb.stepsUsed == 3 && rc.stepsUsed == 1)
@@ -61,8 +69,7 @@ import TRMRuntime
         let tasks = (0..<6).map { _ in Task { () -> Result<WorkerOutcome, WorkerError> in
             do { return .success(try await worker.solve(Self.job(2))) } catch { return .failure(error as! WorkerError) }
         } }
-        let limit = ContinuousClock.now + .seconds(120)
-        while worker.counters.rejected < 5, ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(1)) }
+        try await Self.until(worker, "five refused") { $0.rejected >= 5 }
         worker.resume()
         var results: [Result<WorkerOutcome, WorkerError>] = []
         for t in tasks { results.append(await t.value) }
@@ -84,12 +91,12 @@ import TRMRuntime
 
     @Test func cancellingARequestFreesItsSlot() async throws {
         let worker = BatchingWorker(model: Fixtures.sudoku.model, options: WorkerOptions(maxBatch: 1))
-        let task = Task { try await worker.solve(Self.job(64)) }
-        // Cancel once the job holds the slot (was: after a fixed 100 ms, which a fast machine's 64
+        // A job that neither ends nor times out before it is cancelled, however long this task waits
+        // to be scheduled: only the cancellation can end it.
+        let task = Task { try await worker.solve(Self.job(1 << 30, timeout: 86_400)) }
+        // Cancel once the job holds the slot (was: after a fixed 100 ms, which a fast machine's
         // steps could beat and a loaded one's admission could miss).
-        let limit = ContinuousClock.now + .seconds(120)
-        while worker.counters.running < 1, ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(1)) }
-        #expect(worker.counters.running == 1)
+        try await Self.until(worker, "the job admitted") { $0.running == 1 }
         task.cancel()
         await #expect(throws: WorkerError.cancelled) { try await task.value }
         #expect(worker.counters.cancelled == 1 && worker.counters.completed == 0)
@@ -101,8 +108,7 @@ import TRMRuntime
         let worker = BatchingWorker(model: Fixtures.sudoku.model, options: WorkerOptions(maxBatch: 2, maxQueue: 16))
         worker.pause()
         let jobs = (0..<5).map { _ in Task { try await worker.solve(Self.job(2)) } }
-        let limit = ContinuousClock.now + .seconds(120)
-        while worker.counters.queued < 5, ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(1)) }
+        try await Self.until(worker, "five queued") { $0.queued == 5 }
         worker.resume()
         await worker.shutdown()
         for j in jobs { #expect(try await j.value.stepsUsed == 2) }

@@ -57,7 +57,9 @@ struct ResumeProcessTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let log = dir.url.appendingPathComponent("metrics.jsonl")
-        let deadline = Date().addingTimeInterval(60)
+        // The limit only guards against a hang (the loop ends at the third line): a loaded 2-core
+        // test run can take long to start a debug process, so it is generous.
+        let deadline = Date().addingTimeInterval(600)
         while Date() < deadline {
             if let text = try? String(contentsOf: log, encoding: .utf8), text.split(separator: "\n").count >= 3 { break }
             Thread.sleep(forTimeInterval: 0.05)
