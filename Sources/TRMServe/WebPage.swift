@@ -319,12 +319,23 @@ async function loadModels() {
 EXAMPLE_LIST.forEach((e, i) => {
   const o = document.createElement("option"); o.value = String(i); o.textContent = e.name; $("exampleList").appendChild(o);
 });
+// The Example list follows Kind: switching to Maze picks the first maze example (it showed a Sudoku
+// one until then), unless the chosen example is already of that kind. `defaultSelected` also marks
+// the option in the DOM (`selected`), which the browser test reads.
+function pickExampleOf(kind) {
+  const list = $("exampleList");
+  const current = EXAMPLE_LIST[parseInt(list.value, 10)];
+  const i = current && current.kind === kind ? parseInt(list.value, 10) : EXAMPLE_LIST.findIndex((e) => e.kind === kind);
+  if (i < 0) return;
+  Array.from(list.options).forEach((o, j) => { o.defaultSelected = j === i; });
+  list.value = String(i);
+}
 $("example").onclick = () => {
   const e = EXAMPLE_LIST[parseInt($("exampleList").value, 10)];
   $("kind").value = e.kind; $("puzzle").value = e.puzzle; buildEditor();
 };
 $("clear").onclick = () => { $("puzzle").value = ""; buildEditor(); };
-$("kind").onchange = () => { $("puzzle").value = ""; buildEditor(); };
+$("kind").onchange = () => { $("puzzle").value = ""; pickExampleOf($("kind").value); buildEditor(); };
 $("mazeSide").onchange = () => { $("puzzle").value = ""; buildEditor(); };
 $("puzzle").oninput = () => buildEditor();
 $("solve").onclick = () => solve(350);
@@ -337,6 +348,7 @@ $("solve").onclick = () => solve(350);
   if (params.get("max_steps")) $("maxSteps").value = params.get("max_steps");
   if (params.get("tries")) $("tries").value = params.get("tries");
   if (!$("puzzle").value && $("kind").value === "sudoku") $("puzzle").value = EXAMPLES[sudokuCells];
+  pickExampleOf($("kind").value);
   buildEditor();
   if (params.get("autorun") === "1") solve(parseInt(params.get("delay") || "0", 10));
 })();

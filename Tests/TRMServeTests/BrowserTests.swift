@@ -96,6 +96,9 @@ import TRMRuntime
             #expect(cells.filter { $0.output.1 == "start" }.count == 1 && cells.filter { $0.output.1 == "goal" }.count == 1)
             #expect(!dom.contains(#"id="brush" hidden"#), "the brushes show for mazes")
             #expect(dom.contains(#"id="mazeSide" type="number" min="3" max="30" value="10""#), "Size shows the URL maze's side")
+            // The Example list follows Kind: a maze example is the one chosen (it was the easy Sudoku).
+            let chosen = dom.matches(of: /<option value="\d+" selected="">([^<]*)<\/option>/).map { String($0.output.1) }
+            #expect(chosen == ["8x8 maze (held-out; the bundled maze model's size)"], "\(chosen)")
 
             // A Sudoku: the clues fill the editor's cells; the page solves what the editor holds, with
             // a budget of 40 steps (the random model's training limit is 16).
@@ -107,6 +110,7 @@ import TRMRuntime
             #expect(sudoku.contains(#"data-state="done""#))
             #expect(sudoku.contains(#"data-steps="40""#), "the budget past the training limit reached the API")
             #expect(sudoku.contains(#"id="brush" hidden"#), "no brushes for Sudoku")
+            #expect(sudoku.matches(of: /<option value="\d+" selected="">([^<]*)<\/option>/).map { String($0.output.1) } == ["easy Sudoku (36 clues)"])
             #expect(sudoku.contains(#"data-tries="2""#) && sudoku.contains("try 2 (another version of the puzzle, read back)"), "tries reached the API")
         }
     }
