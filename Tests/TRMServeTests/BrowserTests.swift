@@ -64,7 +64,7 @@ import TRMRuntime
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/solve")
             request.method = .POST
             request.body = .bytes(ByteBuffer(string: #"{"kind": "sudoku", "puzzle": "\#(puzzle)", "max_steps": 3, "return_steps": true}"#))
-            let response = try await client.execute(request, timeout: .seconds(60))
+            let response = try await client.execute(request, timeout: Fixtures.requestTimeout)
             let expected = try APICoding.decoder.decode(SolveResponse.self, from: Data(try await response.body.collect(upTo: 1 << 20).readableBytesView))
 
             let dom = try Self.dumpDOM("http://127.0.0.1:\(port)/?autorun=1&kind=sudoku&max_steps=3&delay=50&puzzle=\(puzzle)")

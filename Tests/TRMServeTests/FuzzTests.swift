@@ -65,7 +65,7 @@ import TRMRuntime
                             var answered = false
                             for attempt in 0..<2 where !answered {
                                 do {
-                                    let r = try await client.execute(request, timeout: .seconds(60))
+                                    let r = try await client.execute(request, timeout: Fixtures.requestTimeout)
                                     let body = try await r.body.collect(upTo: 1 << 22)
                                     let isJSON = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) != nil
                                     mine.append(isJSON ? Int(r.status.code) : -Int(r.status.code))
@@ -84,7 +84,7 @@ import TRMRuntime
                 return statuses
             }
             // Still healthy afterwards.
-            let health = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(120))
+            let health = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: Fixtures.requestTimeout)
             #expect(health.status == .ok)
             return all
         }
@@ -104,7 +104,7 @@ import TRMRuntime
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/solve")
             request.method = .POST
             request.body = .bytes(ByteBuffer(bytes: [UInt8](repeating: UInt8(ascii: "x"), count: 100_000)))
-            let r = try await client.execute(request, timeout: .seconds(120))
+            let r = try await client.execute(request, timeout: Fixtures.requestTimeout)
             #expect(r.status.code == 413)
             let body = try await r.body.collect(upTo: 1 << 20)
             #expect(String(buffer: body).contains("payload_too_large"))

@@ -56,13 +56,13 @@ import TRMRuntime
             let done = Flag()
             let attempt = Task { () throws -> (UInt, ByteBuffer) in
                 defer { done.set() }
-                let r = try await client.execute(request, timeout: .seconds(300))
+                let r = try await client.execute(request, timeout: Fixtures.requestTimeout)
                 return (r.status.code, try await r.body.collect(upTo: 1 << 20))
             }
             inFlight = attempt
             let pollUntil = ContinuousClock.now + .seconds(120)
             while !accepted, !done.isSet, ContinuousClock.now < pollUntil {
-                let m = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(30))
+                let m = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: Fixtures.requestTimeout)
                 lastMetrics = String(buffer: try await m.body.collect(upTo: 1 << 20))
                 accepted = lastMetrics.contains("trm_running_rows 1") || lastMetrics.contains("trm_queue_depth 1")
                 if !accepted { try await Task.sleep(for: .milliseconds(5)) }
@@ -74,7 +74,7 @@ import TRMRuntime
         // and Hummingbird's request metrics (the process-wide MetricsSystem bootstrapped by serve).
         // (Fetched once more: request metrics count requests that finished, so a /metrics request
         // shows in the next one.)
-        let again = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(30))
+        let again = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: Fixtures.requestTimeout)
         let metrics = String(buffer: try await again.body.collect(upTo: 1 << 20))
         #expect(metrics.contains("# TYPE trm_queue_depth gauge"), "\(metrics)")
         #expect(metrics.contains("# HELP trm_http_requests_total HTTP requests by route and status."), "\(metrics)")

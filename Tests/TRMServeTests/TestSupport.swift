@@ -17,6 +17,12 @@ enum Fixtures {
     /// A solved 81-character puzzle line and its solution.
     static let puzzle = PuzzleParser.defaultSudoku
 
+    /// The client timeout of live-server requests in tests: only a guard against a hang, so long.
+    /// On 2 cores the full suite can keep the server's handlers off the cooperative pool for
+    /// minutes (a CI run saw about 170 s) while AsyncHTTPClient's timer, on its own event loop,
+    /// keeps counting: a 30-120 s timeout could fail a request that was merely waiting its turn.
+    static let requestTimeout: TimeAmount = .seconds(900)
+
     /// A fresh empty directory under the temporary folder.
     static func temporaryDirectory(_ name: String = #function) -> String {
         let safe = name.filter { $0.isLetter || $0.isNumber }
