@@ -17,6 +17,7 @@ struct BenchTrainCommand: ParsableCommand {
           trm bench train --json
           trm bench train --json --threads 1 --models trm-mlp-sudoku --quick
           trm bench train --threads 1,2 --repeats 5
+          trm bench train --json --threads 1 --models trm-att-sudoku --quick --shapes
         """)
 
     @OptionGroup var threads: ThreadListOptions
@@ -29,6 +30,9 @@ struct BenchTrainCommand: ParsableCommand {
 
     @Flag(help: "As the baseline's --quick: train batch 8 and infer batch 1 only, 2 repeats, no memory line.")
     var quick = false
+
+    @Flag(help: "After each train and infer line, one line per matrix-product shape of that step: calls, seconds, share of the products' time, GFLOP/s.")
+    var shapes = false
 
     @OptionGroup var output: JSONOutputOptions
     var json: Bool { output.json }
@@ -71,7 +75,19 @@ struct BenchTrainCommand: ParsableCommand {
                              line.threads, line.task.padding(toLength: 13, withPad: " ", startingAt: 0), line.batch,
                              line.secondsMedian, line.secondsMin, Double(line.batch) / line.secondsMedian, unit))
             }
+            if shapes { printShapes(line) }
             fflush(nil)
+        }
+    }
+
+    /// The products of the line's step by shape (`--shapes`).
+    private func printShapes(_ line: TrainBenchmarkLine) {
+        if json { line.shapeJSON.forEach { print($0) }; return }
+        let total = line.gemmShapes.reduce(0) { $0 + $1.totals.seconds }
+        for (shape, t) in line.gemmShapes {
+            print(String(format: "    %@ %5d x %5d x %5d  %5d calls  %8.4f s  %5.1f%% of products  %6.1f GFLOP/s",
+                         shape.op, shape.m, shape.n, shape.k, t.calls, t.seconds,
+                         total > 0 ? 100 * t.seconds / total : 0, t.gflops))
         }
     }
 }

@@ -129,6 +129,14 @@ struct GEMMTests {
             try tape.backward(y)
         }
         #expect(backward.gemmFlops == 3 * (2 * 64 * 80 * 96))
+        // By shape: y = x W^T (NT 64x80x96), dx = dy W (NN 64x96x80), dW = dy^T x (TN 80x96x64).
+        let byShape = Dictionary(uniqueKeysWithValues: backward.shapes.map { ("\($0.shape.op) \($0.shape.m)x\($0.shape.n)x\($0.shape.k)", $0.totals) })
+        #expect(Set(byShape.keys) == ["NT 64x80x96", "NN 64x96x80", "TN 80x96x64"], "\(byShape.keys)")
+        #expect(byShape.values.allSatisfy { $0.calls == 1 && $0.flops == 2 * 64 * 80 * 96 && $0.seconds > 0 && $0.gflops > 0 })
+        #expect(backward.shapes.map(\.totals.seconds) == backward.shapes.map(\.totals.seconds).sorted(by: >), "most time first")
+        #expect(abs(backward.shapes.reduce(0) { $0 + $1.totals.seconds } - backward.gemmSeconds) < 1e-9)
+        // Two calls of one shape add up in one entry.
+        #expect(split.shapes.count == 1 && split.shapes[0].totals.calls == 2 && split.shapes[0].shape.op == "NT")
     }
 
     @Test("workers inherit the dtype with one thread each; withThreads keeps the dtype")

@@ -29,6 +29,33 @@ struct BenchmarkLineTests {
         #expect(object["puzzles_per_s"] as? Double == 2)
     }
 
+    @Test("--shapes lines: a real step's products by shape, shares adding to one, rates, the line's join keys")
+    func shapeLines() throws {
+        var options = TrainBenchmarkOptions.quick
+        options.models = ["trm-tiny-sudoku4"]; options.repeats = 1
+        var lines: [TrainBenchmarkLine] = []
+        try TrainBenchmark.run(threads: [1], options: options) { lines.append($0) }
+        #expect(lines.map(\.task) == ["train", "infer4"], "the preset's rollout is its 4 halting steps")
+        for line in lines {
+            let objects = try line.shapeJSON.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+            #expect(!objects.isEmpty, "a step of a TRM runs products")
+            #expect(objects.allSatisfy { $0["task"] as? String == "gemm_shape" && $0["of"] as? String == line.task
+                && $0["model"] as? String == line.model && $0["batch"] as? Int == line.batch && $0["threads"] as? Int == 1 })
+            #expect(objects.allSatisfy { ["NN", "NT", "TN", "TT"].contains($0["op"] as? String ?? "") && ($0["calls"] as? Int ?? 0) > 0 })
+            let shares = objects.compactMap { $0["share"] as? Double }
+            #expect(abs(shares.reduce(0, +) - 1) < 0.01, "\(shares)")
+            #expect(shares == shares.sorted(by: >), "most time first")
+            // The shapes' operations are the line's.
+            let flops = line.gemmShapes.reduce(0) { $0 + $1.totals.flops }
+            #expect(abs(flops / 1e9 - (line.gemmGFLOP ?? 0)) < 0.01)
+        }
+        // A training step runs backward products (NN, TN); a rollout only forward ones.
+        let train = try #require(lines.first { $0.task == "train" })
+        #expect(Set(train.gemmShapes.map(\.shape.op)).isSuperset(of: ["NT", "NN", "TN"]))
+        let infer = try #require(lines.last)
+        #expect(!infer.gemmShapes.contains { $0.shape.op == "TN" }, "no weight gradients in a rollout")
+    }
+
     @Test("bench kernels block lines in both dtypes: each against the same GEMMs in its own dtype")
     func blockLines() throws {
         let fp32 = try #require(try KernelBenchmark.blockRecord(variant: "attention", batch: 1, length: 9, hidden: 32, heads: 2,

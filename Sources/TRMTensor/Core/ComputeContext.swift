@@ -66,7 +66,7 @@ public enum BLAS {
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
                              weightA: Bool = false, weightB: Bool = false) {
         let context = ComputeContext.current
-        timed(m: m, n: n, k: k) {
+        timed(m: m, n: n, k: k, transA: transA, transB: transB) {
             if context.dtype == .bf16 {
                 bf16gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                          b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: context.threads,
@@ -89,7 +89,7 @@ public enum BLAS {
                             a: BF16Operand, b: BF16Operand, alpha: Float = 1, beta: Float = 0,
                             c: UnsafeMutablePointer<Float>, ldc: Int) {
         precondition(k > 0, "a bf16 product needs k > 0")
-        timed(m: m, n: n, k: k) {
+        timed(m: m, n: n, k: k, transA: transA, transB: transB) {
             bf16gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta,
                      c: c, ldc: ldc, threads: ComputeContext.current.threads, cache: BF16WeightCache.current)
         }
@@ -98,7 +98,7 @@ public enum BLAS {
     public static func gemm(bf16TransA transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                             a: BF16Operand, b: BF16Operand, bf16Output c: UnsafeMutablePointer<UInt16>) {
         precondition(k > 0, "a bf16 product needs k > 0")
-        timed(m: m, n: n, k: k) {
+        timed(m: m, n: n, k: k, transA: transA, transB: transB) {
             bf16gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, b: b, bf16Output: c,
                      threads: ComputeContext.current.threads, cache: BF16WeightCache.current)
         }
@@ -121,11 +121,11 @@ public enum BLAS {
 
     /// Runs one product, adding its time and operations to the current `GEMMTimer`, if any.
     @inline(__always)
-    private static func timed(m: Int, n: Int, k: Int, _ product: () -> Void) {
+    private static func timed(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, _ product: () -> Void) {
         guard let timer = GEMMTimer.current else { product(); return }
         let start = DispatchTime.now().uptimeNanoseconds
         product()
-        timer.add(DispatchTime.now().uptimeNanoseconds - start, m: m, n: n, k: k)
+        timer.add(DispatchTime.now().uptimeNanoseconds - start, m: m, n: n, k: k, transA: transA, transB: transB)
     }
 
     /// fp32 `sgemm` on `threads` threads whatever the context's dtype. With beta == 0 C is

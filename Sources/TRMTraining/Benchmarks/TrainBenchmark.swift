@@ -59,6 +59,8 @@ public struct TrainBenchmarkLine: Sendable {
     /// and their own rate in GFLOP/s.
     public var gemmGFLOP: Double? = nil
     public var gemmGFLOPS: Double? = nil
+    /// Of the same run: the products by shape, the most time first (printed by `--shapes`).
+    public var gemmShapes: [(shape: GEMMTimer.Shape, totals: GEMMTimer.ShapeTotals)] = []
 
     /// {"impl": "swift-trm", "gemm": ..., "dtype": ..., "threads": ..., "model": ..., "params": ..., "task": ..., "batch": ...,
     ///  "seconds_median": ..., "seconds_min": ..., "sample_steps_per_s" | "puzzles_per_s": ...}
@@ -80,6 +82,25 @@ public struct TrainBenchmarkLine: Sendable {
         s += task == "train" ? "\"sample_steps_per_s\": \(r(rate, 3))}" : "\"puzzles_per_s\": \(r(rate, 3))}"
         return s
     }
+
+    /// One JSON line per product shape of this line's extra run, the most time first: which
+    /// products a step spends its time in, and the rate each ran at on this CPU.
+    /// {"task": "gemm_shape", "of": "train", "model": ..., "batch": ..., "threads": ..., "dtype": ...,
+    ///  "op": "NT", "m": ..., "n": ..., "k": ..., "calls": ..., "seconds": ..., "share": ..., "gflops": ...}
+    /// (`share`: of the products' time).
+    public var shapeJSON: [String] {
+        let total = gemmShapes.reduce(0) { $0 + $1.totals.seconds }
+        return gemmShapes.map { shape, t in
+            func r(_ x: Double, _ digits: Int) -> String {
+                let p = Foundation.pow(10, Double(digits))
+                return "\((x * p).rounded() / p)"
+            }
+            return "{\"impl\": \"swift-trm\", \"task\": \"gemm_shape\", \"of\": \"\(task)\", \"gemm\": \"\(gemm)\", \"dtype\": \"\(dtype)\", "
+                + "\"threads\": \(threads), \"model\": \"\(model)\", \"batch\": \(batch), \"op\": \"\(shape.op)\", "
+                + "\"m\": \(shape.m), \"n\": \(shape.n), \"k\": \(shape.k), \"calls\": \(t.calls), \"seconds\": \(r(t.seconds, 5)), "
+                + "\"share\": \(r(total > 0 ? t.seconds / total : 0, 4)), \"gflops\": \(r(t.gflops, 1))}"
+        }
+    }
 }
 
 extension TrainBenchmarkLine {
@@ -88,7 +109,7 @@ extension TrainBenchmarkLine {
          secondsMin: Double, split: GEMMTimer.Split) {
         self.init(threads: threads, model: model, parameters: parameters, task: task, batch: batch,
                   secondsMedian: secondsMedian, secondsMin: secondsMin, gemmFraction: split.gemmFraction,
-                  gemmGFLOP: split.gemmFlops / 1e9, gemmGFLOPS: split.gemmGFLOPS)
+                  gemmGFLOP: split.gemmFlops / 1e9, gemmGFLOPS: split.gemmGFLOPS, gemmShapes: split.shapes)
     }
 }
 
