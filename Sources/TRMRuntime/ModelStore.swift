@@ -82,10 +82,13 @@ public enum ModelStore {
     /// command that knows its puzzle's kind and was given no --model runs the bundled model of
     /// that kind; serve and mcp run every one present.
     public static let bundledRelativePaths: [PuzzleKind: String] = [.sudoku: "Models/sudoku", .maze: "Models/maze"]
-    public static let howToGetOne = """
-        train one with `trm train` and pass its run directory with --model, \
-        or run from the repository root so that the bundled model at \(bundledRelativePath) is found
-        """
+    public static let howToGetOne = howToGet(bundledRelativePath)
+
+    /// What to do when the bundled model at `relative` (e.g. "Models/maze") is not found.
+    static func howToGet(_ relative: String) -> String {
+        "train one with `trm train` and pass its run directory with --model, "
+            + "or run from the repository root so that the bundled model at \(relative) is found"
+    }
 
     /// Loads a model folder, a run directory (its `checkpoint/`), a checkpoint folder, or an
     /// exported safetensors file, after checking every recorded file (unless `verify` is false).
@@ -396,10 +399,19 @@ public enum ModelStore {
 
     /// `directory` if given, else the bundled model for `kind` when there is one, else the
     /// default bundled model (whose kind mismatch the caller reports); a clear error when none exists.
+    /// The error names the bundled folder of `kind` (Models/maze for a maze; it named Models/sudoku
+    /// whatever the kind).
     public static func resolve(_ directory: String?, kind: PuzzleKind? = nil) throws(ModelStoreError) -> String {
+        try resolve(directory, kind: kind, environment: environmentModel,
+                    roots: searchRoots(executable: CommandLine.arguments.first ?? ""))
+    }
+
+    static func resolve(_ directory: String?, kind: PuzzleKind?, environment: String?,
+                        roots: [String]) throws(ModelStoreError) -> String {
         if let directory { return directory }
-        if let kind, let bundled = bundledDirectory(for: kind) { return bundled }
-        if let bundled = bundledDirectory() { return bundled }
-        throw .missing(path: bundledRelativePath, hint: "no --model given and no bundled model found; " + howToGetOne)
+        if let kind, let bundled = bundledDirectory(for: kind, environment: environment, roots: roots) { return bundled }
+        if let bundled = bundledDirectory(for: .sudoku, environment: environment, roots: roots) { return bundled }
+        let wanted = kind.flatMap { bundledRelativePaths[$0] } ?? bundledRelativePath
+        throw .missing(path: wanted, hint: "no --model given and no bundled model found; " + howToGet(wanted))
     }
 }

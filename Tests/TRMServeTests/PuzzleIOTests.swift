@@ -173,6 +173,20 @@ import TRMPuzzles
         // A later root's model of the same kind does not shadow an earlier one.
         try ModelStore.save(ReasoningModel(config: maze.model, seed: 2), run: maze, to: a + "/Models/maze")
         #expect(ModelStore.bundledDirectory(for: .maze, roots: [a, b]) == a + "/Models/maze")
+        // resolve: the model of the kind, else the Sudoku one (the caller reports the mismatch), else
+        // an error naming the folder of the kind asked for (it named Models/sudoku for a maze).
+        #expect(try ModelStore.resolve(nil, kind: .maze, environment: nil, roots: [b]) == b + "/Models/maze")
+        #expect(try ModelStore.resolve(nil, kind: .arc, environment: nil, roots: [a]) == a + "/Models/sudoku")
+        #expect(try ModelStore.resolve("given", kind: .maze, environment: nil, roots: []) == "given")
+        for (kind, folder) in [(PuzzleKind.maze, "Models/maze"), (.sudoku, "Models/sudoku"), (.arc, "Models/sudoku")] {
+            do {
+                _ = try ModelStore.resolve(nil, kind: kind, environment: nil, roots: [root + "/empty"])
+                Issue.record("no model anywhere must be an error")
+            } catch {
+                #expect(error.description.contains(folder) && !error.description.contains(folder == "Models/maze" ? "Models/sudoku" : "Models/maze"),
+                        "\(error.description)")
+            }
+        }
     }
 
     @Test("TRM_MODEL_DIR: a folder of models by kind, or one model for its own kind; the bundled ones fill the other kinds")
