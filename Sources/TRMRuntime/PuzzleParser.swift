@@ -89,12 +89,16 @@ public enum PuzzleParser {
     }
 
     /// A square maze: one text row per line (`#` wall, space open, `S` start, `G` goal, `o` path
-    /// marks are dropped), or a single line of side*side cells. Rows shorter than the widest are
-    /// padded with open cells (editors strip trailing spaces).
+    /// marks are dropped), one line of rows separated by `|` (as the web page's URL takes them:
+    /// handy on a command line), or a single line of side*side cells. Rows shorter than the widest
+    /// are padded with open cells (editors strip trailing spaces).
     public static func maze(_ text: String) throws(PuzzleInputError) -> PuzzleQuestion {
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         while lines.first?.isEmpty == true { lines.removeFirst() }
         while lines.last?.isEmpty == true { lines.removeLast() }
+        if lines.count == 1, lines[0].contains("|") {
+            lines = lines[0].split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        }
         guard !lines.isEmpty else { throw PuzzleInputError(kind: "maze", reason: "the input is empty") }
         let cells: String
         if lines.count == 1 {

@@ -15,7 +15,7 @@ struct SolveCommand: ParsableCommand {
             The puzzle is the argument (a path to an existing file is read as that file), --file PATH \
             ('-' for stdin), or piped stdin; with none, an embedded Sudoku is solved. Accepted: an \
             81-character Sudoku ('.' or '0' for blanks, grid text with |+- separators also works), maze \
-            rows ('#', ' ', 'S', 'G'), an ARC task JSON, a trm-grid JSONL header and example line, and \
+            rows ('#', ' ', 'S', 'G'; one per line, or separated by '|' on one line), an ARC task JSON, a trm-grid JSONL header and example line, and \
             rows of the data sets' CSV (source,question,answer,rating, with or without the header) or a \
             file of one-line puzzles: --index picks the row, and a row's answer is shown beside the \
             model's. The verdict comes from an exact validator, not from the model.

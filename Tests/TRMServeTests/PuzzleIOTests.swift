@@ -66,6 +66,9 @@ import TRMPuzzles
         // Trailing spaces stripped by an editor are restored; a path in the input is dropped.
         #expect(try PuzzleParser.maze(rows.map { $0 }.joined(separator: "\r\n")) == q)
         #expect(try PuzzleParser.parse(solved.pretty, kind: .maze) == q)
+        // One line with '|' between rows (a command line, the web page's URL), detected as a maze.
+        #expect(try PuzzleParser.parse(rows.joined(separator: "|")) == q)
+        #expect(throws: PuzzleInputError.self) { try PuzzleParser.maze("#S#|#G") }
         #expect(throws: PuzzleInputError.self) { try PuzzleParser.maze("#S#\n#G") }
         #expect(throws: PuzzleInputError.self) { try PuzzleParser.maze("####\n#SS#\n#  #\n####") }
     }
