@@ -13,11 +13,12 @@
 //    |-- TRMReport     progress, metrics log, SVG/PNG plots, eval reports -> TRMFiles
 //    |-- TRMRuntime    load a model folder/checkpoint, solve with halting and a step budget,
 //    |                 parse and render puzzles: all an app needs to run a model -> TRMModels, TRMPuzzles
-//    |-- TRMModels     TRM and HRM, configs and presets, ACT halting -> TRMNN
+//    |-- TRMModels     TRM and HRM, configs and presets, ACT halting -> TRMNN, TRMFiles
 //    |-- TRMNN         layers, parameter trees, optimizers, safetensors -> TRMTensor, TRMFiles
 //    |-- TRMTensor     tensors, tape autodiff, ops and CPU kernels -> CTRMKernels, CDNNL (oneDNN)
 //    |-- TRMPuzzles    Sudoku, maze, ARC, grid tasks, datasets (independent of the engine) -> TRMFiles
-//    `-- TRMFiles      atomic file writes, JSON strings for hand-written files (checkpoints, models, datasets, reports)
+//    `-- TRMFiles      atomic file writes, JSON strings for hand-written files (checkpoints, models, datasets, reports),
+//                      the reason a JSON file does not decode
 import PackageDescription
 
 #if os(Linux)
@@ -76,7 +77,7 @@ let package = Package(
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "TRMFiles"),
         .target(name: "TRMNN", dependencies: ["TRMTensor", "TRMFiles"]),
-        .target(name: "TRMModels", dependencies: ["TRMNN", "TRMTensor"]),
+        .target(name: "TRMModels", dependencies: ["TRMNN", "TRMTensor", "TRMFiles"]),
         .target(name: "TRMPuzzles", dependencies: ["TRMFiles"]),
         .target(name: "TRMRuntime", dependencies: ["TRMModels", "TRMNN", "TRMPuzzles", "TRMTensor", "TRMFiles"]),
         .target(name: "TRMReport", dependencies: ["TRMFiles"]),

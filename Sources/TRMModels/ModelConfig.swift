@@ -1,6 +1,7 @@
 // Model and training configuration as JSON, with named presets from the papers and small CPU
 // presets. Every hyperparameter of ../shared/docs/TRM-SPEC.md is a field.
 import Foundation
+import TRMFiles
 import TRMNN
 import TRMTensor
 
@@ -179,7 +180,12 @@ public struct RunConfig: Codable, Sendable, Equatable {
         } catch let e as ConfigError {
             throw e
         } catch {
-            throw ConfigError.malformed(path: url.path, reason: String(describing: error))
+            var reason = JSONText.decodingReason(error)
+            if ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
+                reason += " (a run configuration is JSON, as config.json and the presets are; the reference's "
+                    + "all_config.yaml goes with its checkpoint to `trm import --config`)"
+            }
+            throw ConfigError.malformed(path: url.path, reason: reason)
         }
     }
 

@@ -47,23 +47,5 @@ public enum DamageAdvice {
         let r = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
         return "\(path): corrupt \(what): \(r). \(remedy)"
     }
-
-    /// A short reason a JSON file could not be decoded, without Foundation's debug dump.
-    public static func jsonReason(_ error: Error) -> String {
-        func at(_ path: [CodingKey]) -> String {
-            path.isEmpty ? "the top level" : "'" + path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") + "'"
-        }
-        switch error {
-        case let DecodingError.dataCorrupted(context):
-            return context.codingPath.isEmpty ? "it is not valid JSON" : "the value at \(at(context.codingPath)) is invalid"
-        case let DecodingError.keyNotFound(key, context):
-            return "it has no \(at(context.codingPath + [key])) field"
-        case let DecodingError.typeMismatch(_, context):
-            return "the value at \(at(context.codingPath)) has the wrong type"
-        case let DecodingError.valueNotFound(_, context):
-            return "the value at \(at(context.codingPath)) is missing"
-        default:
-            return (error as NSError).localizedFailureReason ?? error.localizedDescription
-        }
-    }
 }
+

@@ -141,7 +141,7 @@ public enum ModelStore {
         let remedy = DamageAdvice.checkpointRemedy(dir)
         let state: CheckpointFiles
         do { state = try JSONDecoder().decode(CheckpointFiles.self, from: Data(contentsOf: stateURL)) } catch {
-            throw .corruptRecords(path: stateURL.path, what: "checkpoint file", reason: "not a checkpoint manifest: \(DamageAdvice.jsonReason(error))",
+            throw .corruptRecords(path: stateURL.path, what: "checkpoint file", reason: "not a checkpoint manifest: \(JSONText.decodingReason(error))",
                                   remedy: remedy)
         }
         let checked = verify ? try check(state.files, in: dir, remedy: remedy) : nil
@@ -236,7 +236,7 @@ public enum ModelStore {
             if fm.fileExists(atPath: manifestURL.path) {
                 let manifest: ModelManifest
                 do { manifest = try JSONDecoder().decode(ModelManifest.self, from: Data(contentsOf: manifestURL)) } catch {
-                    throw .corruptRecords(path: manifestURL.path, what: "model file", reason: "not a model manifest: \(DamageAdvice.jsonReason(error))",
+                    throw .corruptRecords(path: manifestURL.path, what: "model file", reason: "not a model manifest: \(JSONText.decodingReason(error))",
                                           remedy: DamageAdvice.modelRemedy(directory))
                 }
                 let checked = try check(manifest.files, in: dir, remedy: DamageAdvice.modelRemedy(directory))

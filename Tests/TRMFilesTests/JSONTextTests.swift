@@ -15,4 +15,32 @@ struct JSONTextTests {
         #expect(decoded == [text], "\(encoded)")
         #expect(!encoded.unicodeScalars.dropFirst().dropLast().contains { $0.value < 0x20 }, "no raw control characters")
     }
+
+    struct Inner: Decodable { var hidden: Int; var mixer: Mixer }
+    struct Outer: Decodable { var name: String; var model: Inner; var steps: [Int] }
+    struct Mixer: Decodable {
+        init(from decoder: Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard text == "mlp" else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown mixer '\(text)'; known: mlp"))
+            }
+        }
+    }
+
+    @Test("decoding reasons name the field and say what is wrong, without Foundation's debug dump", arguments: [
+        ("{", "it is not valid JSON"),
+        ("{\"model\": {\"hidden\": 1, \"mixer\": \"mlp\"}, \"steps\": []}", "it has no 'name' field"),
+        ("{\"name\": \"x\", \"model\": {\"mixer\": \"mlp\"}, \"steps\": []}", "it has no 'model.hidden' field"),
+        ("{\"name\": \"x\", \"model\": {\"hidden\": \"big\", \"mixer\": \"mlp\"}, \"steps\": []}", "the value at 'model.hidden' has the wrong type (expected Int)"),
+        ("{\"name\": \"x\", \"model\": {\"hidden\": 1, \"mixer\": \"mlp\"}, \"steps\": [1, null]}", "the value at 'steps.1' is missing"),
+        ("{\"name\": \"x\", \"model\": {\"hidden\": 1, \"mixer\": \"rnn\"}, \"steps\": []}", "the value at 'model.mixer' is invalid: unknown mixer 'rnn'; known: mlp"),
+    ])
+    func decodingReasons(json: String, reason: String) {
+        do {
+            _ = try JSONDecoder().decode(Outer.self, from: Data(json.utf8))
+            Issue.record("decoded \(json)")
+        } catch {
+            #expect(JSONText.decodingReason(error) == reason)
+        }
+    }
 }

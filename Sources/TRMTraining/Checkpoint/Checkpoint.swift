@@ -176,7 +176,7 @@ public enum Checkpoint {
         do {
             manifest = try JSONDecoder().decode(CheckpointManifest.self, from: Data(contentsOf: stateURL))
         } catch {
-            throw .corrupt(path: stateURL.path, reason: "not a checkpoint manifest: \(DamageAdvice.jsonReason(error))")
+            throw .corrupt(path: stateURL.path, reason: "not a checkpoint manifest: \(JSONText.decodingReason(error))")
         }
         guard manifest.format == CheckpointManifest.formatName, manifest.version <= CheckpointManifest.currentVersion else {
             throw .corrupt(path: stateURL.path, reason: "format '\(manifest.format)' version \(manifest.version) is not a checkpoint this build reads")
