@@ -32,10 +32,10 @@ public enum JSONText {
         }
         switch error {
         case let DecodingError.dataCorrupted(context):
-            if context.codingPath.isEmpty { return "it is not valid JSON" }
             // Foundation's own texts say nothing a user can act on; a type's own check does.
             let generic = context.debugDescription.isEmpty || context.debugDescription.hasPrefix("The given data")
                 || context.debugDescription.hasPrefix("Cannot initialize")
+            if context.codingPath.isEmpty { return generic ? "it is not valid JSON" : context.debugDescription }
             return "the value at \(at(context.codingPath)) is invalid" + (generic ? "" : ": " + context.debugDescription)
         case let DecodingError.keyNotFound(key, context):
             return "it has no \(at(context.codingPath + [key])) field"

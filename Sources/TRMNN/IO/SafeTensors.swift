@@ -188,14 +188,7 @@ public struct SafeTensorsFile: Sendable {
 
 
     private static func reason(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context), DecodingError.typeMismatch(_, let context),
-             DecodingError.valueNotFound(_, let context), DecodingError.keyNotFound(_, let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
-        default:
-            return error.localizedDescription
-        }
+        error is DecodingError ? JSONText.decodingReason(error) : error.localizedDescription
     }
 }
 

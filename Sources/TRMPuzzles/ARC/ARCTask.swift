@@ -1,6 +1,7 @@
 // ARC tasks: grids of colours 0...9 (at most 30x30), demonstration pairs and test pairs, loaded from
 // the public JSON files `{"train": [{"input": [[...]], "output": [[...]]}], "test": [...]}`.
 import Foundation
+import TRMFiles
 
 /// A rectangular grid of colours 0...9. cells: [rows * cols] row-major.
 public struct ARCGrid: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -170,14 +171,6 @@ public enum ARCTaskLoader {
     }
 
     static func shortReason(_ error: Error) -> String {
-        if let e = error as? DecodingError {
-            switch e {
-            case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c):
-                let path = c.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-                return path.isEmpty ? c.debugDescription : "\(path): \(c.debugDescription)"
-            @unknown default: break
-            }
-        }
-        return "\(error)"
+        error is DecodingError ? JSONText.decodingReason(error) : "\(error)"
     }
 }
