@@ -54,7 +54,7 @@ public final class GEMMTimer: @unchecked Sendable {
         return perShape.map { ($0.key, $0.value) }.sorted { $0.1.seconds != $1.1.seconds ? $0.1.seconds > $1.1.seconds : $0.0 < $1.0 }
     }
 
-    func add(_ ns: UInt64, m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false) {
+    func add(_ ns: UInt64, m: Int, n: Int, k: Int, transA: Bool, transB: Bool) {
         let flops = 2 * Double(m) * Double(n) * Double(k)
         lock.lock()
         nanoseconds &+= ns; count += 1; operations += flops

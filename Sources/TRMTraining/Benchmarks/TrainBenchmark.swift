@@ -64,11 +64,14 @@ public struct TrainBenchmarkLine: Sendable {
 
     /// {"impl": "swift-trm", "gemm": ..., "dtype": ..., "threads": ..., "model": ..., "params": ..., "task": ..., "batch": ...,
     ///  "seconds_median": ..., "seconds_min": ..., "sample_steps_per_s" | "puzzles_per_s": ...}
+    /// `x` rounded to `digits` decimals, as the lines print numbers.
+    private static func r(_ x: Double, _ digits: Int) -> String {
+        let p = Foundation.pow(10, Double(digits))
+        return "\((x * p).rounded() / p)"
+    }
+
     public var json: String {
-        func r(_ x: Double, _ digits: Int) -> String {
-            let p = Foundation.pow(10, Double(digits))
-            return "\((x * p).rounded() / p)"
-        }
+        let r = Self.r
         var s = "{\"impl\": \"swift-trm\", \"gemm\": \"\(gemm)\", \"dtype\": \"\(dtype)\", \"threads\": \(threads), \"model\": \"\(model)\", \"params\": \(parameters), "
             + "\"task\": \"\(task)\", \"batch\": \(batch)"
         if let peakPoolBytes, let maxResidentBytes {
@@ -90,11 +93,8 @@ public struct TrainBenchmarkLine: Sendable {
     /// (`share`: of the products' time).
     public var shapeJSON: [String] {
         let total = gemmShapes.reduce(0) { $0 + $1.totals.seconds }
+        let r = Self.r
         return gemmShapes.map { shape, t in
-            func r(_ x: Double, _ digits: Int) -> String {
-                let p = Foundation.pow(10, Double(digits))
-                return "\((x * p).rounded() / p)"
-            }
             return "{\"impl\": \"swift-trm\", \"task\": \"gemm_shape\", \"of\": \"\(task)\", \"gemm\": \"\(gemm)\", \"dtype\": \"\(dtype)\", "
                 + "\"threads\": \(threads), \"model\": \"\(model)\", \"batch\": \(batch), \"op\": \"\(shape.op)\", "
                 + "\"m\": \(shape.m), \"n\": \(shape.n), \"k\": \(shape.k), \"calls\": \(t.calls), \"seconds\": \(r(t.seconds, 5)), "
