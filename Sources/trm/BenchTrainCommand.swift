@@ -83,7 +83,7 @@ struct BenchTrainCommand: ParsableCommand {
     /// The products of the line's step by shape (`--shapes`).
     private func printShapes(_ line: TrainBenchmarkLine) {
         if json { line.shapeJSON.forEach { print($0) }; return }
-        let total = line.gemmShapes.reduce(0) { $0 + $1.totals.seconds }
+        let total = line.gemmShapeSeconds
         for (shape, t) in line.gemmShapes {
             print(String(format: "    %@ %5d x %5d x %5d  %5d calls  %8.4f s  %5.1f%% of products  %6.1f GFLOP/s",
                          shape.op, shape.m, shape.n, shape.k, t.calls, t.seconds,

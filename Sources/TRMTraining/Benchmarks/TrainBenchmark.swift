@@ -62,14 +62,17 @@ public struct TrainBenchmarkLine: Sendable {
     /// Of the same run: the products by shape, the most time first (printed by `--shapes`).
     public var gemmShapes: [(shape: GEMMTimer.Shape, totals: GEMMTimer.ShapeTotals)] = []
 
-    /// {"impl": "swift-trm", "gemm": ..., "dtype": ..., "threads": ..., "model": ..., "params": ..., "task": ..., "batch": ...,
-    ///  "seconds_median": ..., "seconds_min": ..., "sample_steps_per_s" | "puzzles_per_s": ...}
+    /// The seconds of all the shapes in `gemmShapes`: what each shape's share is of.
+    public var gemmShapeSeconds: Double { gemmShapes.reduce(0) { $0 + $1.totals.seconds } }
+
     /// `x` rounded to `digits` decimals, as the lines print numbers.
     private static func r(_ x: Double, _ digits: Int) -> String {
         let p = Foundation.pow(10, Double(digits))
         return "\((x * p).rounded() / p)"
     }
 
+    /// {"impl": "swift-trm", "gemm": ..., "dtype": ..., "threads": ..., "model": ..., "params": ..., "task": ..., "batch": ...,
+    ///  "seconds_median": ..., "seconds_min": ..., "sample_steps_per_s" | "puzzles_per_s": ...}
     public var json: String {
         let r = Self.r
         var s = "{\"impl\": \"swift-trm\", \"gemm\": \"\(gemm)\", \"dtype\": \"\(dtype)\", \"threads\": \(threads), \"model\": \"\(model)\", \"params\": \(parameters), "
@@ -92,7 +95,7 @@ public struct TrainBenchmarkLine: Sendable {
     ///  "op": "NT", "m": ..., "n": ..., "k": ..., "calls": ..., "seconds": ..., "share": ..., "gflops": ...}
     /// (`share`: of the products' time).
     public var shapeJSON: [String] {
-        let total = gemmShapes.reduce(0) { $0 + $1.totals.seconds }
+        let total = gemmShapeSeconds
         let r = Self.r
         return gemmShapes.map { shape, t in
             return "{\"impl\": \"swift-trm\", \"task\": \"gemm_shape\", \"of\": \"\(task)\", \"gemm\": \"\(gemm)\", \"dtype\": \"\(dtype)\", "
