@@ -298,7 +298,8 @@ struct GenerateMaze: ParsableCommand {
 
     @Option(help: "Number of mazes.") var count = 10
     @Option(help: "Side of the square maze.") var side = 30
-    @Option(help: "Minimum cells on the shortest S-to-G path, S and G included (Maze-Hard: 110).") var minPathCells = 110
+    @Option(help: "Minimum cells on the shortest S-to-G path, S and G included (default: 110 at 30x30, Maze-Hard's rule; 2 x side at other sides).")
+    var minPathCells: Int?
     @Option(help: "Probability that a cell is a wall.") var wallDensity = 0.37
     @Flag(help: "Keep only mazes with exactly one shortest S-to-G path, so the answer is the only right one in every rotated or mirrored version (training augments with them). Same draws as without it: the unique-path ones among them, in order.")
     var uniquePath = false

@@ -92,6 +92,10 @@ S   #\
         var small = DeterministicRandom(seed: 5)
         let s = try MazeGenerator.generate(MazeGeneratorOptions(side: 10, wallDensity: 0.2, minPathCells: 13), using: &small)
         #expect((MazeSolver.shortestPathLength(s.question) ?? 0) >= 12)
+        // Without a path length: Maze-Hard's at 30x30, 2 x side elsewhere (drawable at 8x8).
+        #expect(MazeGeneratorOptions().minPathCells == 110 && MazeGeneratorOptions(side: 8).minPathCells == 16)
+        let e = try MazeGenerator.generate(MazeGeneratorOptions(side: 8), using: &small)
+        #expect((MazeSolver.shortestPathLength(e.question) ?? 0) + 1 >= 16)
     }
 
     @Test func generatorGivesUpWithATypedError() {

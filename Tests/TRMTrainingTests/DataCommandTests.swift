@@ -154,6 +154,25 @@ struct DataCommandTests {
         let (s2, checked) = try TRMExecutable.run(["data", "check", out, "--solve"])
         #expect(s2 == 0, "generated puzzles validate and solve uniquely: \(checked)")
     }
+
+    /// A side other than 30 without --min-path-cells: Maze-Hard's 110 cells cannot be drawn on an
+    /// 8x8 grid (it failed after 10,000 attempts before), so the default is 2 x side there.
+    @Test func mazeSidesOtherThan30GetAPathLengthTheyCanHave() throws {
+        let dir = TestDirectory()
+        let maze = dir.file("m8.csv").path
+        let (status, text) = try TRMExecutable.run(["data", "generate", "maze", "--count", "5", "--side", "8", "--seed", "3", "-o", maze])
+        #expect(status == 0 && text.contains("wrote \(maze): 5 puzzles"), "\(text)")
+        let rows = try String(contentsOfFile: maze, encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(rows.count == 5)
+        for row in rows {
+            let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+            #expect(fields.count == 4 && fields[1].count == 64, "\(row)")
+            // rating = steps = path cells - 1: at least 2 x 8 cells
+            #expect((Int(fields[3]) ?? 0) >= 15, "\(row)")
+        }
+        let (checkStatus, checked) = try TRMExecutable.run(["data", "check", maze])
+        #expect(checkStatus == 0, "\(checked)")
+    }
 }
 
 @Suite("trm eval on a model folder", .enabled(if: TRMExecutable.url != nil, "no built trm executable found (set TRM_EXECUTABLE or run `swift build` first)"))

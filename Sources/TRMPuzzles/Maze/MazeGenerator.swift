@@ -19,14 +19,21 @@ public struct MazeGeneratorOptions: Sendable, Equatable {
     /// its mazes are the unique-path ones among the mazes drawn without it, in order.
     public var uniqueShortestPath: Bool
 
-    public init(side: Int = 30, wallDensity: Double = 0.37, minPathCells: Int = 110, maxAttempts: Int = 10_000,
+    /// `minPathCells` nil: `defaultMinPathCells(side:)`.
+    public init(side: Int = 30, wallDensity: Double = 0.37, minPathCells: Int? = nil, maxAttempts: Int = 10_000,
                 uniqueShortestPath: Bool = false) {
         self.side = side
         self.wallDensity = wallDensity
-        self.minPathCells = minPathCells
+        self.minPathCells = minPathCells ?? Self.defaultMinPathCells(side: side)
         self.maxAttempts = maxAttempts
         self.uniqueShortestPath = uniqueShortestPath
     }
+
+    /// Maze-Hard's rule at its size (110 cells at 30x30); twice the side at any other size (16 at
+    /// 8x8, 20 at 10x10, 30 at 15x15: the rule of this repository's smaller maze sets). Maze-Hard's
+    /// ratio, about 3.7 x side, is rare enough at small sides that 10,000 draws find none (8x8: 29
+    /// cells of about 40 open ones).
+    public static func defaultMinPathCells(side: Int) -> Int { side == 30 ? 110 : 2 * side }
 }
 
 public enum MazeGenerator {
