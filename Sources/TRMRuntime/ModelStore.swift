@@ -87,7 +87,8 @@ public enum ModelStore {
     /// What to do when the bundled model at `relative` (e.g. "Models/maze") is not found.
     static func howToGet(_ relative: String) -> String {
         "train one with `trm train` and pass its run directory with --model, "
-            + "or run from the repository root so that the bundled model at \(relative) is found"
+            + "or run from the repository root so that the bundled model at \(relative) is found "
+            + "(from elsewhere: set TRM_MODEL_DIR to the repository's Models folder)"
     }
 
     /// Loads a model folder, a run directory (its `checkpoint/`), a checkpoint folder, or an
