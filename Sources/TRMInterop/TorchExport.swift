@@ -22,6 +22,9 @@ public enum TorchExport {
 
     /// Writes `directory/step_<step>` and `directory/all_config.yaml`.
     public static func write(_ model: ReasoningModel, run: RunConfig, step: Int, to directory: URL) throws(InteropError) -> Result {
+        if run.model.mixer == .attention && run.model.positionEncoding == .rope2d {
+            throw InteropError(file: directory.path, problem: "the model uses positionEncoding rope2d (RoPE by grid row and column), swift-trm's own; the reference has only rope and none, so it could not run this model. Export it as safetensors (`trm export` without --format torch)")
+        }
         let name = "step_\(max(step, 0))"
         let ckpt = directory.appendingPathComponent(name), yamlURL = directory.appendingPathComponent("all_config.yaml")
         let zip: Data, yaml: String

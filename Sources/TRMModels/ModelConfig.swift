@@ -20,7 +20,15 @@ public enum GradientMode: String, Codable, Sendable {
 }
 
 public enum PositionEncoding: String, Codable, Sendable {
+    /// The reference's rotary embedding over the flattened sequence (position = index).
     case rope
+    /// swift-trm's own, not the reference's: rotary embedding by grid row and column. A square
+    /// grid of side s = sqrt(seqLen); in each head the first half of the rotation pairs turns with
+    /// the row, the second half with the column, so the angle between two cells depends only on
+    /// their row and column offsets, whatever the side: the cell above is the same relation in an
+    /// 8x8 and a 30x30 maze (with `rope` it is 8 positions back in one, 30 in the other). The
+    /// puzzle-embedding prefix is not turned. Needs a head width divisible by 4.
+    case rope2d
     case none
 }
 
@@ -64,6 +72,13 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var mlpInner: Int { swigluInnerWidth(width: hidden, expansion: expansion) }
     public var tokenMixerInner: Int { swigluInnerWidth(width: totalLength, expansion: expansion) }
 
+    /// The side of a square grid of `cells` cells, nil when `cells` is not a positive square.
+    public static func gridSide(_ cells: Int) -> Int? {
+        guard cells > 0 else { return nil }
+        let side = Int(Double(cells).squareRoot().rounded())
+        return side * side == cells ? side : nil
+    }
+
     /// True when seqLen, vocabSize or puzzleIdentifiers is 0, to be taken from the training data.
     public var needsDataSizes: Bool { seqLen == 0 || vocabSize == 0 || puzzleIdentifiers == 0 }
 
@@ -74,6 +89,14 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         if hidden <= 0 { try fail("hidden must be positive") }
         if mixer == .attention && (heads <= 0 || hidden % heads != 0 || (hidden / heads) % 2 != 0) {
             try fail("hidden (\(hidden)) must split into heads (\(heads)) of even width")
+        }
+        if mixer == .attention && positionEncoding == .rope2d {
+            if (hidden / max(heads, 1)) % 4 != 0 {
+                try fail("positionEncoding rope2d turns half of each head with the row and half with the column: the head width (hidden \(hidden) / heads \(heads)) must be a multiple of 4")
+            }
+            if seqLen > 0 && Self.gridSide(seqLen) == nil {
+                try fail("positionEncoding rope2d needs a square grid, and seqLen \(seqLen) is not a square (use rope)")
+            }
         }
         if layers <= 0 || hCycles <= 0 || lCycles <= 0 { try fail("layers, hCycles and lCycles must be positive") }
         if requireSizes && needsDataSizes {

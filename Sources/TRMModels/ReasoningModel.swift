@@ -53,9 +53,40 @@ public final class ReasoningModel: Module, @unchecked Sendable {
         initialY = try Tensor(shape: [d], values: rng.truncatedNormal(count: d, std: 1))
         initialZ = try Tensor(shape: [d], values: rng.truncatedNormal(count: d, std: 1))
         puzzleEmbedding = Tensor(zeros: [config.puzzleIdentifiers, max(config.puzzleEmbeddingWidth, 1)])
-        rotary = config.mixer == .attention && config.positionEncoding == .rope
-            ? ReasoningModel.rotaryTables(length: config.totalLength, headDim: config.headDim, theta: config.ropeTheta)
-            : nil
+        switch (config.mixer, config.positionEncoding) {
+        case (.attention, .rope):
+            rotary = ReasoningModel.rotaryTables(length: config.totalLength, headDim: config.headDim, theta: config.ropeTheta)
+        case (.attention, .rope2d):
+            // validate() has checked that seqLen is a square and the head width a multiple of 4.
+            rotary = ReasoningModel.gridRotaryTables(prefix: config.puzzleEmbeddingLength,
+                                                     side: ModelConfig.gridSide(config.seqLen) ?? 1,
+                                                     headDim: config.headDim, theta: config.ropeTheta)
+        default:
+            rotary = nil
+        }
+    }
+
+    /// 2-D RoPE tables (`PositionEncoding.rope2d`): `prefix` unturned positions, then the cells of
+    /// a side x side grid row by row. Rotation pair i of a head (i < headDim/4) turns by row * f_i,
+    /// pair headDim/4 + i by column * f_i, with f_i = theta^(-4i/headDim): each axis gets the 1-D
+    /// frequencies of a head half as wide. Rows and columns count from 1 (0 is the prefix's).
+    static func gridRotaryTables(prefix: Int, side: Int, headDim: Int, theta: Double) -> RotaryTables {
+        let half = headDim / 2, quarter = headDim / 4, length = prefix + side * side
+        var cosV = [Float](repeating: 1, count: length * headDim), sinV = [Float](repeating: 0, count: length * headDim)
+        for i in 0..<half {
+            let axisPair = i < quarter ? i : i - quarter
+            let invFreq = 1 / Foundation.pow(Float(theta), Float(4 * axisPair) / Float(headDim))
+            for cell in 0..<(side * side) {
+                let coordinate = i < quarter ? cell / side + 1 : cell % side + 1
+                let angle = Float(coordinate) * invFreq, p = prefix + cell
+                for j in [i, i + half] {
+                    cosV[p * headDim + j] = Foundation.cos(angle)
+                    sinV[p * headDim + j] = Foundation.sin(angle)
+                }
+            }
+        }
+        return try! RotaryTables(cos: Tensor(shape: [length, headDim], values: cosV),
+                                 sin: Tensor(shape: [length, headDim], values: sinV))
     }
 
     /// RoPE tables computed in float32 like the reference (inverse frequencies, then angles, then cos/sin).

@@ -86,7 +86,7 @@ public struct ReferenceArchConfig: Codable, Sendable, Equatable {
         }
         num_heads = m.heads
         puzzle_emb_ndim = m.puzzleEmbeddingWidth
-        pos_encodings = m.positionEncoding == .rope ? "rope" : "none"
+        pos_encodings = m.positionEncoding.rawValue  // rope2d is ours: TorchExport refuses it
         halt_exploration_prob = m.haltExplorationProbability
         rope_theta = m.ropeTheta
         rms_norm_eps = Double(String(m.normEpsilon)) ?? 1e-5

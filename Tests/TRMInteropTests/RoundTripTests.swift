@@ -30,6 +30,21 @@ struct RoundTripTests {
         for (k, t) in a { #expect(t.shape == b[k]?.shape && t.scalars == b[k]?.scalars, "\(k)") }
     }
 
+    @Test("a model with 2-D RoPE (ours) is refused by --format torch, naming why, and nothing is written")
+    func gridRoPEIsNotExportedToTheReference() throws {
+        guard let name = checkpointCases.first(where: { $0.hasPrefix("trm-att") }) else { return }
+        let first = try ReferenceCheckpoint.load(checkpoint: torchCheckpoints.appendingPathComponent("\(name)/step_1000"))
+        var run = first.run
+        run.model.positionEncoding = .rope2d
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let out = scratch.path("torch")
+        #expect { try TorchExport.write(first.model, run: run, step: 1000, to: out) } throws: {
+            "\($0)".contains("positionEncoding rope2d") && "\($0)".contains("the reference has only rope and none")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
     @Test("a safetensors file with the reference's names imports like the torch checkpoint")
     func safetensorsWithReferenceNames() throws {
         guard let name = checkpointCases.first(where: { $0.hasPrefix("hrm") }) else { return }
