@@ -71,35 +71,32 @@ public final class ReasoningModel: Module, @unchecked Sendable {
     /// pair headDim/4 + i by column * f_i, with f_i = theta^(-4i/headDim): each axis gets the 1-D
     /// frequencies of a head half as wide. Rows and columns count from 1 (0 is the prefix's).
     static func gridRotaryTables(prefix: Int, side: Int, headDim: Int, theta: Double) -> RotaryTables {
-        let half = headDim / 2, quarter = headDim / 4, length = prefix + side * side
-        var cosV = [Float](repeating: 1, count: length * headDim), sinV = [Float](repeating: 0, count: length * headDim)
-        for i in 0..<half {
-            let axisPair = i < quarter ? i : i - quarter
-            let invFreq = 1 / Foundation.pow(Float(theta), Float(4 * axisPair) / Float(headDim))
-            for cell in 0..<(side * side) {
-                let coordinate = i < quarter ? cell / side + 1 : cell % side + 1
-                let angle = Float(coordinate) * invFreq, p = prefix + cell
-                for j in [i, i + half] {
-                    cosV[p * headDim + j] = Foundation.cos(angle)
-                    sinV[p * headDim + j] = Foundation.sin(angle)
-                }
-            }
+        let quarter = headDim / 4
+        let invFreq = (0..<quarter).map { 1 / Foundation.pow(Float(theta), Float(4 * $0) / Float(headDim)) }
+        return rotaryTables(length: prefix + side * side, headDim: headDim) { p, i in
+            guard p >= prefix else { return 0 }
+            let cell = p - prefix
+            return i < quarter ? Float(cell / side + 1) * invFreq[i] : Float(cell % side + 1) * invFreq[i - quarter]
         }
-        return try! RotaryTables(cos: Tensor(shape: [length, headDim], values: cosV),
-                                 sin: Tensor(shape: [length, headDim], values: sinV))
     }
 
     /// RoPE tables computed in float32 like the reference (inverse frequencies, then angles, then cos/sin).
     static func rotaryTables(length: Int, headDim: Int, theta: Double) -> RotaryTables {
+        let invFreq = (0..<(headDim / 2)).map { 1 / Foundation.pow(Float(theta), Float(2 * $0) / Float(headDim)) }
+        return rotaryTables(length: length, headDim: headDim) { p, i in Float(p) * invFreq[i] }
+    }
+
+    /// cos and sin of `angle(position, pair)` for each rotation pair i < headDim/2, written to the
+    /// pair's two dims (i and i + headDim/2).
+    static func rotaryTables(length: Int, headDim: Int, angle: (Int, Int) -> Float) -> RotaryTables {
         let half = headDim / 2
         var cosV = [Float](repeating: 0, count: length * headDim), sinV = cosV
-        for i in 0..<half {
-            let invFreq = 1 / Foundation.pow(Float(theta), Float(2 * i) / Float(headDim))
-            for p in 0..<length {
-                let angle = Float(p) * invFreq
+        for p in 0..<length {
+            for i in 0..<half {
+                let a = angle(p, i)
                 for j in [i, i + half] {
-                    cosV[p * headDim + j] = Foundation.cos(angle)
-                    sinV[p * headDim + j] = Foundation.sin(angle)
+                    cosV[p * headDim + j] = Foundation.cos(a)
+                    sinV[p * headDim + j] = Foundation.sin(a)
                 }
             }
         }
