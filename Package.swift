@@ -113,7 +113,7 @@ let package = Package(
         .target(name: "TRMTestSupport", path: "Tests/TRMTestSupport"),
         .testTarget(name: "TRMTensorTests", dependencies: ["TRMTensor"]),
         .testTarget(name: "TRMPuzzlesTests", dependencies: ["TRMPuzzles", "TRMTestSupport"]),
-        .testTarget(name: "TRMModelsTests", dependencies: ["TRMModels", "TRMParity", "TRMTensor", "TRMTestSupport"]),
+        .testTarget(name: "TRMModelsTests", dependencies: ["TRMModels", "TRMNN", "TRMParity", "TRMTensor", "TRMTestSupport"]),
         .testTarget(name: "TRMFilesTests", dependencies: ["TRMFiles", "TRMTestSupport"]),
         .testTarget(name: "TRMNNTests", dependencies: ["TRMNN", "TRMTestSupport"]),
         .testTarget(name: "TRMRuntimeTests", dependencies: ["TRMRuntime", "TRMPuzzles", "TRMTestSupport"]),

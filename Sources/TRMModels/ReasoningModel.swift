@@ -245,6 +245,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(name: String, expected: [Int], found: [Int], source: String)
     case puzzleIdentifierOutOfRange(id: Int, count: Int)
     case batchShape(reason: String)
+    /// The model cannot run on puzzles of `cells` cells (`ModelConfig.sizeTransfer`).
+    case otherSize(cells: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -253,6 +255,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case let .puzzleIdentifierOutOfRange(id, count):
             return "puzzle identifier \(id) is outside 0..<\(count); the model was built for \(count) identifiers"
         case let .batchShape(r): return "batch: \(r)"
+        case let .otherSize(n, r): return "the model cannot run on puzzles of \(n) cells: \(r)"
         }
     }
 }

@@ -244,7 +244,8 @@ public enum PuzzleParser {
         return "this \(kind.rawValue) puzzle does not fit the model: \(problem)"
     }
 
-    static func side(_ n: Int) -> String {
+    /// "8x8" for a square number of cells, else "N cells".
+    public static func side(_ n: Int) -> String {
         let s = Int(Double(n).squareRoot())
         return s * s == n ? "\(s)x\(s)" : "\(n) cells"
     }

@@ -45,9 +45,16 @@ public enum ConsoleSolve {
 
     /// Solves and writes through `output`; returns the response (whose verdict says if it is right).
     @discardableResult
-    public static func run(_ r: Request, model: LoadedModel, output: @escaping (String) -> Void) throws -> SolveResponse {
+    public static func run(_ r: Request, model given: LoadedModel, output: @escaping (String) -> Void) throws -> SolveResponse {
         let (picked, indexUsed) = try PuzzleText.select(r.text, index: r.index)
-        let q = try question(picked.question, kind: r.kind, index: indexUsed ? 0 : r.index, model: model)
+        let q = try question(picked.question, kind: r.kind, index: indexUsed ? 0 : r.index, model: given)
+        // A model whose positions keep their meaning on any square side (rope2d) takes a puzzle of
+        // another side with the same weights.
+        var model = given
+        let trained = given.run.model.seqLen, cells = q.tokens.count
+        if q.kind == given.kind, given.run.model.sizeTransfer(to: cells) == .keepsGeometry {
+            model = try given.sized(for: cells)
+        }
         // Another kind, or another size of the same kind (a 30x30 maze for the bundled 8x8 maze
         // model): the message says how to get a model for it.
         if let problem = PuzzleParser.fitProblem(q, for: model) { throw CommandLineMessage(problem) }
@@ -63,7 +70,8 @@ public enum ConsoleSolve {
         let maxSteps = r.maxSteps ?? model.run.model.haltMaxSteps
         let policy = HaltingPolicy(threshold: r.threshold, maxSteps: maxSteps)
         if !r.json {
-            output("\(q.kind.rawValue) puzzle\(picked.origin.map { " (\($0))" } ?? ""), model '\(model.name)' (\(model.run.name), \(model.model.parameterCount) parameters)")
+            output("\(q.kind.rawValue) puzzle\(picked.origin.map { " (\($0))" } ?? ""), model '\(model.name)' (\(model.run.name), \(model.model.parameterCount) parameters"
+                   + (cells != trained ? ", trained on \(PuzzleParser.side(trained)), run on \(PuzzleParser.side(cells)) with \(model.run.model.positionEncoding.rawValue) positions)" : ")"))
             output(StepRenderer.grid(q, prediction: q.tokens, changed: [], style: r.style))
         }
         let start = ContinuousClock.now

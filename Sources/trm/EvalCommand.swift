@@ -71,6 +71,9 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Also write predictions.jsonl into the report directory: one line per puzzle (its row in the data, rating, labelled cells right, exact under each protocol, halting step, the answer's tokens).")
     var predictions = false
 
+    @Flag(name: .customLong("any-size"), help: "Run a model with the reference's 1-D RoPE on puzzles of another size than it was trained on (its positions then mean other cells: for measuring what that costs). Attention models with rope2d or no positions run on any square side without it.")
+    var anySize = false
+
     @OptionGroup var output: JSONOutputOptions
 
     @OptionGroup var threads: ThreadOptions
@@ -96,7 +99,23 @@ struct EvalCommand: ParsableCommand {
         try threads.run {
             // The data first: without --model, the bundled model of its kind is evaluated.
             let given = data.isEmpty ? nil : try TrainingData.load(paths: data)
-            let target = try EvalTarget.load(model.load(kind: given?.kind))
+            var loaded = try model.load(kind: given?.kind)
+            if let given, given.seqLen != loaded.run.model.seqLen {
+                let trained = loaded.run.model.seqLen
+                let transfer = loaded.run.model.sizeTransfer(to: given.seqLen)
+                do {
+                    loaded = try loaded.sized(for: given.seqLen, allowChangedPositions: anySize)
+                } catch where transfer == .changesPositions {
+                    throw CommandError("\(error). --any-size runs it anyway")
+                }
+                let message = "the model was trained on \(trained) cells and runs on these \(given.seqLen)-cell puzzles with the same weights"
+                if transfer == .changesPositions {
+                    logger.warning("\(message); its 1-D positions now mean other cells (--any-size)")
+                } else {
+                    logger.info("\(message) (positionEncoding \(loaded.run.model.positionEncoding.rawValue))")
+                }
+            }
+            let target = try EvalTarget.load(loaded)
             var dataset: PuzzleDataset
             var name: String
             if let given {

@@ -1,0 +1,50 @@
+// `trm eval` of a model on mazes of another side than it was trained on, through the built
+// executable: a rope2d model runs on any square side (said in the log), a 1-D RoPE model only with
+// --any-size (warned), an MLP-mixer model never (the reason named).
+import Foundation
+import Testing
+import TRMModels
+import TRMNN
+import TRMRuntime
+import TRMTestSupport
+
+@Suite("eval on another grid size", .serialized, .enabled(if: TRMExecutable.url != nil, TRMExecutable.missing))
+struct SizeTransferCommandTests {
+    /// A tiny untrained maze model for 6x6 grids, saved as a model folder.
+    static func model(_ encoding: PositionEncoding, mixer: MixerKind = .attention, in dir: TestDirectory) throws -> String {
+        var c = ModelConfig()
+        c.seqLen = 36; c.vocabSize = 6; c.puzzleIdentifiers = 1
+        c.hidden = 32; c.heads = 2; c.layers = 1; c.hCycles = 1; c.lCycles = 1; c.haltMaxSteps = 2
+        c.puzzleEmbeddingWidth = 32; c.puzzleEmbeddingLength = 1
+        c.positionEncoding = encoding; c.mixer = mixer
+        let path = dir.file("maze6-\(encoding.rawValue)-\(mixer.rawValue)").path
+        try ModelStore.save(try ReasoningModel(config: c, seed: 1), run: RunConfig(name: "maze6", model: c, training: TrainingConfig()), to: path)
+        return path
+    }
+
+    @Test("rope2d runs on 8x8 mazes; 1-D RoPE needs --any-size; an MLP mixer cannot")
+    func evalOnAnotherSide() throws {
+        let dir = TestDirectory()
+        let mazes = dir.file("m8.csv").path
+        let (g, gt) = try TRMExecutable.run(["data", "generate", "maze", "--count", "4", "--side", "8", "--seed", "5", "-o", mazes])
+        #expect(g == 0, "\(gt)")
+
+        let grid = try Self.model(.rope2d, in: dir)
+        let (s1, t1) = try TRMExecutable.run(["eval", "--model", grid, "--data", mazes, "--depths", "1,2", "--out", dir.file("r1").path])
+        #expect(s1 == 0, "\(t1)")
+        #expect(t1.contains("trained on 36 cells and runs on these 64-cell puzzles") && t1.contains("rope2d"), "\(t1)")
+        #expect(t1.contains("right answers"), "\(t1)")  // scored as mazes
+        #expect(FileManager.default.fileExists(atPath: dir.file("r1/report.json").path))
+
+        let flat = try Self.model(.rope, in: dir)
+        let (s2, t2) = try TRMExecutable.run(["eval", "--model", flat, "--data", mazes, "--out", dir.file("r2").path])
+        #expect(s2 != 0 && t2.contains("1-D RoPE") && t2.contains("--any-size runs it anyway"), "\(t2)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("r2/report.json").path))
+        let (s3, t3) = try TRMExecutable.run(["eval", "--model", flat, "--data", mazes, "--any-size", "--out", dir.file("r3").path])
+        #expect(s3 == 0 && t3.contains("its 1-D positions now mean other cells"), "\(t3)")
+
+        let mlp = try Self.model(.none, mixer: .mlp, in: dir)
+        let (s4, t4) = try TRMExecutable.run(["eval", "--model", mlp, "--data", mazes, "--any-size", "--out", dir.file("r4").path])
+        #expect(s4 != 0 && t4.contains("MLP token mixer has weights for 37 positions") && t4.contains("these have 64"), "\(t4)")
+    }
+}
