@@ -3,6 +3,13 @@
 import TRMModels
 
 extension LoadedModel {
+    /// Whether `trm solve`, the server and MCP take a puzzle of `cells` cells for this model: its
+    /// own size, or for a maze model whose positions keep their meaning on any square side
+    /// (rope2d) another square (a Sudoku of another size is another puzzle, not another size).
+    public func takes(cells: Int) -> Bool {
+        cells == run.model.seqLen || (kind == .maze && run.model.sizeTransfer(to: cells) == .keepsGeometry)
+    }
+
     /// This model for puzzles of `cells` cells: itself when it was built for them; the same weights
     /// with RoPE tables for the new length when its positions keep their grid meaning (rope2d on
     /// another square, no positions) or, with `allowChangedPositions`, when they do not (1-D rope).

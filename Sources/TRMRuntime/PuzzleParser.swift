@@ -181,7 +181,7 @@ public enum PuzzleParser {
             return "the model '\(model.name)' solves \(model.kind.rawValue) puzzles (\(c.seqLen) cells), not \(question.kind.rawValue)"
         }
         let n = question.tokens.count
-        if n != c.seqLen {
+        if !model.takes(cells: n) {
             return "the model '\(model.name)' takes \(c.seqLen) cells (e.g. \(side(c.seqLen))), this puzzle has \(n)"
         }
         if let bad = question.tokens.first(where: { $0 < 0 || Int($0) >= c.vocabSize }) {
@@ -238,7 +238,7 @@ public enum PuzzleParser {
             }
             return problem + ". " + howToGetModel(for: kind, cells: cells, restart: restart)
         }
-        if cells != model.run.model.seqLen {
+        if !model.takes(cells: cells) {
             return "this \(kind.rawValue) puzzle does not fit the model: \(problem). " + howToGetModel(for: kind, cells: cells, restart: restart)
         }
         return "this \(kind.rawValue) puzzle does not fit the model: \(problem)"

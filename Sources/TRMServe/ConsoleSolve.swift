@@ -52,7 +52,7 @@ public enum ConsoleSolve {
         // another side with the same weights.
         var model = given
         let trained = given.run.model.seqLen, cells = q.tokens.count
-        if q.kind == given.kind, given.run.model.sizeTransfer(to: cells) == .keepsGeometry {
+        if q.kind == given.kind, cells != trained, given.takes(cells: cells) {
             model = try given.sized(for: cells)
         }
         // Another kind, or another size of the same kind (a 30x30 maze for the bundled 8x8 maze

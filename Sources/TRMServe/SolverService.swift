@@ -5,11 +5,14 @@ import Foundation
 import TRMModels
 import TRMPuzzles
 import TRMRuntime
+import TRMTensor
 
 /// A model being served and its worker.
 public struct ServedModel: Sendable {
     public var loaded: LoadedModel
     public var worker: BatchingWorker
+    /// Workers for the other square sides a rope2d model takes, made on first use.
+    let otherSizes = SizedWorkers()
 
     public var info: ModelInfo {
         let c = loaded.run.model
@@ -33,33 +36,80 @@ public struct SolverLimits: Sendable, Equatable {
     }
 }
 
+/// The workers of one served model at other sizes than its own, by cell count.
+final class SizedWorkers: @unchecked Sendable {
+    /// Most other sizes one model is run at (each holds a copy of the weights and a thread).
+    static let limit = 8
+    private let lock = NSLock()
+    private var workers: [Int: BatchingWorker] = [:]
+
+    var all: [BatchingWorker] { lock.withLock { Array(workers.values) } }
+
+    /// The worker for `cells`, made by `make` the first time; nil when `limit` others exist.
+    func worker(cells: Int, make: () throws(ServeError) -> BatchingWorker) throws(ServeError) -> BatchingWorker? {
+        lock.lock(); defer { lock.unlock() }
+        if let w = workers[cells] { return w }
+        guard workers.count < Self.limit else { return nil }
+        let w = try make()
+        workers[cells] = w
+        return w
+    }
+}
+
 public final class SolverService: Sendable {
     public let models: [ServedModel]
     public let limits: SolverLimits
     public let metrics: ServeMetrics
     /// The command that started this server ("trm serve" or "trm mcp"), named in advice to restart it.
     public let serverCommand: String
+    /// What workers made later (for another grid size) run with: the options and the compute
+    /// context (threads, dtype) of the server's start, not of the request that needs them.
+    private let workerOptions: WorkerOptions
+    private let context: ComputeContext
 
     public init(models: [LoadedModel], worker: WorkerOptions = WorkerOptions(), limits: SolverLimits = SolverLimits(),
                 metrics: ServeMetrics = ServeMetrics(), serverCommand: String = "trm serve") {
         self.limits = limits
         self.serverCommand = serverCommand
         self.metrics = metrics
+        self.workerOptions = worker
+        self.context = ComputeContext.current
         self.models = models.map { m in
-            ServedModel(loaded: m, worker: BatchingWorker(
-                model: m.model, options: worker,
-                onStep: { [metrics] batch, seconds in
-                    metrics.recordStep(batchSize: batch, seconds: seconds)
-                    metrics.recordReadings()
-                },
-                onFinish: { [metrics] steps in metrics.recordStepsUsed(steps) }))
+            ServedModel(loaded: m, worker: SolverService.makeWorker(m.model, options: worker, metrics: metrics))
         }
         metrics.gauges = { [models = self.models] in
-            let c = models.map(\.worker.counters)
+            let c = models.flatMap { [$0.worker] + $0.otherSizes.all }.map(\.counters)
             return [("trm_queue_depth", Double(c.map(\.queued).reduce(0, +))),
                     ("trm_running_rows", Double(c.map(\.running).reduce(0, +))),
                     ("trm_admitted_while_running_total", Double(c.map(\.admittedWhileRunning).reduce(0, +)))]
         }
+    }
+
+    static func makeWorker(_ model: ReasoningModel, options: WorkerOptions, metrics: ServeMetrics) -> BatchingWorker {
+        BatchingWorker(model: model, options: options,
+                       onStep: { [metrics] batch, seconds in
+                           metrics.recordStep(batchSize: batch, seconds: seconds)
+                           metrics.recordReadings()
+                       },
+                       onFinish: { [metrics] steps in metrics.recordStepsUsed(steps) })
+    }
+
+    /// The worker for puzzles of `cells` cells: the model's own, or (a rope2d model on another
+    /// square side, which `question` let through) one running the same weights at that size.
+    func worker(for served: ServedModel, cells: Int) throws(ServeError) -> BatchingWorker {
+        if cells == served.loaded.run.model.seqLen { return served.worker }
+        let made = try served.otherSizes.worker(cells: cells) { () throws(ServeError) -> BatchingWorker in
+            let sized: LoadedModel
+            do { sized = try served.loaded.sized(for: cells) } catch { throw .unprocessable("\(error)") }
+            return ComputeContext.$current.withValue(context) {
+                SolverService.makeWorker(sized.model, options: workerOptions, metrics: metrics)
+            }
+        }
+        guard let made else {
+            throw .unprocessable("the model '\(served.loaded.name)' already runs at \(SizedWorkers.limit) other sizes on this server; "
+                                 + "send puzzles of \(PuzzleParser.side(served.loaded.run.model.seqLen)) or a size it already runs")
+        }
+        return made
     }
 
     /// The model for a kind name, or why there is none.
@@ -113,10 +163,11 @@ public final class SolverService: Sendable {
             throw .unprocessable("tries must be in 1...\(SolveRequest.maxTries), got \(tries)")
         }
         let keep = request.returnSteps ?? false
+        let worker = try worker(for: served, cells: q.tokens.count)
         let policy = HaltingPolicy(threshold: threshold, maxSteps: maxSteps)
         func run(_ tokens: [Int32]) async throws(ServeError) -> WorkerOutcome {
             let job = WorkerJob(tokens: tokens, policy: policy, keepSteps: keep, timeoutSeconds: limits.timeoutSeconds)
-            do { return try await served.worker.solve(job) } catch let e as WorkerError { throw ServeError(e) } catch {
+            do { return try await worker.solve(job) } catch let e as WorkerError { throw ServeError(e) } catch {
                 throw .internalError("unexpected worker failure")
             }
         }
@@ -156,6 +207,8 @@ public final class SolverService: Sendable {
 
     /// Drains every worker (graceful shutdown).
     public func shutdown() async {
-        for m in models { await m.worker.shutdown() }
+        for m in models {
+            for w in [m.worker] + m.otherSizes.all { await w.shutdown() }
+        }
     }
 }

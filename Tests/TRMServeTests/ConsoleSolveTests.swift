@@ -2,8 +2,6 @@
 // the validator's verdict; the JSON form; mismatched puzzles rejected with a reason.
 import Foundation
 import Testing
-import TRMModels
-import TRMNN
 import TRMRuntime
 @testable import TRMServe
 
@@ -72,26 +70,16 @@ import TRMRuntime
         }
     }
 
-    /// A tiny untrained maze model for 4x4 grids with `encoding`.
-    static func maze4(_ encoding: PositionEncoding) throws -> LoadedModel {
-        var c = ModelConfig()
-        c.seqLen = 16; c.vocabSize = 6; c.puzzleIdentifiers = 1
-        c.hidden = 32; c.heads = 2; c.layers = 1; c.hCycles = 1; c.lCycles = 1; c.haltMaxSteps = 2
-        c.puzzleEmbeddingWidth = 32; c.puzzleEmbeddingLength = 1; c.positionEncoding = encoding
-        return LoadedModel(name: "maze4", directory: "/nowhere/maze4", run: RunConfig(name: "maze4", model: c, training: TrainingConfig()),
-                           model: try ReasoningModel(config: c, seed: 2), kind: .maze)
-    }
-
     @Test func aRope2dModelSolvesAMazeOfAnotherSide() throws {
-        let maze5 = "S    \n ### \n   # \n # # \n #  G"
+        let maze5 = Fixtures.maze5
         let out = Lines()
         let r = try ConsoleSolve.run(.init(text: maze5, kind: .maze, threshold: nil, maxSteps: 2, json: false, style: .plain),
-                                     model: Self.maze4(.rope2d), output: out.add)
+                                     model: Fixtures.maze4(.rope2d), output: out.add)
         let text = out.all.joined(separator: "\n")
         #expect(text.contains("trained on 4x4, run on 5x5 with rope2d positions"), "\(text)")
         #expect(r.stepsUsed == 2 && r.answer.count == 5 && r.answer.allSatisfy { $0.count == 5 }, "\(r.answer)")
         // The reference's 1-D RoPE: its positions would mean other cells, so the puzzle is refused.
         #expect { try ConsoleSolve.run(.init(text: maze5, kind: .maze, threshold: nil, maxSteps: 2, json: false, style: .plain),
-                                       model: Self.maze4(.rope)) { _ in } } throws: { "\($0)".contains("takes 16 cells (e.g. 4x4), this puzzle has 25") }
+                                       model: Fixtures.maze4(.rope)) { _ in } } throws: { "\($0)".contains("takes 16 cells (e.g. 4x4), this puzzle has 25") }
     }
 }

@@ -14,6 +14,19 @@ enum Fixtures {
     /// A random trm-att-sudoku-small model (cached: building it is cheap but not free).
     static let sudoku: LoadedModel = try! ModelLoading.random(preset: "trm-att-sudoku-small")
 
+    /// A tiny untrained maze model for 4x4 grids with `encoding` (rope2d: it takes any square side).
+    static func maze4(_ encoding: PositionEncoding) throws -> LoadedModel {
+        var c = ModelConfig()
+        c.seqLen = 16; c.vocabSize = 6; c.puzzleIdentifiers = 1
+        c.hidden = 32; c.heads = 2; c.layers = 1; c.hCycles = 1; c.lCycles = 1; c.haltMaxSteps = 2
+        c.puzzleEmbeddingWidth = 32; c.puzzleEmbeddingLength = 1; c.positionEncoding = encoding
+        return LoadedModel(name: "maze4", directory: "/nowhere/maze4", run: RunConfig(name: "maze4", model: c, training: TrainingConfig()),
+                           model: try ReasoningModel(config: c, seed: 2), kind: .maze)
+    }
+
+    /// A 5x5 maze (not the size of `maze4`).
+    static let maze5 = "S    \n ### \n   # \n # # \n #  G"
+
     /// A solved 81-character puzzle line and its solution.
     static let puzzle = PuzzleParser.defaultSudoku
 
