@@ -26,7 +26,7 @@ public enum MCPTools {
                 ]) { a, _ in a }),
              ]), annotations: .init(readOnlyHint: true)),
         Tool(name: "solve_maze", title: "Find a shortest maze path",
-             description: "Mark a shortest path from S to G in a square maze ('#' wall, ' ' open, 'S' start, 'G' goal; the size the maze model was trained on, 8x8 for the bundled one). The answer marks the path with 'o'; the verdict checks it is a shortest path.",
+             description: "Mark a shortest path from S to G in a square maze ('#' wall, ' ' open, 'S' start, 'G' goal; the size the maze model was trained on, 8x8 for the bundled one; any square side for a model with rope2d positions). The answer marks the path with 'o'; the verdict checks it is a shortest path.",
              inputSchema: .object([
                 "type": "object", "required": .array(["grid"]),
                 "properties": .object(common.merging([
