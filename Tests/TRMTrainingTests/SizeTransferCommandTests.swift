@@ -48,4 +48,35 @@ struct SizeTransferCommandTests {
         let (s4, t4) = try TRMExecutable.run(["eval", "--model", mlp, "--data", mazes, "--any-size", "--out", dir.file("r4").path])
         #expect(s4 != 0 && t4.contains("puzzles have 64 cells, the model expects 36, and its MLP token mixer has weights for 37 positions"), "\(t4)")
     }
+
+    @Test("training on 6x6 mazes validates a rope2d model on 8x8 ones; a 1-D RoPE model is refused with the reason")
+    func trainingValidatesOnAnotherSide() throws {
+        let dir = TestDirectory()
+        let m6 = dir.file("m6.csv").path, m8 = dir.file("m8.csv").path
+        for (side, path, seed) in [(6, m6, "7"), (8, m8, "8")] {
+            let (g, gt) = try TRMExecutable.run(["data", "generate", "maze", "--count", "8", "--side", "\(side)", "--seed", seed, "-o", path])
+            #expect(g == 0, "\(gt)")
+        }
+        func config(_ encoding: PositionEncoding) throws -> String {
+            var c = ModelConfig()
+            c.seqLen = 0; c.vocabSize = 0; c.puzzleIdentifiers = 0
+            c.hidden = 32; c.heads = 2; c.layers = 1; c.hCycles = 1; c.lCycles = 1; c.haltMaxSteps = 2
+            c.puzzleEmbeddingWidth = 32; c.puzzleEmbeddingLength = 1; c.positionEncoding = encoding
+            var t = TrainingConfig()
+            t.batchSize = 4; t.totalSteps = 2; t.evalInterval = 2; t.warmupSteps = 1
+            let path = dir.file("\(encoding.rawValue).json").path
+            try RunConfig(name: "maze-\(encoding.rawValue)", model: c, training: t).jsonData().write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let run = dir.file("run2d").path
+        let (s1, t1) = try TRMExecutable.run(["train", "--config", try config(.rope2d), "--data", m6, "--test-data", m8,
+                                              "--out", run, "--threads", "1"])
+        #expect(s1 == 0, "\(t1)")
+        #expect(t1.contains("the test set's puzzles have 64 cells, the training set's 36: evaluated with the same weights (positionEncoding rope2d)"), "\(t1)")
+        let metrics = try String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8)
+        #expect(metrics.contains("\"eval_exact_accuracy\""), "an evaluation on the 8x8 set was logged: \(metrics.suffix(600))")
+        let (s2, t2) = try TRMExecutable.run(["train", "--config", try config(.rope), "--data", m6, "--test-data", m8,
+                                              "--out", dir.file("run1d").path, "--threads", "1"])
+        #expect(s2 != 0 && t2.contains("the training data has 36 cells per puzzle, the test data 64 (a model with positionEncoding rope2d is validated on any square side)"), "\(t2)")
+    }
 }

@@ -15,7 +15,7 @@ extension RunConfig {
     /// This configuration with its data-decided sizes filled in from `training` (and `test`, whose
     /// identifiers must also have rows).
     /// - Throws: `DataSizingError` when an explicit size is smaller than the data needs, or the
-    ///   sequence length differs.
+    ///   sequence length differs (test data may be another square side for a rope2d model).
     public func sized(for training: PuzzleDataset, test: PuzzleDataset? = nil) throws -> RunConfig {
         var run = self
         let sets = [training] + (test.map { [$0] } ?? [])
@@ -34,8 +34,20 @@ extension RunConfig {
             throw DataSizingError(description: "the configuration's vocabulary has \(m.vocabSize) tokens (vocabSize \(m.vocabSize)), "
                 + "but the data uses \(vocabulary) (tokens 0..<\(vocabulary)); leave vocabSize out of the config to take the data's, or set it to at least \(vocabulary)")
         }
-        for set in sets where set.seqLen != sets[0].seqLen {
-            throw DataSizingError(description: "the training data has \(sets[0].seqLen) cells per puzzle, the test data \(set.seqLen)")
+        // Test data of another size is evaluated with the same weights when the model's positions
+        // keep their meaning there (rope2d on another square side: ModelConfig.sizeTransfer).
+        var trained = run.model
+        trained.seqLen = training.seqLen
+        if let test, test.seqLen != training.seqLen {
+            let why: String
+            switch trained.sizeTransfer(to: test.seqLen) {
+            case .keepsGeometry, .same: why = ""
+            case let .impossible(reason): why = ": " + reason
+            case .changesPositions: why = " (a model with positionEncoding rope2d is validated on any square side)"
+            }
+            if !why.isEmpty {
+                throw DataSizingError(description: "the training data has \(training.seqLen) cells per puzzle, the test data \(test.seqLen)" + why)
+            }
         }
         if m.seqLen == 0 {
             run.model.seqLen = training.seqLen

@@ -94,7 +94,9 @@ public final class Trainer {
         }
         guard trainingSet.count > 0 else { throw DatasetMismatchError.empty(dataset: "training set") }
         if let p = trainingSet.problem(for: run.model) { throw DatasetMismatchError.incompatible(dataset: "training set", reason: p) }
-        if let testSet, let p = testSet.problem(for: run.model) { throw DatasetMismatchError.incompatible(dataset: "test set", reason: p) }
+        if let testSet, let p = testSet.problem(for: Trainer.evaluationConfig(run.model, testSet: testSet)) {
+            throw DatasetMismatchError.incompatible(dataset: "test set", reason: p)
+        }
         self.run = run
         self.options = options
         self.trainingSet = trainingSet
@@ -123,6 +125,9 @@ public final class Trainer {
             stream = SampleStream(dataset: trainingSet, seed: run.training.seed, options: .forDataset(trainingSet, augment: run.training.augment),
                                   threads: options.dataThreads)
         }
+        if let testSet, testSet.seqLen != run.model.seqLen {
+            logger.info("the test set's puzzles have \(testSet.seqLen) cells, the training set's \(run.model.seqLen): evaluated with the same weights (positionEncoding \(run.model.positionEncoding.rawValue))")
+        }
         if let rule = stream.mazeLabelRule {
             logger.info("maze labels follow the tie-break '\(rule)': each rotated or mirrored copy is relabelled by it")
         }
@@ -138,11 +143,19 @@ public final class Trainer {
     /// Evaluates the current evaluation weights on up to `limit` test puzzles.
     public func evaluate(limit: Int? = nil, progress: ProgressBar? = nil) throws -> EvaluationResult? {
         guard let testSet else { return nil }
-        let model = try evaluationModel ?? ReasoningModel(config: run.model, seed: run.training.seed)
+        let model = try evaluationModel ?? ReasoningModel(config: Trainer.evaluationConfig(run.model, testSet: testSet), seed: run.training.seed)
         evaluationModel = model
         try model.load(evaluationWeights(), source: "training state")
         let data = limit.map { testSet.prefix($0) } ?? testSet
         return try Evaluator.evaluate(model: model, dataset: data, name: "test set", options: options.evaluation, progress: progress)
+    }
+
+    /// The model configuration evaluation runs: the training one, at the test set's length (another
+    /// square side for a rope2d model; `RunConfig.sized` refused any other difference).
+    static func evaluationConfig(_ model: ModelConfig, testSet: PuzzleDataset) -> ModelConfig {
+        var c = model
+        c.seqLen = testSet.seqLen
+        return c
     }
 
     /// Builds the next training batch from the stream. -> tokens, labels [B, S]
