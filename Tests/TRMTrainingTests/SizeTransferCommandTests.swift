@@ -36,6 +36,9 @@ struct SizeTransferCommandTests {
         #expect(t1.contains("right answers"), "\(t1)")  // scored as mazes
         #expect(FileManager.default.fileExists(atPath: dir.file("r1/report.json").path))
 
+        let (si, info) = try TRMExecutable.run(["info", "--model", grid])
+        #expect(si == 0 && info.contains("position encoding: rope2d (by grid row and column"), "\(info)")
+
         let flat = try Self.model(.rope, in: dir)
         let (s2, t2) = try TRMExecutable.run(["eval", "--model", flat, "--data", mazes, "--out", dir.file("r2").path])
         #expect(s2 != 0 && t2.contains("puzzles have 64 cells, the model expects 36 (its positions are the reference's 1-D RoPE")
@@ -43,6 +46,9 @@ struct SizeTransferCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dir.file("r2/report.json").path))
         let (s3, t3) = try TRMExecutable.run(["eval", "--model", flat, "--data", mazes, "--any-size", "--out", dir.file("r3").path])
         #expect(s3 == 0 && t3.contains("its 1-D positions now mean other cells"), "\(t3)")
+
+        let (sf, flatInfo) = try TRMExecutable.run(["info", "--model", flat])
+        #expect(sf == 0 && flatInfo.contains("position encoding: rope (the reference's 1-D RoPE"), "\(flatInfo)")
 
         let mlp = try Self.model(.none, mixer: .mlp, in: dir)
         let (s4, t4) = try TRMExecutable.run(["eval", "--model", mlp, "--data", mazes, "--any-size", "--out", dir.file("r4").path])
