@@ -104,7 +104,7 @@ struct IntegrityTests {
         try Self.expectEveryCommandRefuses(file.path, damaged: "model.safetensors", checkpoint: false)
     }
 
-    @Test("every bundled model has a manifest and verifies", arguments: ["Models/sudoku", "Models/maze", "Models/sudoku-ladder", "Models/sudoku-easy"])
+    @Test("every bundled model has a manifest and verifies", arguments: ["Models/sudoku", "Models/maze", "Models/sudoku-ladder", "Models/sudoku-easy", "Models/maze-rope2d"])
     func bundledModelVerifies(_ relative: String) throws {
         let loaded = try ModelStore.load(directory: Repository.root.appendingPathComponent(relative).path)
         #expect(loaded.verification == .verified(files: 2))

@@ -85,4 +85,16 @@ struct SizeTransferCommandTests {
                                               "--out", dir.file("run1d").path, "--threads", "1"])
         #expect(s2 != 0 && t2.contains("the training data has 36 cells per puzzle, the test data 64 (a model with positionEncoding rope2d is validated on any square side)"), "\(t2)")
     }
+
+    @Test("trm solve runs the shipped rope2d model (trained on 8x8) on a 10x10 maze")
+    func shippedRope2dModelSolvesAnotherSide() throws {
+        let dir = TestDirectory()
+        let m10 = dir.file("m10.csv").path
+        let (g, gt) = try TRMExecutable.run(["data", "generate", "maze", "--count", "1", "--side", "10", "--seed", "4", "-o", m10])
+        #expect(g == 0, "\(gt)")
+        let (s, text) = try TRMExecutable.run(["solve", m10, "--model", "Models/maze-rope2d", "--no-color"], currentDirectory: Repository.root)
+        #expect(s == 0, "\(text)")
+        #expect(text.contains("trained on 8x8, run on 10x10 with rope2d positions"), "\(text)")
+        #expect(text.contains("verdict: VALID") || text.contains("verdict: INVALID"), "\(text)")
+    }
 }
