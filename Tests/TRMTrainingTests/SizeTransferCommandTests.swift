@@ -10,13 +10,28 @@ import TRMTestSupport
 
 @Suite("eval on another grid size", .serialized, .enabled(if: TRMExecutable.url != nil, TRMExecutable.missing))
 struct SizeTransferCommandTests {
-    /// A tiny untrained maze model for 6x6 grids, saved as a model folder.
-    static func model(_ encoding: PositionEncoding, mixer: MixerKind = .attention, in dir: TestDirectory) throws -> String {
+    /// A tiny maze network; sizes 0 are left to the data.
+    static func tinyConfig(_ encoding: PositionEncoding, mixer: MixerKind = .attention, cells: Int) -> ModelConfig {
         var c = ModelConfig()
-        c.seqLen = 36; c.vocabSize = 6; c.puzzleIdentifiers = 1
+        c.seqLen = cells; c.vocabSize = cells == 0 ? 0 : 6; c.puzzleIdentifiers = cells == 0 ? 0 : 1
         c.hidden = 32; c.heads = 2; c.layers = 1; c.hCycles = 1; c.lCycles = 1; c.haltMaxSteps = 2
         c.puzzleEmbeddingWidth = 32; c.puzzleEmbeddingLength = 1
         c.positionEncoding = encoding; c.mixer = mixer
+        return c
+    }
+
+    /// `count` generated mazes of `side` in a CSV file in `dir`.
+    static func mazes(side: Int, count: Int, seed: Int, in dir: TestDirectory) throws -> String {
+        let path = dir.file("m\(side)-\(seed).csv").path
+        let (status, text) = try TRMExecutable.run(["data", "generate", "maze", "--count", "\(count)", "--side", "\(side)",
+                                                    "--seed", "\(seed)", "-o", path])
+        #expect(status == 0, "\(text)")
+        return path
+    }
+
+    /// A tiny untrained maze model for 6x6 grids, saved as a model folder.
+    static func model(_ encoding: PositionEncoding, mixer: MixerKind = .attention, in dir: TestDirectory) throws -> String {
+        let c = tinyConfig(encoding, mixer: mixer, cells: 36)
         let path = dir.file("maze6-\(encoding.rawValue)-\(mixer.rawValue)").path
         try ModelStore.save(try ReasoningModel(config: c, seed: 1), run: RunConfig(name: "maze6", model: c, training: TrainingConfig()), to: path)
         return path
@@ -25,9 +40,7 @@ struct SizeTransferCommandTests {
     @Test("rope2d runs on 8x8 mazes; 1-D RoPE needs --any-size; an MLP mixer cannot")
     func evalOnAnotherSide() throws {
         let dir = TestDirectory()
-        let mazes = dir.file("m8.csv").path
-        let (g, gt) = try TRMExecutable.run(["data", "generate", "maze", "--count", "4", "--side", "8", "--seed", "5", "-o", mazes])
-        #expect(g == 0, "\(gt)")
+        let mazes = try Self.mazes(side: 8, count: 4, seed: 5, in: dir)
 
         let grid = try Self.model(.rope2d, in: dir)
         let (s1, t1) = try TRMExecutable.run(["eval", "--model", grid, "--data", mazes, "--depths", "1,2", "--out", dir.file("r1").path])
@@ -58,16 +71,9 @@ struct SizeTransferCommandTests {
     @Test("training on 6x6 mazes validates a rope2d model on 8x8 ones; a 1-D RoPE model is refused with the reason")
     func trainingValidatesOnAnotherSide() throws {
         let dir = TestDirectory()
-        let m6 = dir.file("m6.csv").path, m8 = dir.file("m8.csv").path
-        for (side, path, seed) in [(6, m6, "7"), (8, m8, "8")] {
-            let (g, gt) = try TRMExecutable.run(["data", "generate", "maze", "--count", "8", "--side", "\(side)", "--seed", seed, "-o", path])
-            #expect(g == 0, "\(gt)")
-        }
+        let m6 = try Self.mazes(side: 6, count: 8, seed: 7, in: dir), m8 = try Self.mazes(side: 8, count: 8, seed: 8, in: dir)
         func config(_ encoding: PositionEncoding) throws -> String {
-            var c = ModelConfig()
-            c.seqLen = 0; c.vocabSize = 0; c.puzzleIdentifiers = 0
-            c.hidden = 32; c.heads = 2; c.layers = 1; c.hCycles = 1; c.lCycles = 1; c.haltMaxSteps = 2
-            c.puzzleEmbeddingWidth = 32; c.puzzleEmbeddingLength = 1; c.positionEncoding = encoding
+            let c = Self.tinyConfig(encoding, cells: 0)
             var t = TrainingConfig()
             t.batchSize = 4; t.totalSteps = 2; t.evalInterval = 2; t.warmupSteps = 1
             let path = dir.file("\(encoding.rawValue).json").path
@@ -89,9 +95,7 @@ struct SizeTransferCommandTests {
     @Test("trm solve runs the shipped rope2d model (trained on 8x8) on a 10x10 maze")
     func shippedRope2dModelSolvesAnotherSide() throws {
         let dir = TestDirectory()
-        let m10 = dir.file("m10.csv").path
-        let (g, gt) = try TRMExecutable.run(["data", "generate", "maze", "--count", "1", "--side", "10", "--seed", "4", "-o", m10])
-        #expect(g == 0, "\(gt)")
+        let m10 = try Self.mazes(side: 10, count: 1, seed: 4, in: dir)
         let (s, text) = try TRMExecutable.run(["solve", m10, "--model", "Models/maze-rope2d", "--no-color"], currentDirectory: Repository.root)
         #expect(s == 0, "\(text)")
         #expect(text.contains("trained on 8x8, run on 10x10 with rope2d positions"), "\(text)")
