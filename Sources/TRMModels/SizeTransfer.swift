@@ -16,6 +16,16 @@ public enum SizeTransfer: Equatable, Sendable {
     case changesPositions
     /// The weights do not fit: the reason.
     case impossible(String)
+
+    /// Why the model should not run at the new length as it is, or nil when it can.
+    public var problem: String? {
+        switch self {
+        case .same, .keepsGeometry: return nil
+        case .changesPositions:
+            return "its positions are the reference's 1-D RoPE (positionEncoding rope), whose neighbours depend on the width: at another size they mean other cells"
+        case let .impossible(reason): return reason
+        }
+    }
 }
 
 extension ModelConfig {

@@ -13,31 +13,27 @@ extension LoadedModel {
     /// This model for puzzles of `cells` cells: itself when it was built for them; the same weights
     /// with RoPE tables for the new length when its positions keep their grid meaning (rope2d on
     /// another square, no positions) or, with `allowChangedPositions`, when they do not (1-D rope).
-    /// Otherwise an error saying why (`.incompatible`).
+    /// Otherwise `.incompatible`, its reason "puzzles have N cells, the model expects M: why".
     public func sized(for cells: Int, allowChangedPositions: Bool = false) throws(ModelStoreError) -> LoadedModel {
         let c = run.model
-        switch c.sizeTransfer(to: cells) {
-        case .same:
-            return self
-        case let .impossible(reason):
-            throw .incompatible(path: directory, reason: "it was trained on puzzles of \(c.seqLen) cells, these have \(cells), and \(reason)")
-        case .changesPositions where !allowChangedPositions:
-            throw .incompatible(path: directory, reason: "it was trained on puzzles of \(c.seqLen) cells, these have \(cells); "
-                + "its positions are the reference's 1-D RoPE (positionEncoding rope), whose neighbours depend on the width, so at another size they mean other cells")
-        case .changesPositions, .keepsGeometry:
-            var sized = self
-            do {
-                sized.model = try model.resized(seqLen: cells)
-            } catch {
-                throw .incompatible(path: directory, reason: "\(error)")
-            }
-            sized.run.model.seqLen = cells
-            if kind == .grid, var spec = gridSpec {
-                // The shape a grid task's text must have: a square when the cells make one.
-                if let side = ModelConfig.gridSide(cells) { spec.rows = side; spec.cols = side }
-                sized.gridSpec = ModelConfig.gridSide(cells) == nil ? nil : spec
-            }
-            return sized
+        let transfer = c.sizeTransfer(to: cells)
+        if transfer == .same { return self }
+        if let problem = transfer.problem, !(transfer == .changesPositions && allowChangedPositions) {
+            throw .incompatible(path: directory, reason: "puzzles have \(cells) cells, the model expects \(c.seqLen): \(problem)")
         }
+        var sized = self
+        do {
+            sized.model = try model.resized(seqLen: cells)
+        } catch {
+            throw .incompatible(path: directory, reason: "\(error)")
+        }
+        sized.run.model.seqLen = cells
+        if kind == .grid {
+            // The shape a grid task's text must have: the new square (none when the cells make none).
+            sized.gridSpec = ModelConfig.gridSide(cells).flatMap { side in
+                gridSpec.map { spec in var s = spec; s.rows = side; s.cols = side; return s }
+            }
+        }
+        return sized
     }
 }

@@ -103,17 +103,11 @@ struct EvalCommand: ParsableCommand {
             if let given, given.seqLen != loaded.run.model.seqLen {
                 let trained = loaded.run.model.seqLen
                 let transfer = loaded.run.model.sizeTransfer(to: given.seqLen)
-                let mismatch = "puzzles have \(given.seqLen) cells, the model expects \(trained)"
-                switch transfer {
-                case let .impossible(reason):
-                    throw DatasetMismatchError.incompatible(dataset: data.joined(separator: ", "), reason: "\(mismatch), and \(reason)")
-                case .changesPositions where !anySize:
-                    throw DatasetMismatchError.incompatible(
-                        dataset: data.joined(separator: ", "),
-                        reason: "\(mismatch) (its positions are the reference's 1-D RoPE, whose neighbours depend on the width: "
-                            + "at another size they mean other cells; --any-size runs it anyway)")
-                default:
+                do {
                     loaded = try loaded.sized(for: given.seqLen, allowChangedPositions: anySize)
+                } catch let ModelStoreError.incompatible(_, reason) {
+                    throw DatasetMismatchError.incompatible(dataset: data.joined(separator: ", "),
+                                                            reason: reason + (transfer == .changesPositions ? " (--any-size runs it anyway)" : ""))
                 }
                 let message = "the model was trained on \(trained) cells and runs on these \(given.seqLen)-cell puzzles with the same weights"
                 if transfer == .changesPositions {

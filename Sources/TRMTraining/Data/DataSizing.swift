@@ -38,16 +38,9 @@ extension RunConfig {
         // keep their meaning there (rope2d on another square side: ModelConfig.sizeTransfer).
         var trained = run.model
         trained.seqLen = training.seqLen
-        if let test, test.seqLen != training.seqLen {
-            let why: String
-            switch trained.sizeTransfer(to: test.seqLen) {
-            case .keepsGeometry, .same: why = ""
-            case let .impossible(reason): why = ": " + reason
-            case .changesPositions: why = " (a model with positionEncoding rope2d is validated on any square side)"
-            }
-            if !why.isEmpty {
-                throw DataSizingError(description: "the training data has \(training.seqLen) cells per puzzle, the test data \(test.seqLen)" + why)
-            }
+        if let test, let problem = trained.sizeTransfer(to: test.seqLen).problem {
+            let option = trained.positionEncoding == .rope ? "; a model with positionEncoding rope2d is validated on any square side" : ""
+            throw DataSizingError(description: "the training data has \(training.seqLen) cells per puzzle, the test data \(test.seqLen): \(problem)" + option)
         }
         if m.seqLen == 0 {
             run.model.seqLen = training.seqLen
