@@ -22,7 +22,7 @@ public enum SizeTransfer: Equatable, Sendable {
         switch self {
         case .same, .keepsGeometry: return nil
         case .changesPositions:
-            return "its positions are the reference's 1-D RoPE (positionEncoding rope), whose neighbours depend on the width: at another size they mean other cells"
+            return "its positions are the reference's 1-D RoPE (positionEncoding rope), whose neighbours depend on the width, so at another size they mean other cells"
         case let .impossible(reason): return reason
         }
     }
