@@ -17,8 +17,8 @@ public struct ModelSummary: Sendable, Codable {
     public var layers: Int
     public var cycles: String
     public var positions: Int
-    /// The attention mixer's position encoding ("rope", "rope2d", "none"); nil for the MLP mixer.
-    public var positionEncoding: String?
+    /// The attention mixer's position encoding (JSON "rope", "rope2d", "none"); nil for the MLP mixer.
+    public var positionEncoding: PositionEncoding?
     /// The puzzle-embedding table is sized from the training data (puzzleIdentifiers 0).
     public var puzzleTableFromData: Bool = false
     /// What the puzzle identifiers mean (the ARC layout of the training data), when recorded.
@@ -41,7 +41,7 @@ public struct ModelSummary: Sendable, Codable {
         layers = c.family == .hrm ? 2 * c.layers : c.layers
         cycles = "H \(c.hCycles) x L \(c.lCycles), up to \(c.haltMaxSteps) supervision steps"
         positions = c.totalLength
-        positionEncoding = c.mixer == .attention ? c.positionEncoding.rawValue : nil
+        positionEncoding = c.mixer == .attention ? c.positionEncoding : nil
         puzzleTableFromData = c.puzzleIdentifiers == 0
         puzzleIdentifierLayout = c.puzzleIdentifierLayout
     }
@@ -55,9 +55,8 @@ public struct ModelSummary: Sendable, Codable {
         return String(n)
     }
 
-    static func describe(encoding: String) -> String {
-        guard let e = PositionEncoding(rawValue: encoding) else { return encoding }
-        switch e {
+    static func describe(_ encoding: PositionEncoding) -> String {
+        switch encoding {
         case .rope2d: return "rope2d (by grid row and column, ours: the same weights run on any square side)"
         case .rope: return "rope (the reference's 1-D RoPE: the trained size only, or `trm eval --any-size`)"
         case .none: return "none (the same weights run on any length)"
@@ -72,6 +71,6 @@ public struct ModelSummary: Sendable, Codable {
             "parameters: \(Self.compact(parameters)) (\(grouped)), excluding "
                 + (puzzleTableFromData ? "the puzzle embeddings (one row per puzzle identifier of the training data)" : "\(puzzleEmbeddingParameters) puzzle-embedding values"),
             "recursion: \(cycles)",
-        ] + (positionEncoding.map { ["position encoding: " + Self.describe(encoding: $0)] } ?? []) + (puzzleIdentifierLayout.map { ["puzzle identifiers: the ARC layout of the training data, \($0)"] } ?? [])
+        ] + (positionEncoding.map { ["position encoding: " + Self.describe($0)] } ?? []) + (puzzleIdentifierLayout.map { ["puzzle identifiers: the ARC layout of the training data, \($0)"] } ?? [])
     }
 }
