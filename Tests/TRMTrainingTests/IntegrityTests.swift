@@ -104,7 +104,24 @@ struct IntegrityTests {
         try Self.expectEveryCommandRefuses(file.path, damaged: "model.safetensors", checkpoint: false)
     }
 
-    @Test("every bundled model has a manifest and verifies", arguments: ["Models/sudoku", "Models/maze", "Models/sudoku-ladder", "Models/sudoku-easy", "Models/maze-rope2d"])
+    /// Every folder under Models/ that holds a model's weights (found on disk, so a new folder is
+    /// checked without being listed here).
+    static let bundledModelFolders: [String] = {
+        let models = Repository.root.appendingPathComponent("Models")
+        let found = FileManager.default.enumerator(atPath: models.path)?.compactMap { $0 as? String } ?? []
+        return found.filter { $0.hasSuffix("model.safetensors") }
+            .map { "Models/" + ($0 as NSString).deletingLastPathComponent }
+            .sorted()
+    }()
+
+    @Test("the folders found under Models/ include the ones the commands load by default")
+    func bundledModelsFound() {
+        for name in ["Models/sudoku", "Models/maze", "Models/sudoku-easy"] {
+            #expect(Self.bundledModelFolders.contains(name), "\(Self.bundledModelFolders)")
+        }
+    }
+
+    @Test("every bundled model has a manifest and verifies", arguments: bundledModelFolders)
     func bundledModelVerifies(_ relative: String) throws {
         let loaded = try ModelStore.load(directory: Repository.root.appendingPathComponent(relative).path)
         #expect(loaded.verification == .verified(files: 2))
