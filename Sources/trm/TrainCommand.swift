@@ -68,8 +68,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Save a checkpoint every N steps (0: only at the end).")
     var checkpointInterval: Int?
 
-    @Option(help: "Test puzzles per periodic evaluation.")
-    var evalLimit: Int = 1000
+    @Option(help: "Test puzzles per periodic evaluation (default: 1000; on --resume the run's own).")
+    var evalLimit: Int?
 
     @Flag(name: .customLong("no-augment"),
           help: "Train on the rows as they are (shuffled each epoch): no Sudoku relabelling or permutations, no maze rotations or mirrors, no ARC versions. Kept in the run's configuration, so --resume keeps it.")
@@ -100,7 +100,7 @@ struct TrainCommand: ParsableCommand {
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
         if let evalInterval, evalInterval < 0 { throw ValidationError("--eval-interval must be at least 0") }
         if let checkpointInterval, checkpointInterval < 0 { throw ValidationError("--checkpoint-interval must be at least 0") }
-        if evalLimit < 1 { throw ValidationError("--eval-limit must be at least 1") }
+        if let evalLimit, evalLimit < 1 { throw ValidationError("--eval-limit must be at least 1") }
         if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1") }
         for path in data + testData where !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("no such file or folder: \(path)")
@@ -114,10 +114,22 @@ struct TrainCommand: ParsableCommand {
             var resumeFrom: URL?
             var runDirectory: URL
             var initial: LoadedModel?
+            var data = data, testData = testData, trainLimit = trainLimit, evalLimit = evalLimit ?? RunInputs.defaultEvalLimit
+            var recordedData: [String] = []
             if let resume {
                 let contents = try Checkpoint.readContents(URL(fileURLWithPath: resume))
                 run = try model.load() ?? contents.run
                 resumeFrom = contents.directory
+                // The run's own data unless given again (recorded with sizes and checksums).
+                let resumed = try RunInputs.resume(recorded: contents.manifest.inputs, legacyTraining: contents.manifest.trainingData,
+                                                   data: data, testData: testData, trainLimit: trainLimit, evalLimit: self.evalLimit)
+                (data, testData, trainLimit, evalLimit) = (resumed.training, resumed.test, resumed.trainLimit, resumed.evalLimit)
+                recordedData = contents.manifest.trainingData
+                for line in resumed.notices { logger.info("\(line)") }
+                for line in resumed.warnings { logger.warning("\(line)") }
+                if let steps, steps != contents.run.training.totalSteps {
+                    logger.notice("the schedule now ends at step \(steps) (the run's configuration said \(contents.run.training.totalSteps)): from step \(contents.manifest.step) the learning rate follows a \(steps)-step run's")
+                }
                 let parent = contents.directory.deletingLastPathComponent()
                 let isRunChild = [Checkpoint.directoryName, Checkpoint.previousDirectoryName].contains(contents.directory.lastPathComponent)
                 runDirectory = URL(fileURLWithPath: out ?? (isRunChild ? parent.path : contents.directory.path + "-resumed"))
@@ -144,7 +156,8 @@ struct TrainCommand: ParsableCommand {
             var sources = data
             if data.isEmpty {
                 guard TrainingData.canGenerate(for: run.model) else {
-                    throw CommandError("--data is required for \(run.name) (only 4x4 Sudoku models can generate their puzzles)")
+                    let named = recordedData.isEmpty ? "" : "; the checkpoint names \(recordedData.joined(separator: ", ")), not found from here"
+                    throw CommandError("--data is required for \(run.name) (only 4x4 Sudoku models can generate their puzzles)\(named)")
                 }
                 let generated = TrainingData.generatedSudoku4(seed: run.training.seed)
                 trainSet = generated.train
@@ -159,6 +172,9 @@ struct TrainCommand: ParsableCommand {
 
             var options = TrainerOptions(runDirectory: runDirectory, resumeFrom: resumeFrom)
             options.evalLimit = evalLimit
+            if !data.isEmpty {
+                options.inputs = try RunInputs.reading(training: data, test: testData, trainLimit: trainLimit, evalLimit: evalLimit)
+            }
             options.progressMode = log.quiet ? .quiet : (json ? .plain : .automatic)
             options.jsonLines = json
             options.dataSources = sources

@@ -51,15 +51,15 @@ public enum Checkpoint {
     /// `checkpoint.previous`. Returns the checkpoint folder.
     @discardableResult
     public static func save(_ training: TrainingState, stream: SampleStreamState?, elapsedSeconds: Double,
-                            trainingData: [String] = [], runDirectory: URL) throws(CheckpointError) -> URL {
-        try save(training, stream: stream, elapsedSeconds: elapsedSeconds, trainingData: trainingData,
+                            trainingData: [String] = [], inputs: RunInputs? = nil, runDirectory: URL) throws(CheckpointError) -> URL {
+        try save(training, stream: stream, elapsedSeconds: elapsedSeconds, trainingData: trainingData, inputs: inputs,
                  runDirectory: runDirectory, beforeSwap: { _ in })
     }
 
     /// `beforeSwap` runs on the complete new folder before it replaces the current checkpoint
     /// (tests use it to inject a failure at the worst moment).
     static func save(_ training: TrainingState, stream: SampleStreamState?, elapsedSeconds: Double,
-                     trainingData: [String], runDirectory: URL,
+                     trainingData: [String], inputs: RunInputs? = nil, runDirectory: URL,
                      beforeSwap: (URL) throws -> Void) throws(CheckpointError) -> URL {
         let fm = FileManager.default
         let final = runDirectory.appendingPathComponent(directoryName)
@@ -72,7 +72,7 @@ public enum Checkpoint {
             throw .writeFailed(path: temporary.path, reason: error.localizedDescription)
         }
         do {
-            try write(training, stream: stream, elapsedSeconds: elapsedSeconds, trainingData: trainingData, into: temporary)
+            try write(training, stream: stream, elapsedSeconds: elapsedSeconds, trainingData: trainingData, inputs: inputs, into: temporary)
             syncDirectory(temporary)
             try beforeSwap(temporary)
             if fm.fileExists(atPath: final.path) {
@@ -101,7 +101,7 @@ public enum Checkpoint {
 
     /// Writes a complete checkpoint into `directory` (which must exist), state.json last.
     public static func write(_ training: TrainingState, stream: SampleStreamState?, elapsedSeconds: Double,
-                             trainingData: [String] = [], into directory: URL) throws {
+                             trainingData: [String] = [], inputs: RunInputs? = nil, into directory: URL) throws {
         let model = training.model
         var records: [String: CheckpointFileRecord] = [:]
         func put(_ data: Data, _ name: String) throws {
@@ -133,7 +133,7 @@ public enum Checkpoint {
         let manifest = CheckpointManifest(
             step: training.step, optimizerStep: training.optimizer.step, rng: training.rng, stream: stream,
             elapsedSeconds: elapsedSeconds, emaWeights: training.ema != nil, hasCarry: training.carry != nil,
-            files: records, createdAt: ISO8601DateFormatter().string(from: Date()), trainingData: trainingData)
+            files: records, createdAt: ISO8601DateFormatter().string(from: Date()), trainingData: trainingData, inputs: inputs)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(encoder.encode(manifest), to: directory.appendingPathComponent(File.state))

@@ -35,6 +35,10 @@ public struct CheckpointManifest: Codable, Equatable, Sendable {
     public var files: [String: CheckpointFileRecord]
     /// ISO 8601, UTC.
     public var createdAt: String
-    /// Where the training data came from (informational).
+    /// Where the training data came from (informational: paths as given, or what generated it).
     public var trainingData: [String]
+    /// The data files with their sizes and checksums, the training-row limit and the evaluation
+    /// size: what `--resume` continues on when not given again (nil in checkpoints of older
+    /// versions and of runs on generated puzzles).
+    public var inputs: RunInputs? = nil
 }

@@ -28,6 +28,8 @@ public struct TrainerOptions: Sendable {
     public var dataThreads = 1
     /// Where the training data came from (stored in checkpoints).
     public var dataSources: [String] = []
+    /// The data files with sizes and checksums (stored in checkpoints: what --resume continues on).
+    public var inputs: RunInputs?
     /// Write the training charts (RunPlots) at the end.
     public var writePlots = true
     /// Start a fresh run from these weights (e.g. an imported model) instead of the seeded
@@ -171,7 +173,7 @@ public final class Trainer {
     @discardableResult
     public func saveCheckpoint(elapsedSeconds: Double) throws -> URL {
         try Checkpoint.save(state, stream: stream.state, elapsedSeconds: elapsedSeconds,
-                            trainingData: options.dataSources, runDirectory: options.runDirectory)
+                            trainingData: options.dataSources, inputs: options.inputs, runDirectory: options.runDirectory)
     }
 
     /// Trains until `run.training.totalSteps` or a stop request.
