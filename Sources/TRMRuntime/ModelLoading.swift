@@ -12,7 +12,7 @@ public enum ModelLoading {
             return [try random(preset: preset)]
         }
         if directories.isEmpty {
-            // Every bundled model (one per kind: Sudoku, maze), or a clear error when none is found.
+            // Every bundled model (the default of each kind, then other sizes), or a clear error when none is found.
             let bundled = ModelStore.bundledDirectories()
             if bundled.isEmpty { return [try ModelStore.load(directory: ModelStore.resolve(nil), verify: verify)] }
             return try bundled.map { try ModelStore.load(directory: $0, verify: verify) }
@@ -20,8 +20,10 @@ public enum ModelLoading {
         var out: [LoadedModel] = []
         for d in directories {
             let m = try ModelStore.load(directory: d, verify: verify)
-            if let clash = out.first(where: { $0.kind == m.kind }) {
-                throw ModelStoreError.incompatible(path: d, reason: "\(clash.name) already serves \(m.kind.rawValue) puzzles; one model per kind")
+            // Several models of a kind serve its different sizes (ModelChoice); two of one size would
+            // leave one unused.
+            if let clash = out.first(where: { $0.kind == m.kind && $0.run.model.seqLen == m.run.model.seqLen }) {
+                throw ModelStoreError.incompatible(path: d, reason: "\(clash.name) already serves \(m.kind.rawValue) puzzles of \(PuzzleParser.side(m.run.model.seqLen)); one model per kind and size")
             }
             out.append(m)
         }

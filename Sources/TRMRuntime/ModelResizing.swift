@@ -37,3 +37,32 @@ extension LoadedModel {
         return sized
     }
 }
+
+/// Which of several models of one kind a puzzle goes to (a server or `trm solve` with the 8x8 maze
+/// model and a rope2d maze model of another size, or 4x4 and 9x9 Sudoku models).
+public enum ModelChoice {
+    /// The index in `models` (in order of preference) of the model for a puzzle, and the puzzle as
+    /// that model reads it (`parse`): the first model built for its kind and size; else the first
+    /// that takes its size with the same weights (``LoadedModel/takes(cells:)``); else the first
+    /// model, whose fit check then says what to do (or `parse`'s error for it when it cannot read
+    /// the puzzle, though a later one could not fit it either).
+    public static func pick<E: Error>(_ models: [LoadedModel],
+                                      parse: (LoadedModel) throws(E) -> PuzzleQuestion) throws(E) -> (index: Int, question: PuzzleQuestion) {
+        precondition(!models.isEmpty, "ModelChoice.pick needs a model")
+        var transfer: (index: Int, question: PuzzleQuestion)?
+        var first: Result<PuzzleQuestion, E>?
+        for (i, model) in models.enumerated() {
+            let q: PuzzleQuestion
+            do { q = try parse(model) } catch {
+                if i == 0 { first = .failure(error) }
+                continue
+            }
+            if i == 0 { first = .success(q) }
+            guard q.kind == model.kind else { continue }
+            if q.tokens.count == model.run.model.seqLen { return (i, q) }
+            if transfer == nil, model.takes(cells: q.tokens.count) { transfer = (i, q) }
+        }
+        if let transfer { return transfer }
+        return (0, try first!.get())
+    }
+}

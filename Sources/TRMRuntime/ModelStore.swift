@@ -82,6 +82,11 @@ public enum ModelStore {
     /// command that knows its puzzle's kind and was given no --model runs the bundled model of
     /// that kind; serve and mcp run every one present.
     public static let bundledRelativePaths: [PuzzleKind: String] = [.sudoku: "Models/sudoku", .maze: "Models/maze"]
+    /// Bundled models of a kind for the sizes its default does not take, in order of preference: a
+    /// puzzle goes to the first model built for its size, else to the first that takes it with the
+    /// same weights (``ModelChoice``). Serve and mcp run them beside the default; `trm solve`
+    /// loads them when its puzzle does not fit the default.
+    public static let bundledOtherSizes: [PuzzleKind: [String]] = [.maze: ["Models/maze-15x15"]]
     public static let howToGetOne = howToGet(bundledRelativePath)
 
     /// What to do when the bundled model at `relative` (e.g. "Models/maze") is not found.
@@ -394,8 +399,20 @@ public enum ModelStore {
         var out: [String] = []
         for kind in PuzzleKind.allCases {
             if let p = bundledDirectory(for: kind, environment: environment, roots: roots), !out.contains(p) { out.append(p) }
+            for p in bundledOtherSizeDirectories(for: kind, environment: environment, roots: roots) where !out.contains(p) { out.append(p) }
         }
         return out
+    }
+
+    /// The bundled models of `kind` for other sizes that are present (``bundledOtherSizes``); none
+    /// when `$TRM_MODEL_DIR` gives the kind's model (the user's model then has the kind to itself).
+    public static func bundledOtherSizeDirectories(for kind: PuzzleKind, executable: String = CommandLine.arguments.first ?? "") -> [String] {
+        bundledOtherSizeDirectories(for: kind, environment: environmentModel, roots: searchRoots(executable: executable))
+    }
+
+    static func bundledOtherSizeDirectories(for kind: PuzzleKind, environment: String?, roots: [String]) -> [String] {
+        if let environment, environmentDirectory(environment, for: kind) != nil { return [] }
+        return (bundledOtherSizes[kind] ?? []).compactMap { relative in roots.lazy.compactMap { modelPath($0 + "/" + relative) }.first }
     }
 
     /// `directory` if given, else the bundled model for `kind` when there is one, else the

@@ -45,9 +45,16 @@ public enum ConsoleSolve {
 
     /// Solves and writes through `output`; returns the response (whose verdict says if it is right).
     @discardableResult
-    public static func run(_ r: Request, model given: LoadedModel, output: @escaping (String) -> Void) throws -> SolveResponse {
+    /// `others`: more models of the kind (bundled ones of other sizes) for a puzzle that `given`
+    /// does not fit (``ModelChoice``).
+    public static func run(_ r: Request, model first: LoadedModel, others: [LoadedModel] = [],
+                           output: @escaping (String) -> Void) throws -> SolveResponse {
         let (picked, indexUsed) = try PuzzleText.select(r.text, index: r.index)
-        let q = try question(picked.question, kind: r.kind, index: indexUsed ? 0 : r.index, model: given)
+        let candidates = [first] + others
+        let (chosen, q) = try ModelChoice.pick(candidates) { model in
+            try question(picked.question, kind: r.kind, index: indexUsed ? 0 : r.index, model: model)
+        }
+        let given = candidates[chosen]
         // A model whose positions keep their meaning on any square side (rope2d) takes a puzzle of
         // another side with the same weights.
         var model = given

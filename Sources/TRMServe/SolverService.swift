@@ -112,22 +112,34 @@ public final class SolverService: Sendable {
         return made
     }
 
-    /// The model for a kind name, or why there is none.
-    public func model(for kind: String) throws(ServeError) -> ServedModel {
+    /// The models of a kind name, in the order given (at least one), or why there is none.
+    public func models(for kind: String) throws(ServeError) -> [ServedModel] {
         guard let k = PuzzleKind(rawValue: kind.lowercased()) else {
             let served = models.map { $0.loaded.kind.rawValue }.joined(separator: ", ")
             throw .unprocessable("unknown kind '\(kind)'; the kinds are \(PuzzleKind.allCases.map(\.rawValue).joined(separator: ", ")), and this server solves: \(served.isEmpty ? "nothing" : served)")
         }
-        guard let m = models.first(where: { $0.loaded.kind == k }) else {
+        let ofKind = models.filter { $0.loaded.kind == k }
+        guard !ofKind.isEmpty else {
             let served = models.map { $0.loaded.kind.rawValue }.joined(separator: ", ")
             throw .unprocessable("no \(k.rawValue) model is loaded; this server solves: \(served.isEmpty ? "nothing" : served). "
                                  + PuzzleParser.howToGetModel(for: k, restart: serverCommand))
         }
-        return m
+        return ofKind
     }
 
-    /// Reads the request's puzzle for the model.
-    public func question(_ request: SolveRequest, for served: ServedModel) throws(ServeError) -> PuzzleQuestion {
+    /// The model of the request's kind its puzzle goes to (``ModelChoice``: the one built for its
+    /// size, else one that takes it), and the puzzle read for it.
+    public func pick(_ request: SolveRequest) throws(ServeError) -> (served: ServedModel, question: PuzzleQuestion) {
+        let candidates = try models(for: request.kind)
+        let (i, q) = try ModelChoice.pick(candidates.map(\.loaded)) { (m: LoadedModel) throws(ServeError) -> PuzzleQuestion in
+            try parse(request, for: m)
+        }
+        if let problem = PuzzleParser.fitProblem(q, for: candidates[i].loaded, restart: serverCommand) { throw .unprocessable(problem) }
+        return (candidates[i], q)
+    }
+
+    /// Reads the request's puzzle as `model` reads its kind (no fit check).
+    func parse(_ request: SolveRequest, for model: LoadedModel) throws(ServeError) -> PuzzleQuestion {
         let text: String
         switch (request.puzzle, request.grid) {
         case (let p?, nil): text = p
@@ -137,18 +149,14 @@ public final class SolverService: Sendable {
         case (nil, nil): throw .badRequest("give the puzzle as 'puzzle' (a string) or 'grid' (a list of row strings)")
         case (_?, _?): throw .badRequest("give either 'puzzle' or 'grid', not both")
         }
-        guard let kind = PuzzleInputKind(rawValue: served.loaded.kind.rawValue) else { throw .unprocessable("unknown kind") }
-        let q: PuzzleQuestion
-        do { q = try PuzzleParser.parse(text, kind: kind, gridSpec: served.loaded.gridSpec) } catch { throw ServeError(error) }
-        if let problem = PuzzleParser.fitProblem(q, for: served.loaded, restart: serverCommand) { throw .unprocessable(problem) }
-        return q
+        guard let kind = PuzzleInputKind(rawValue: model.kind.rawValue) else { throw .unprocessable("unknown kind") }
+        do { return try PuzzleParser.parse(text, kind: kind, gridSpec: model.gridSpec) } catch { throw ServeError(error) }
     }
 
     /// Solves one request.
     public func solve(_ request: SolveRequest) async throws(ServeError) -> SolveResponse {
         let started = ContinuousClock.now
-        let served = try model(for: request.kind)
-        let q = try question(request, for: served)
+        let (served, q) = try pick(request)
         let c = served.loaded.run.model
         let maxSteps = request.maxSteps ?? c.haltMaxSteps
         guard (1...limits.maxStepsLimit).contains(maxSteps) else {

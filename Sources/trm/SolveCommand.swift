@@ -105,7 +105,17 @@ struct SolveCommand: ParsableCommand {
         let request = ConsoleSolve.Request(text: puzzleText, kind: text == nil ? PuzzleInputKind(rawValue: loaded.kind.rawValue) ?? .auto : kind,
                                            index: index, threshold: noHalt ? nil : threshold, maxSteps: maxSteps,
                                            json: output.json, style: style, delaySeconds: delay, tries: tries)
-        _ = try threads.run { try ConsoleSolve.run(request, model: loaded) { writeLine($0) } }
+        // Without --model, a puzzle the bundled default does not fit (a 15x15 maze) goes to a bundled
+        // model of its kind for other sizes (Models/maze-15x15), when one takes it.
+        var others: [LoadedModel] = []
+        if model.model == nil, random.randomPreset == nil, text != nil {
+            for directory in ModelStore.bundledOtherSizeDirectories(for: loaded.kind) {
+                let other = try ModelStore.load(directory: directory, verify: !model.noVerify)
+                VerifyOption.warnIfUnchecked(other)
+                others.append(other)
+            }
+        }
+        _ = try threads.run { try ConsoleSolve.run(request, model: loaded, others: others) { writeLine($0) } }
     }
 }
 

@@ -217,6 +217,16 @@ import TRMPuzzles
         #expect(ModelStore.bundledDirectory(for: .maze, environment: shelf, roots: [bundled]) == bundled + "/Models/maze")
         // A path that does not exist is kept, so that loading it names it.
         #expect(ModelStore.bundledDirectories(environment: root + "/typo", roots: [bundled]) == [root + "/typo"])
+        // The bundled maze model for other sizes joins the default of its kind, unless the
+        // environment gives the kind's model (which then has the kind to itself).
+        let other = try #require(ModelStore.bundledOtherSizes[.maze]?.first)
+        maze.model.seqLen = 225; maze.model.positionEncoding = .rope2d
+        try ModelStore.save(ReasoningModel(config: maze.model, seed: 4), run: maze, to: bundled + "/" + other)
+        #expect(ModelStore.bundledDirectories(environment: nil, roots: [bundled])
+                == [bundled + "/Models/sudoku", bundled + "/Models/maze", bundled + "/" + other])
+        #expect(ModelStore.bundledDirectories(environment: single, roots: [bundled]) == [bundled + "/Models/sudoku", single])
+        #expect(ModelStore.bundledOtherSizeDirectories(for: .maze, environment: shelf, roots: [bundled]) == [bundled + "/" + other])
+        #expect(ModelStore.bundledOtherSizeDirectories(for: .sudoku, environment: nil, roots: [bundled]).isEmpty)
     }
 
     @Test("without --model, serve and mcp load every bundled model: the Sudoku one and the maze one")

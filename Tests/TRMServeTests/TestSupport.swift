@@ -15,12 +15,15 @@ enum Fixtures {
     static let sudoku: LoadedModel = try! ModelLoading.random(preset: "trm-att-sudoku-small")
 
     /// A tiny untrained maze model for 4x4 grids with `encoding` (rope2d: it takes any square side).
-    static func maze4(_ encoding: PositionEncoding) throws -> LoadedModel {
+    static func maze4(_ encoding: PositionEncoding) throws -> LoadedModel { try maze(side: 4, encoding) }
+
+    /// A tiny untrained maze model named "maze<side>" for side x side grids with `encoding`.
+    static func maze(side: Int, _ encoding: PositionEncoding) throws -> LoadedModel {
         var c = ModelConfig()
-        c.seqLen = 16; c.vocabSize = 6; c.puzzleIdentifiers = 1
+        c.seqLen = side * side; c.vocabSize = 6; c.puzzleIdentifiers = 1
         c.hidden = 32; c.heads = 2; c.layers = 1; c.hCycles = 1; c.lCycles = 1; c.haltMaxSteps = 2
         c.puzzleEmbeddingWidth = 32; c.puzzleEmbeddingLength = 1; c.positionEncoding = encoding
-        return LoadedModel(name: "maze4", directory: "/nowhere/maze4", run: RunConfig(name: "maze4", model: c, training: TrainingConfig()),
+        return LoadedModel(name: "maze\(side)", directory: "/nowhere/maze\(side)", run: RunConfig(name: "maze\(side)", model: c, training: TrainingConfig()),
                            model: try ReasoningModel(config: c, seed: 2), kind: .maze)
     }
 
