@@ -1,6 +1,7 @@
 // A loaded model made fit for puzzles of another size (ModelConfig.sizeTransfer): what eval and
 // solve do when an attention model meets a grid of another side than it was trained on.
 import TRMModels
+import TRMPuzzles
 
 extension LoadedModel {
     /// Whether `trm solve`, the server and MCP take a puzzle of `cells` cells for this model: its
@@ -49,20 +50,33 @@ public enum ModelChoice {
     public static func pick<E: Error>(_ models: [LoadedModel],
                                       parse: (LoadedModel) throws(E) -> PuzzleQuestion) throws(E) -> (index: Int, question: PuzzleQuestion) {
         precondition(!models.isEmpty, "ModelChoice.pick needs a model")
-        var transfer: (index: Int, question: PuzzleQuestion)?
+        var read: [(index: Int, question: PuzzleQuestion)] = []
         var first: Result<PuzzleQuestion, E>?
         for (i, model) in models.enumerated() {
-            let q: PuzzleQuestion
-            do { q = try parse(model) } catch {
+            do {
+                let q = try parse(model)
+                read.append((i, q))
+                if i == 0 { first = .success(q) }
+            } catch {
                 if i == 0 { first = .failure(error) }
-                continue
             }
-            if i == 0 { first = .success(q) }
-            guard q.kind == model.kind else { continue }
-            if q.tokens.count == model.run.model.seqLen { return (i, q) }
-            if transfer == nil, model.takes(cells: q.tokens.count) { transfer = (i, q) }
         }
-        if let transfer { return transfer }
+        // Each model judged on the puzzle as it reads it.
+        let puzzles = read.map { (kind: $0.question.kind, cells: $0.question.tokens.count) }
+        if let j = index(in: read.map { models[$0.index] }, puzzles: puzzles) { return read[j] }
         return (0, try first!.get())
+    }
+
+    /// The index of the model for puzzles of `kind` with `cells` cells among `models`: the first
+    /// built for that kind and size, else the first that takes the size (nil when none does).
+    public static func index(in models: [LoadedModel], kind: PuzzleKind, cells: Int) -> Int? {
+        index(in: models, puzzles: models.map { _ in (kind, cells) })
+    }
+
+    /// The rule, each model with the puzzle as it reads it (`puzzles[i]` for `models[i]`).
+    static func index(in models: [LoadedModel], puzzles: [(kind: PuzzleKind, cells: Int)]) -> Int? {
+        let pairs = Array(zip(models, puzzles))
+        return pairs.firstIndex { m, p in m.kind == p.kind && m.run.model.seqLen == p.cells }
+            ?? pairs.firstIndex { m, p in m.kind == p.kind && m.takes(cells: p.cells) }
     }
 }

@@ -138,10 +138,10 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-/// `--model PATH` (repeatable, one per kind) or `--random-preset NAME`, [--no-verify]: what serve,
+/// `--model PATH` (repeatable, one per kind and size) or `--random-preset NAME`, [--no-verify]: what serve,
 /// mcp and bench serve run.
 struct ServedModelOptions: ParsableArguments {
-    @Option(name: .customLong("model"), help: "A model folder, training run, checkpoint folder or exported .safetensors file; repeat for several kinds. Default: every bundled model.")
+    @Option(name: .customLong("model"), help: "A model folder, training run, checkpoint folder or exported .safetensors file; repeat for several kinds (or sizes of one kind). Default: every bundled model.")
     var directories: [String] = []
 
     @OptionGroup var random: RandomPresetOption

@@ -100,6 +100,17 @@ struct EvalCommand: ParsableCommand {
             // The data first: without --model, the bundled model of its kind is evaluated.
             let given = data.isEmpty ? nil : try TrainingData.load(paths: data)
             var loaded = try model.load(kind: given?.kind)
+            // Without --model, data of a size the default does not take goes to a bundled model of
+            // its kind for other sizes (ModelChoice), as `trm solve` and the server do.
+            if model.model == nil, let given, given.seqLen != loaded.run.model.seqLen, !loaded.takes(cells: given.seqLen) {
+                let kind = given.kind
+                let others = try ModelStore.bundledOtherSizeDirectories(for: kind).map { try ModelStore.load(directory: $0, verify: !model.noVerify) }
+                if let i = ModelChoice.index(in: others, kind: kind, cells: given.seqLen) {
+                    logger.info("the default \(kind.rawValue) model '\(loaded.name)' takes \(PuzzleParser.side(loaded.run.model.seqLen)); these \(PuzzleParser.side(given.seqLen)) puzzles go to the bundled '\(others[i].name)'")
+                    loaded = others[i]
+                    VerifyOption.warnIfUnchecked(loaded)
+                }
+            }
             if let given, given.seqLen != loaded.run.model.seqLen {
                 let trained = loaded.run.model.seqLen
                 let transfer = loaded.run.model.sizeTransfer(to: given.seqLen)

@@ -16,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
 
             Examples:
               trm serve --port 8080                           # the bundled Sudoku model
-              trm serve --model runs/sudoku --model runs/maze # one model per kind
+              trm serve --model runs/sudoku --model runs/maze # one model per kind and size
               trm serve --random-preset trm-att-sudoku-small  # random weights
             """)
 

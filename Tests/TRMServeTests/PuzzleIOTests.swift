@@ -229,11 +229,12 @@ import TRMPuzzles
         #expect(ModelStore.bundledOtherSizeDirectories(for: .sudoku, environment: nil, roots: [bundled]).isEmpty)
     }
 
-    @Test("without --model, serve and mcp load every bundled model: the Sudoku one and the maze one")
+    @Test("without --model, serve and mcp load every bundled model: the Sudoku one, the maze one and the maze one for other sizes")
     func bundledModelsLoadTogether() throws {
         let loaded = try ModelLoading.models(directories: [], randomPreset: nil)
-        #expect(loaded.map(\.kind) == [.sudoku, .maze])
-        #expect(loaded.map(\.name) == ["sudoku", "maze"])
+        let other = try #require(ModelStore.bundledOtherSizes[.maze]?.first)
+        #expect(loaded.map(\.kind) == [.sudoku, .maze, .maze])
+        #expect(loaded.map(\.name) == ["sudoku", "maze", URL(fileURLWithPath: other).lastPathComponent])
     }
 
     @Test func stepRendererMarksChangedCells() throws {

@@ -102,4 +102,22 @@ struct SizeTransferCommandTests {
         #expect(text.contains("trained on 8x8, run on 10x10 with rope2d positions"), "\(text)")
         #expect(text.contains("verdict: VALID") || text.contains("verdict: INVALID"), "\(text)")
     }
+
+    @Test("without --model, an 8x8 maze goes to Models/maze and a 12x12 one to the bundled rope2d model for other sizes")
+    func bundledModelForOtherSizes() throws {
+        let other = try #require(ModelStore.bundledOtherSizes[.maze]?.first)
+        let name = URL(fileURLWithPath: other).lastPathComponent
+        let dir = TestDirectory()
+        let m8 = try Self.mazes(side: 8, count: 1, seed: 4, in: dir), m12 = try Self.mazes(side: 12, count: 1, seed: 4, in: dir)
+        let (s8, t8) = try TRMExecutable.run(["solve", m8, "--no-color"], currentDirectory: Repository.root)
+        #expect(s8 == 0 && t8.contains("model 'maze' ("), "\(t8)")
+        let (s12, t12) = try TRMExecutable.run(["solve", m12, "--no-color"], currentDirectory: Repository.root)
+        #expect(s12 == 0 && t12.contains("model '\(name)' (") && t12.contains("run on 12x12 with rope2d positions"), "\(t12)")
+        // trm eval too: the data's side picks the bundled model.
+        let (se, te) = try TRMExecutable.run(["eval", "--data", m12, "--depths", "1", "--out", dir.file("e12").path], currentDirectory: Repository.root)
+        #expect(se == 0 && te.contains("these 12x12 puzzles go to the bundled '\(name)'"), "\(te)")
+        // --model keeps the model given: the 8x8 one does not take 12x12 and says how to get one.
+        let (sm, tm) = try TRMExecutable.run(["solve", m12, "--model", "Models/maze", "--no-color"], currentDirectory: Repository.root)
+        #expect(sm != 0 && tm.contains("does not fit the model"), "\(tm)")
+    }
 }
