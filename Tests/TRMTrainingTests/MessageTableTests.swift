@@ -84,7 +84,7 @@ struct MessageTableTests {
         #expect(text.components(separatedBy: first).count == 2, "said once: \(text)")
     }
 
-    @Test("a maze without --model goes to the bundled maze model; one of another size names the command that trains one")
+    @Test("a maze without --model goes to the bundled maze model of its size; one no model takes names the command that trains one")
     func mazeGoesToTheMazeModel() throws {
         // An 8x8 maze of the bundled model's own held-out test set: solved by Models/maze, not refused
         // by the Sudoku model.
@@ -92,10 +92,13 @@ struct MessageTableTests {
         let (s1, t1) = try TRMExecutable.run(["solve", small, "--json"], currentDirectory: Repository.root, timeoutSeconds: 60)
         #expect(s1 == 0, "\(t1)")
         #expect(t1.contains("\"kind\":\"maze\"") && t1.contains("\"model\":\"maze\""), "\(t1.prefix(400))")
-        // A 30x30 Maze-Hard maze: the bundled maze model is 8x8, so the message says how to train one.
+        // A 30x30 Maze-Hard maze: without --model the bundled rope2d model for other sizes runs it;
+        // the 8x8 model given with --model does not take it, so the message says how to train one.
         let line = try #require(SharedData.path("maze-30x30-hard/test.csv").flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?
             .split(whereSeparator: \.isNewline).dropFirst().first.map(String.init))
-        let (status, text) = try TRMExecutable.run(["solve", line], currentDirectory: Repository.root, timeoutSeconds: 60)
+        let (s2, t2) = try TRMExecutable.run(["solve", line, "--max-steps", "1"], currentDirectory: Repository.root, timeoutSeconds: 120)
+        #expect(s2 == 0 && t2.contains("model 'maze-15x15'") && t2.contains("run on 30x30 with rope2d positions"), "\(t2.prefix(400))")
+        let (status, text) = try TRMExecutable.run(["solve", line, "--model", "Models/maze"], currentDirectory: Repository.root, timeoutSeconds: 60)
         #expect(status != 0)
         #expect(text.contains("the model 'maze' takes 64 cells (e.g. 8x8), this puzzle has 900"), "\(text)")
         #expect(text.contains("trm train --preset trm-att-maze") && text.contains("--model runs/maze"), "\(text)")
