@@ -136,6 +136,17 @@ struct ModelOptions: ParsableArguments {
         VerifyOption.warnIfUnchecked(loaded)
         return loaded
     }
+
+    /// The bundled models of `kind` for the sizes its default does not take (none when --model is
+    /// given: the model asked for keeps the puzzle), checked unless --no-verify.
+    func bundledOtherSizes(kind: PuzzleKind) throws -> [LoadedModel] {
+        guard model == nil else { return [] }
+        return try ModelStore.bundledOtherSizeDirectories(for: kind).map { directory in
+            let loaded = try ModelStore.load(directory: directory, verify: !noVerify)
+            VerifyOption.warnIfUnchecked(loaded)
+            return loaded
+        }
+    }
 }
 
 /// `--model PATH` (repeatable, one per kind and size) or `--random-preset NAME`, [--no-verify]: what serve,

@@ -104,11 +104,10 @@ struct EvalCommand: ParsableCommand {
             // its kind for other sizes (ModelChoice), as `trm solve` and the server do.
             if model.model == nil, let given, given.seqLen != loaded.run.model.seqLen, !loaded.takes(cells: given.seqLen) {
                 let kind = given.kind
-                let others = try ModelStore.bundledOtherSizeDirectories(for: kind).map { try ModelStore.load(directory: $0, verify: !model.noVerify) }
+                let others = try model.bundledOtherSizes(kind: kind)
                 if let i = ModelChoice.index(in: others, kind: kind, cells: given.seqLen) {
                     logger.info("the default \(kind.rawValue) model '\(loaded.name)' takes \(PuzzleParser.side(loaded.run.model.seqLen)); these \(PuzzleParser.side(given.seqLen)) puzzles go to the bundled '\(others[i].name)'")
                     loaded = others[i]
-                    VerifyOption.warnIfUnchecked(loaded)
                 }
             }
             if let given, given.seqLen != loaded.run.model.seqLen {

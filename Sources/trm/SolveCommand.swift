@@ -107,14 +107,7 @@ struct SolveCommand: ParsableCommand {
                                            json: output.json, style: style, delaySeconds: delay, tries: tries)
         // Without --model, a puzzle the bundled default does not fit (a 15x15 maze) goes to a bundled
         // model of its kind for other sizes (Models/maze-15x15), when one takes it.
-        var others: [LoadedModel] = []
-        if model.model == nil, random.randomPreset == nil, text != nil {
-            for directory in ModelStore.bundledOtherSizeDirectories(for: loaded.kind) {
-                let other = try ModelStore.load(directory: directory, verify: !model.noVerify)
-                VerifyOption.warnIfUnchecked(other)
-                others.append(other)
-            }
-        }
+        let others = random.randomPreset == nil && text != nil ? try model.bundledOtherSizes(kind: loaded.kind) : []
         _ = try threads.run { try ConsoleSolve.run(request, model: loaded, others: others) { writeLine($0) } }
     }
 }
