@@ -44,9 +44,9 @@ public enum ConsoleSolve {
     }
 
     /// Solves and writes through `output`; returns the response (whose verdict says if it is right).
-    @discardableResult
-    /// `others`: more models of the kind (bundled ones of other sizes) for a puzzle that `given`
+    /// `others`: more models of the kind (bundled ones of other sizes) for a puzzle that `first`
     /// does not fit (``ModelChoice``).
+    @discardableResult
     public static func run(_ r: Request, model first: LoadedModel, others: [LoadedModel] = [],
                            output: @escaping (String) -> Void) throws -> SolveResponse {
         let (picked, indexUsed) = try PuzzleText.select(r.text, index: r.index)
