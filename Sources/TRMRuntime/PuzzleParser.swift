@@ -88,11 +88,17 @@ public enum PuzzleParser {
         return .miniSudoku(out)
     }
 
+    /// An answer given with a puzzle (a data row's answer column) as `kind`: parsed like a puzzle,
+    /// except that a maze keeps its `o` path marks (the answer is the path).
+    public static func answer(_ text: String, kind: PuzzleInputKind, gridSpec: GridTaskSpec? = nil) throws(PuzzleInputError) -> PuzzleQuestion {
+        kind == .maze ? try maze(text, keepingPath: true) : try parse(text, kind: kind, gridSpec: gridSpec)
+    }
+
     /// A square maze: one text row per line (`#` wall, space open, `S` start, `G` goal, `o` path
-    /// marks are dropped), one line of rows separated by `|` (as the web page's URL takes them:
-    /// handy on a command line), or a single line of side*side cells. Rows shorter than the widest
-    /// are padded with open cells (editors strip trailing spaces).
-    public static func maze(_ text: String) throws(PuzzleInputError) -> PuzzleQuestion {
+    /// marks are dropped unless `keepingPath`), one line of rows separated by `|` (as the web page's
+    /// URL takes them: handy on a command line), or a single line of side*side cells. Rows shorter
+    /// than the widest are padded with open cells (editors strip trailing spaces).
+    public static func maze(_ text: String, keepingPath: Bool = false) throws(PuzzleInputError) -> PuzzleQuestion {
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         while lines.first?.isEmpty == true { lines.removeFirst() }
         while lines.last?.isEmpty == true { lines.removeLast() }
@@ -111,7 +117,7 @@ public enum PuzzleParser {
             cells = lines.map { $0 + String(repeating: " ", count: width - $0.count) }.joined()
         }
         switch MazeGrid.parse(cells, allowPath: true) {
-        case .success(let m): return .maze(m.withoutPath)
+        case .success(let m): return .maze(keepingPath ? m : m.withoutPath)
         case .failure(let f): throw PuzzleInputError(kind: "maze", reason: f.reason)
         }
     }

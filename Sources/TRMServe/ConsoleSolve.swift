@@ -69,7 +69,7 @@ public enum ConsoleSolve {
         var expected: PuzzleQuestion?
         if let answer = picked.answer {
             let kind = PuzzleInputKind(rawValue: q.kind.rawValue) ?? .auto
-            guard let parsed = try? PuzzleParser.parse(answer, kind: kind, gridSpec: model.gridSpec) else {
+            guard let parsed = try? PuzzleParser.answer(answer, kind: kind, gridSpec: model.gridSpec) else {
                 throw PuzzleInputError(kind: q.kind.rawValue, reason: "the answer column is not a \(q.kind.rawValue) grid")
             }
             expected = parsed

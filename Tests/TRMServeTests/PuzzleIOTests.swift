@@ -66,6 +66,10 @@ import TRMPuzzles
         // Trailing spaces stripped by an editor are restored; a path in the input is dropped.
         #expect(try PuzzleParser.maze(rows.map { $0 }.joined(separator: "\r\n")) == q)
         #expect(try PuzzleParser.parse(solved.pretty, kind: .maze) == q)
+        // An answer (a data row's answer column) keeps its path: it is the answer.
+        let answer = try PuzzleParser.answer(solved.pretty, kind: .maze)
+        #expect(answer.tokens == solved.tokens && answer.tokens != q.tokens)
+        #expect(try PuzzleParser.answer(PuzzleParser.defaultSudoku, kind: .sudoku) == PuzzleParser.parse(PuzzleParser.defaultSudoku))
         // One line with '|' between rows (a command line, the web page's URL), detected as a maze.
         #expect(try PuzzleParser.parse(rows.joined(separator: "|")) == q)
         #expect(throws: PuzzleInputError.self) { try PuzzleParser.maze("#S#|#G") }
@@ -229,12 +233,19 @@ import TRMPuzzles
         #expect(ModelStore.bundledOtherSizeDirectories(for: .sudoku, environment: nil, roots: [bundled]).isEmpty)
     }
 
-    @Test("without --model, serve and mcp load every bundled model: the Sudoku one, the maze one and the maze one for other sizes")
+    @Test("without --model, serve and mcp load every bundled model: the Sudoku one, the maze one and the maze ones for other sizes")
     func bundledModelsLoadTogether() throws {
         let loaded = try ModelLoading.models(directories: [], randomPreset: nil)
-        let other = try #require(ModelStore.bundledOtherSizes[.maze]?.first)
-        #expect(loaded.map(\.kind) == [.sudoku, .maze, .maze])
-        #expect(loaded.map(\.name) == ["sudoku", "maze", URL(fileURLWithPath: other).lastPathComponent])
+        let others = try #require(ModelStore.bundledOtherSizes[.maze])
+        #expect(others.count >= 2)
+        #expect(loaded.map(\.kind) == [.sudoku, .maze] + others.map { _ in .maze })
+        #expect(loaded.map(\.name) == ["sudoku", "maze"] + others.map { URL(fileURLWithPath: $0).lastPathComponent })
+        // Each maze side goes to the bundled model built for it: 8x8, 10x10 and 15x15 to three
+        // different models, a side none is built for (12x12) to the first that takes it.
+        let mazes = Array(loaded.dropFirst())
+        let sides = [8, 10, 15].map { side in ModelChoice.index(in: mazes, kind: .maze, cells: side * side) }
+        #expect(sides.map { $0.map { mazes[$0].run.model.seqLen } } == [64, 100, 225])
+        #expect(ModelChoice.index(in: mazes, kind: .maze, cells: 144).map { mazes[$0].name } == URL(fileURLWithPath: others[0]).lastPathComponent)
     }
 
     @Test func stepRendererMarksChangedCells() throws {

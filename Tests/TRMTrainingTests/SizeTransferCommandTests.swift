@@ -103,7 +103,7 @@ struct SizeTransferCommandTests {
         #expect(text.contains("verdict: VALID") || text.contains("verdict: INVALID"), "\(text)")
     }
 
-    @Test("without --model, an 8x8 maze goes to Models/maze and a 12x12 one to the bundled rope2d model for other sizes")
+    @Test("without --model, an 8x8 maze goes to Models/maze, a 10x10 one to Models/maze-10x10 and a 12x12 one to the bundled rope2d model for other sizes")
     func bundledModelForOtherSizes() throws {
         let other = try #require(ModelStore.bundledOtherSizes[.maze]?.first)
         let name = URL(fileURLWithPath: other).lastPathComponent
@@ -113,6 +113,18 @@ struct SizeTransferCommandTests {
         #expect(s8 == 0 && t8.contains("model 'maze' ("), "\(t8)")
         let (s12, t12) = try TRMExecutable.run(["solve", m12, "--no-color"], currentDirectory: Repository.root)
         #expect(s12 == 0 && t12.contains("model '\(name)' (") && t12.contains("run on 12x12 with rope2d positions"), "\(t12)")
+        // A 10x10 maze goes to the bundled model built for 10x10, not the first for other sizes.
+        let m10 = try Self.mazes(side: 10, count: 1, seed: 4, in: dir)
+        let (s10, t10) = try TRMExecutable.run(["solve", m10, "--no-color"], currentDirectory: Repository.root)
+        #expect(s10 == 0 && t10.contains("model 'maze-10x10' (") && !t10.contains("rope2d positions"), "\(t10)")
+        // The row's answer is shown with its path (it was shown without, and never matched).
+        let label = try #require(try String(contentsOfFile: m10, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst().first)
+            .split(separator: ",", omittingEmptySubsequences: false)[2]
+        let (sj, tj) = try TRMExecutable.run(["solve", m10, "--json"], currentDirectory: Repository.root)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(tj.utf8)) as? [String: Any], "\(tj)")
+        let expected = try #require(object["expected"] as? [String], "\(tj)"), answer = try #require(object["answer"] as? [String])
+        #expect(sj == 0 && expected.joined() == String(label), "\(expected) vs \(label)")
+        #expect(object["expected_matches"] as? Bool == (answer == expected), "\(tj)")
         // trm eval too: the data's side picks the bundled model.
         let (se, te) = try TRMExecutable.run(["eval", "--data", m12, "--depths", "1", "--out", dir.file("e12").path], currentDirectory: Repository.root)
         #expect(se == 0 && te.contains("these 12x12 puzzles go to the bundled '\(name)'"), "\(te)")
