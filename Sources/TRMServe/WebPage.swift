@@ -20,9 +20,9 @@ enum WebPage {
         var cells: Int?
         /// The puzzle text as the text box takes it (maze rows separated by newlines).
         let puzzle: String
-        /// From a test set that no bundled model trained on, and solved (a valid verdict at the
-        /// model's own step limit) by the bundled model its kind and size go to: `WebExampleTests`
-        /// checks both claims the name makes.
+        /// From a test set that no bundled model trained on, and solved (a valid verdict, halting as
+        /// the page does by default, within the model's own step limit) by the bundled model its kind
+        /// and size go to. Such an example's name says "held-out"; `WebExampleTests` solves each.
         var heldOutSolved = false
     }
 
