@@ -43,6 +43,15 @@ enum WebPage {
             "  # #### #", "  ## #   #", " G # # #  ",
             "###      #",
         ].joined(separator: "\n"), heldOutSolved: true),
+        // Row 403 of Models/maze-15x15's held-out test set (m15-test.csv: generated apart, excluded
+        // from its training and validation data): a 32-cell path; the model halts after 5 steps.
+        Example(name: "15x15 maze (held-out; Models/maze-15x15)", kind: "maze", puzzle: [
+            "# #   #  #     ", "#     ##  #    ", "  #   ### ##   ",
+            "## #   #S#    #", "## ####     #  ", "# #    ##  ##  ",
+            "      #  ##### ", "  # #   # ###  ", "   G #  #   # #",
+            "#  ##  #      #", "  ##     ##   #", "  ##  #  ##    ",
+            "  #### ###    #", " ##    ##     #", "  ### ### ###  ",
+        ].joined(separator: "\n"), heldOutSolved: true),
         // A 30x30 maze made by `trm data generate maze` when the page was first written (not from
         // Maze-Hard's sets); no bundled model solves it.
         Example(name: "hard maze (30x30)", kind: "maze", puzzle: [
