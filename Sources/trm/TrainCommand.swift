@@ -189,13 +189,19 @@ struct TrainCommand: ParsableCommand {
             }
             defer { stop.removeSignalHandlers() }
             let summary = try trainer.train(stop: stop)
+            // This segment's time; a resumed run also says its time in all (it read "steps 1965..3700
+            // in 11233.8 s", the run's total beside this segment's steps).
             var line = String(format: "%@ steps %d..%d in %.1f s (%.1f samples/s)", summary.interrupted ? "stopped:" : "done:",
-                              summary.firstStep, summary.lastStep, summary.elapsedSeconds, summary.samplesPerSecond)
+                              summary.firstStep, summary.lastStep, summary.segmentSeconds, summary.samplesPerSecond)
+            if summary.elapsedSeconds > summary.segmentSeconds + 0.5 {
+                line += String(format: ", %.1f s of training in all", summary.elapsedSeconds)
+            }
             if let e = summary.lastEvaluation { line += "; " + Trainer.summaryLine(e) }
             line += "; checkpoint \(summary.checkpoint?.path ?? "-")"
             if json {
                 var object: [String: Any] = ["event": "done", "first_step": summary.firstStep, "last_step": summary.lastStep,
                                              "interrupted": summary.interrupted, "elapsed_seconds": summary.elapsedSeconds,
+                                             "segment_seconds": summary.segmentSeconds,
                                              "samples_per_second": summary.samplesPerSecond,
                                              "checkpoint": summary.checkpoint?.path ?? NSNull()]
                 if let a = summary.lastEvaluation?.allSteps { object["eval_exact_accuracy"] = a.exactAccuracy; object["eval_token_accuracy"] = a.tokenAccuracy }

@@ -104,8 +104,12 @@ struct CheckpointTests {
         _ = try singleThreaded(tinyTrainer(run, directory: straight.url))
         var half = run
         half.training.totalSteps = 5
-        _ = try singleThreaded(tinyTrainer(half, directory: split.url))
-        _ = try singleThreaded(tinyTrainer(run, directory: split.url, resume: true))
+        let first = try singleThreaded(tinyTrainer(half, directory: split.url))
+        let second = try singleThreaded(tinyTrainer(run, directory: split.url, resume: true))
+        // The summary keeps the run's time in all apart from this segment's.
+        #expect(first.segmentSeconds > 0 && abs(first.elapsedSeconds - first.segmentSeconds) < 0.5)
+        #expect(second.firstStep == 5 && second.segmentSeconds > 0)
+        #expect(second.elapsedSeconds >= first.elapsedSeconds + second.segmentSeconds - 0.5, "\(first) then \(second)")
         for file in [Checkpoint.File.rawWeights, Checkpoint.File.model, Checkpoint.File.ema, Checkpoint.File.optimizer, Checkpoint.File.carry] {
             let a = try tensorBytes(straight.url.appendingPathComponent("checkpoint/\(file)"))
             let b = try tensorBytes(split.url.appendingPathComponent("checkpoint/\(file)"))

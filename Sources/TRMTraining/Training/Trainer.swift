@@ -52,7 +52,11 @@ public struct TrainingSummary: Sendable {
     public var checkpoint: URL?
     /// The last evaluation of the EMA weights, if any ran.
     public var lastEvaluation: EvaluationResult?
+    /// The run's training time in all: earlier segments (recorded in the checkpoint) and this one.
     public var elapsedSeconds: Double
+    /// The wall time of this segment alone (since this process started or resumed the run).
+    public var segmentSeconds: Double
+    /// Samples per second over this segment.
     public var samplesPerSecond: Double
 }
 
@@ -262,7 +266,7 @@ public final class Trainer {
         let total = elapsed()
         let segment = Date().timeIntervalSince(segmentStart)
         return TrainingSummary(firstStep: firstStep, lastStep: state.step, interrupted: interrupted, checkpoint: lastCheckpoint,
-                               lastEvaluation: lastEvaluation, elapsedSeconds: total,
+                               lastEvaluation: lastEvaluation, elapsedSeconds: total, segmentSeconds: segment,
                                samplesPerSecond: segment > 0 ? Double(samples) / segment : 0)
     }
 
