@@ -164,9 +164,11 @@ The verdict comes from an exact validator, not from the model.</p>
 <script>
 "use strict";
 const $ = (id) => document.getElementById(id);
-const EXAMPLES = { 81: "..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3..", 16: "12..3.....4....1" };
 // Examples to pick (WebPage.examples: held-out ones are solved by the bundled models, tested).
 const EXAMPLE_LIST = /*EXAMPLE_LIST*/;
+// The Sudoku a model of each size starts with: the first example of that size (PuzzleParser's defaults).
+const EXAMPLES = {};
+EXAMPLE_LIST.forEach((e) => { if (e.kind === "sudoku" && !(e.cells in EXAMPLES)) EXAMPLES[e.cells] = e.puzzle; });
 let sudokuCells = 81;
 let playing = 0;
 

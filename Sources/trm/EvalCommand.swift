@@ -101,8 +101,9 @@ struct EvalCommand: ParsableCommand {
             let given = data.isEmpty ? nil : try TrainingData.load(paths: data)
             var loaded = try model.load(kind: given?.kind)
             // Without --model, data of a size the default does not take goes to a bundled model of
-            // its kind for other sizes (ModelChoice), as `trm solve` and the server do.
-            if model.model == nil, let given, given.seqLen != loaded.run.model.seqLen, !loaded.takes(cells: given.seqLen) {
+            // its kind for other sizes (ModelChoice), as `trm solve` and the server do; with --model
+            // there are none (`bundledOtherSizes`), and the model given keeps the data.
+            if let given, given.seqLen != loaded.run.model.seqLen, !loaded.takes(cells: given.seqLen) {
                 let kind = given.kind
                 let others = try model.bundledOtherSizes(kind: kind)
                 if let i = ModelChoice.index(in: others, kind: kind, cells: given.seqLen) {

@@ -13,6 +13,9 @@ import TRMRuntime
         let read = try JSONDecoder().decode([WebPage.Example].self, from: Data(WebPage.examplesJSON.utf8))
         #expect(read.map(\.name) == WebPage.examples.map(\.name) && read.map(\.puzzle) == WebPage.examples.map(\.puzzle))
         #expect(WebPage.examples.allSatisfy { $0.name.contains("held-out") == $0.heldOutSolved }, "the name says held-out exactly when it is checked here")
+        // The page starts a Sudoku model of each size with the first example of that size.
+        #expect(WebPage.examples.first { $0.kind == "sudoku" && $0.cells == 81 }?.puzzle == PuzzleParser.defaultSudoku)
+        #expect(WebPage.examples.first { $0.kind == "sudoku" && $0.cells == 16 }?.puzzle == PuzzleParser.defaultMiniSudoku)
         let models = try ModelLoading.models(directories: [], randomPreset: nil)
         var sizes: [String: String] = [:]
         for e in WebPage.examples where e.heldOutSolved {
