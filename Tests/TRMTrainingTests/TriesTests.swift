@@ -106,14 +106,14 @@ struct TriesTests {
         #expect(throws: DatasetMismatchError.invalidTries(0)) { try Evaluator.evaluate(model: model, dataset: data, options: options) }
     }
 
-    /// `trm solve --tries`: row 14 of Sudoku-Extreme's test set, which the bundled model gets
+    /// `trm solve --tries`: row 179 of Sudoku-Extreme's test set (rating 2), which the bundled model gets
     /// wrong as given (all 16 steps) and right in the first other version; read back, the answer is
     /// the one given with the puzzle.
     @Test(.enabled(if: SharedData.exists("sudoku-extreme-lite/test.csv") && TRMExecutable.url != nil, "no shared data or trm executable"))
     func solveTriesAnotherVersion() throws {
         let csv = try #require(SharedData.path("sudoku-extreme-lite/test.csv"))
         func solve(_ extra: [String]) throws -> [String: Any] {
-            let (status, text) = try TRMExecutable.run(["solve", csv, "--index", "14", "--no-halt", "--json"] + extra)
+            let (status, text) = try TRMExecutable.run(["solve", csv, "--index", "179", "--no-halt", "--json"] + extra)
             #expect(status == 0, "\(text)")
             let line = try #require(text.split(separator: "\n").last(where: { $0.hasPrefix("{") }))
             return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -123,7 +123,7 @@ struct TriesTests {
         let retried = try solve(["--tries", "3"])
         #expect((retried["verdict"] as? [String: Any])?["status"] as? String == "valid", "\(retried)")
         #expect(retried["tries"] as? Int == 2)
-        let (text, plain) = try TRMExecutable.run(["solve", csv, "--index", "14", "--no-halt", "--tries", "3", "--no-color"])
+        let (text, plain) = try TRMExecutable.run(["solve", csv, "--index", "179", "--no-halt", "--tries", "3", "--no-color"])
         #expect(text == 0 && plain.contains("try 2 of 3") && plain.contains("the model's answer is the same"), "\(plain)")
         let (bad, message) = try TRMExecutable.run(["solve", csv, "--tries", "0"])
         #expect(bad != 0 && message.contains("--tries must be in 1...64"), "\(message)")
