@@ -112,8 +112,9 @@ struct TriesTests {
     @Test(.enabled(if: SharedData.exists("sudoku-extreme-lite/test.csv") && TRMExecutable.url != nil, "no shared data or trm executable"))
     func solveTriesAnotherVersion() throws {
         let csv = try #require(SharedData.path("sudoku-extreme-lite/test.csv"))
+        let row = ["solve", csv, "--index", "179", "--no-halt"]
         func solve(_ extra: [String]) throws -> [String: Any] {
-            let (status, text) = try TRMExecutable.run(["solve", csv, "--index", "179", "--no-halt", "--json"] + extra)
+            let (status, text) = try TRMExecutable.run(row + ["--json"] + extra)
             #expect(status == 0, "\(text)")
             let line = try #require(text.split(separator: "\n").last(where: { $0.hasPrefix("{") }))
             return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -123,7 +124,7 @@ struct TriesTests {
         let retried = try solve(["--tries", "3"])
         #expect((retried["verdict"] as? [String: Any])?["status"] as? String == "valid", "\(retried)")
         #expect(retried["tries"] as? Int == 2)
-        let (text, plain) = try TRMExecutable.run(["solve", csv, "--index", "179", "--no-halt", "--tries", "3", "--no-color"])
+        let (text, plain) = try TRMExecutable.run(row + ["--tries", "3", "--no-color"])
         #expect(text == 0 && plain.contains("try 2 of 3") && plain.contains("the model's answer is the same"), "\(plain)")
         let (bad, message) = try TRMExecutable.run(["solve", csv, "--tries", "0"])
         #expect(bad != 0 && message.contains("--tries must be in 1...64"), "\(message)")
