@@ -55,6 +55,26 @@ public struct ServeBenchmarkGain: Codable, Sendable {
 }
 
 public enum ServeBenchmark {
+    /// One of `run`'s JSON lines as a line for people (`trm bench serve` without `--json`); nil for a
+    /// line that is neither a case nor a gain.
+    public static func text(ofLine line: String) -> String? {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+        func number(_ key: String) -> Double { (o[key] as? NSNumber)?.doubleValue ?? .nan }
+        func f(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
+        switch o["task"] as? String {
+        case "serve":
+            return "concurrency \(Int(number("concurrency"))), max batch \(Int(number("max_batch"))): "
+                + "\(f(number("requests_per_second"), 1)) requests/s, p50 \(f(number("p50_ms"), 0)) ms, "
+                + "p99 \(f(number("p99_ms"), 0)) ms, \(f(number("mean_batch"), 1)) rows per model step, "
+                + "\(Int(number("requests"))) requests, \(Int(number("errors"))) errors"
+        case "serve-batching-gain":
+            return "  gain of batching at concurrency \(Int(number("concurrency"))) (max batch \(Int(number("max_batch"))) over 1): "
+                + "\(f(number("gain"), 2))x requests/s, \(f(number("cpu_gain"), 2))x per CPU second"
+        default:
+            return nil
+        }
+    }
+
     /// Runs every case; `emit` gets each JSON line as it is measured.
     public static func run(model: LoadedModel, options: ServeBenchmarkOptions, emit: @Sendable (String) -> Void) async throws {
         let encoder = JSONEncoder()

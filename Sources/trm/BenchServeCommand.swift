@@ -8,7 +8,7 @@ import TRMTensor
 struct BenchServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Load the HTTP server in-process on 127.0.0.1: throughput, p50/p99 latency, gain of batching (JSON lines).",
+        abstract: "Load the HTTP server in-process on 127.0.0.1: throughput, p50/p99 latency, gain of batching (JSON lines with --json).",
         discussion: """
             Without --model or --random-preset it uses the bundled model, else a random-weight \
             trm-att-sudoku-small. Every request runs exactly --steps supervision steps, so the cases do equal work.
@@ -21,6 +21,7 @@ struct BenchServeCommand: AsyncParsableCommand {
     @Option(help: "A case stops after this many seconds.") var seconds = 60.0
     @Option(help: "Max batch of the batching server (the baseline uses 1).") var maxBatch = 64
     @Option(help: "Supervision steps per request.") var steps = 4
+    @OptionGroup var output: JSONOutputOptions
 
     func validate() throws {
         guard parsedConcurrency.count > 0, parsedConcurrency.allSatisfy({ (1...1024).contains($0) }) else {
@@ -35,7 +36,7 @@ struct BenchServeCommand: AsyncParsableCommand {
     var parsedConcurrency: [Int] { concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func run() async throws {
-        printMachineLine(json: true)
+        output.printMachine()
         let model: LoadedModel
         if models.directories.isEmpty, models.randomPreset == nil, ModelStore.bundledDirectory() == nil {
             model = try ModelLoading.random(preset: "trm-att-sudoku-small")
@@ -50,7 +51,10 @@ struct BenchServeCommand: AsyncParsableCommand {
         options.steps = steps
         let context = ComputeContext(threads: threads.count, dtype: threads.compute.resolved())
         try await ComputeContext.$current.withValue(context) {
-            try await ServeBenchmark.run(model: model, options: options) { line in writeLine(line) }
+            let json = output.json
+            try await ServeBenchmark.run(model: model, options: options) { line in
+                if json { writeLine(line) } else if let text = ServeBenchmark.text(ofLine: line) { writeLine(text) }
+            }
         }
     }
 }

@@ -32,5 +32,15 @@ import Testing
         }
         #expect(cases.filter { $0["max_batch"] as? Int == 1 }.allSatisfy { $0["mean_batch"] as? Double == 1 })
         #expect(gains.allSatisfy { ($0["gain"] as? Double ?? 0) > 0 && $0["cpu_gain"] != nil })
+
+        // Without --json, `trm bench serve` prints each line for people: the same figures, in words.
+        let text = lines.all.compactMap(ServeBenchmark.text(ofLine:))
+        #expect(text.count == 6)
+        #expect(text.filter { $0.hasPrefix("concurrency 4, max batch 4: ") && $0.contains("requests/s, p50 ")
+            && $0.hasSuffix("6 requests, 0 errors") }.count == 1, "\(text)")
+        #expect(text.filter { $0.hasPrefix("concurrency 1, max batch 1: ") && $0.contains(" 1.0 rows per model step") }.count == 1, "\(text)")
+        let gain = try #require(gains.first { $0["concurrency"] as? Int == 4 }?["gain"] as? Double)
+        #expect(text.contains { $0.hasPrefix("  gain of batching at concurrency 4 (max batch 4 over 1): \(String(format: "%.2f", gain))x requests/s") }, "\(text)")
+        #expect(ServeBenchmark.text(ofLine: #"{"task":"machine","cpu":"x"}"#) == nil && ServeBenchmark.text(ofLine: "not json") == nil)
     }
 }
