@@ -20,6 +20,9 @@ public struct ServeBenchmarkOptions: Sendable {
     public var maxBatch: Int = 64
     /// Every request runs exactly this many steps (halt_threshold 1), so cases do equal work.
     public var steps: Int = 4
+    /// The side of the generated mazes a maze model gets; nil: the model's own side (its
+    /// `seqLen`), or 30 (Maze-Hard's) for a model that takes any side.
+    public var mazeSide: Int?
     public init() {}
 }
 
@@ -27,6 +30,8 @@ public struct ServeBenchmarkOptions: Sendable {
 public struct ServeBenchmarkRecord: Codable, Sendable {
     public var impl = "swift-trm"
     public var task = "serve"
+    /// The model's name (its folder's, or the random preset's).
+    public var model: String
     public var concurrency: Int
     public var maxBatch: Int
     public var stepsPerRequest: Int
@@ -48,42 +53,54 @@ public struct ServeBenchmarkRecord: Codable, Sendable {
 public struct ServeBenchmarkGain: Codable, Sendable {
     public var impl = "swift-trm"
     public var task = "serve-batching-gain"
+    public var model: String
     public var concurrency: Int
     public var maxBatch: Int
     public var gain: Double
     public var cpuGain: Double
 }
 
-public enum ServeBenchmark {
-    /// One of `run`'s JSON lines as a line for people (`trm bench serve` without `--json`); nil for a
-    /// line that is neither a case nor a gain.
-    public static func text(ofLine line: String) -> String? {
-        guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
-        func number(_ key: String) -> Double { (o[key] as? NSNumber)?.doubleValue ?? .nan }
-        func f(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
-        switch o["task"] as? String {
-        case "serve":
-            return "concurrency \(Int(number("concurrency"))), max batch \(Int(number("max_batch"))): "
-                + "\(f(number("requests_per_second"), 1)) requests/s, p50 \(f(number("p50_ms"), 0)) ms, "
-                + "p99 \(f(number("p99_ms"), 0)) ms, \(f(number("mean_batch"), 1)) rows per model step, "
-                + "\(Int(number("requests"))) requests, \(Int(number("errors"))) errors"
-        case "serve-batching-gain":
-            return "  gain of batching at concurrency \(Int(number("concurrency"))) (max batch \(Int(number("max_batch"))) over 1): "
-                + "\(f(number("gain"), 2))x requests/s, \(f(number("cpu_gain"), 2))x per CPU second"
-        default:
-            return nil
-        }
-    }
+/// What `trm bench serve` prints: a case or a gain, as a JSON line (`--json`) or a line for people.
+public enum ServeBenchmarkLine: Sendable {
+    case record(ServeBenchmarkRecord)
+    case gain(ServeBenchmarkGain)
 
-    /// Runs every case; `emit` gets each JSON line as it is measured.
-    public static func run(model: LoadedModel, options: ServeBenchmarkOptions, emit: @Sendable (String) -> Void) async throws {
+    public var json: String {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys]
-        let bodies = try requestBodies(kind: model.kind, cells: model.run.model.seqLen, count: 64, steps: options.steps)
+        // Both are plain structs of strings and finite numbers: encoding cannot fail.
+        let data: Data?
+        switch self {
+        case .record(let r): data = try? encoder.encode(r)
+        case .gain(let g): data = try? encoder.encode(g)
+        }
+        return String(decoding: data ?? Data(), as: UTF8.self)
+    }
+
+    public var text: String {
+        func f(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
+        switch self {
+        case .record(let r):
+            return "\(r.model): concurrency \(r.concurrency), max batch \(r.maxBatch): "
+                + "\(f(r.requestsPerSecond, 1)) requests/s, p50 \(f(r.p50Ms, 0)) ms, p99 \(f(r.p99Ms, 0)) ms, "
+                + "\(f(r.meanBatch, 1)) rows per model step, \(r.requests) requests, \(r.errors) errors"
+        case .gain(let g):
+            return "  gain of batching at concurrency \(g.concurrency) (max batch \(g.maxBatch) over 1): "
+                + "\(f(g.gain, 2))x requests/s, \(f(g.cpuGain, 2))x per CPU second"
+        }
+    }
+}
+
+public enum ServeBenchmark {
+    /// Runs every case for one model; `emit` gets each line as it is measured.
+    public static func run(model: LoadedModel, options: ServeBenchmarkOptions,
+                           emit: @Sendable (ServeBenchmarkLine) -> Void) async throws {
+        let bodies = try requestBodies(kind: model.kind, cells: model.run.model.seqLen, count: 64, steps: options.steps,
+                                       mazeSide: options.mazeSide)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration(connections: options.concurrencies.max() ?? 64))
         do {
-            try await runCases(model: model, options: options, client: client, bodies: bodies, encoder: encoder, emit: emit)
+            try await runCases(model: model, options: options, client: client, bodies: bodies, emit: emit)
         } catch {
             try? await client.shutdown()
             throw error
@@ -92,7 +109,7 @@ public enum ServeBenchmark {
     }
 
     static func runCases(model: LoadedModel, options: ServeBenchmarkOptions, client: HTTPClient, bodies: [Data],
-                         encoder: JSONEncoder, emit: @Sendable (String) -> Void) async throws {
+                         emit: @Sendable (ServeBenchmarkLine) -> Void) async throws {
         for concurrency in options.concurrencies {
             var throughput: [Int: Double] = [:], perCPU: [Int: Double] = [:]
             for maxBatch in [options.maxBatch, 1] {
@@ -100,18 +117,19 @@ public enum ServeBenchmark {
                                           maxBatch: maxBatch, options: options)
                 throughput[maxBatch] = r.requestsPerSecond
                 perCPU[maxBatch] = r.requestsPerCpuSecond
-                emit(String(decoding: try encoder.encode(r), as: UTF8.self))
+                emit(.record(r))
             }
             if let b = throughput[options.maxBatch], let one = throughput[1], one > 0 {
-                let g = ServeBenchmarkGain(concurrency: concurrency, maxBatch: options.maxBatch, gain: b / one,
+                let g = ServeBenchmarkGain(model: model.name, concurrency: concurrency, maxBatch: options.maxBatch, gain: b / one,
                                            cpuGain: (perCPU[options.maxBatch] ?? 0) / max(perCPU[1] ?? 0, 1e-9))
-                emit(String(decoding: try encoder.encode(g), as: UTF8.self))
+                emit(.gain(g))
             }
         }
     }
 
-    /// Request bodies: generated Sudoku puzzles (or mazes) for the model's kind.
-    static func requestBodies(kind: PuzzleKind, cells: Int, count: Int, steps: Int) throws -> [Data] {
+    /// Request bodies: generated Sudoku puzzles (or mazes) for the model's kind: mazes of `mazeSide`,
+    /// else of the model's side (`cells` = side x side), else (a model that takes any side) 30x30.
+    static func requestBodies(kind: PuzzleKind, cells: Int, count: Int, steps: Int, mazeSide: Int? = nil) throws -> [Data] {
         var puzzles: [SolveRequest] = []
         switch kind {
         case .sudoku where cells == 16:
@@ -131,7 +149,9 @@ public enum ServeBenchmark {
                 puzzles.append(SolveRequest(kind: "sudoku", puzzle: SudokuGrid(cells: cells).line))
             }
         case .maze:
-            let mazes = try StreamBenchmark.syntheticMazes(count: min(count, 16))
+            let modelSide = Int(Double(cells).squareRoot().rounded())
+            let side = mazeSide ?? (cells > 0 && modelSide * modelSide == cells ? modelSide : 30)
+            let mazes = try StreamBenchmark.syntheticMazes(count: min(count, 16), side: side)
             for i in 0..<count {
                 let m = MazeGrid(tokens: Array(mazes.input(i % mazes.count)))!
                 puzzles.append(SolveRequest(kind: "maze", grid: m.pretty.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)))
@@ -161,7 +181,12 @@ public enum ServeBenchmark {
 
         // Warm-up: one request.
         _ = try? await post(client, url, bodies[0])
-        let before = service.models[0].worker.counters
+        // Every worker of the model: a rope2d model runs another side on a worker made for it.
+        func counted() -> (steps: Int, rows: Int) {
+            let c = service.models[0].workers.map(\.counters)
+            return (c.map(\.supervisionSteps).reduce(0, +), c.map(\.rowSteps).reduce(0, +))
+        }
+        let before = counted()
         let total = options.requests
         let next = Counter()
         let firstError = FirstError()
@@ -193,7 +218,7 @@ public enum ServeBenchmark {
         }
         let seconds = start.duration(to: .now).inSeconds
         let cpu = processCPUSeconds() - cpuStart
-        let after = service.models[0].worker.counters
+        let after = counted()
         server.cancel()
         _ = await server.result
         await service.shutdown()
@@ -201,12 +226,12 @@ public enum ServeBenchmark {
         func percentile(_ p: Double) -> Double {
             latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)]
         }
-        let steps = after.supervisionSteps - before.supervisionSteps
+        let steps = after.steps - before.steps
         return ServeBenchmarkRecord(
-            concurrency: concurrency, maxBatch: maxBatch, stepsPerRequest: options.steps, requests: results.count,
+            model: model.name, concurrency: concurrency, maxBatch: maxBatch, stepsPerRequest: options.steps, requests: results.count,
             errors: results.filter { !$0.1 }.count, seconds: seconds,
             requestsPerSecond: Double(latencies.count) / max(seconds, 1e-9), p50Ms: percentile(0.5), p99Ms: percentile(0.99),
-            meanBatch: steps > 0 ? Double(after.rowSteps - before.rowSteps) / Double(steps) : 0,
+            meanBatch: steps > 0 ? Double(after.rows - before.rows) / Double(steps) : 0,
             cpuSeconds: cpu, requestsPerCpuSecond: Double(latencies.count) / max(cpu, 1e-9))
     }
 

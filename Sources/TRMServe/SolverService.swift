@@ -14,6 +14,9 @@ public struct ServedModel: Sendable {
     /// Workers for the other square sides a rope2d model takes, made on first use.
     let otherSizes = SizedWorkers()
 
+    /// Its own worker and those made for other sizes so far.
+    var workers: [BatchingWorker] { [worker] + otherSizes.all }
+
     public var info: ModelInfo {
         let c = loaded.run.model
         return ModelInfo(name: loaded.name, kind: loaded.kind.rawValue, preset: loaded.run.name, family: c.family.rawValue,
@@ -78,7 +81,7 @@ public final class SolverService: Sendable {
             ServedModel(loaded: m, worker: SolverService.makeWorker(m.model, options: worker, metrics: metrics))
         }
         metrics.gauges = { [models = self.models] in
-            let c = models.flatMap { [$0.worker] + $0.otherSizes.all }.map(\.counters)
+            let c = models.flatMap(\.workers).map(\.counters)
             return [("trm_queue_depth", Double(c.map(\.queued).reduce(0, +))),
                     ("trm_running_rows", Double(c.map(\.running).reduce(0, +))),
                     ("trm_admitted_while_running_total", Double(c.map(\.admittedWhileRunning).reduce(0, +)))]
@@ -216,7 +219,7 @@ public final class SolverService: Sendable {
     /// Drains every worker (graceful shutdown).
     public func shutdown() async {
         for m in models {
-            for w in [m.worker] + m.otherSizes.all { await w.shutdown() }
+            for w in m.workers { await w.shutdown() }
         }
     }
 }

@@ -10,8 +10,10 @@ struct BenchServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Load the HTTP server in-process on 127.0.0.1: throughput, p50/p99 latency, gain of batching (JSON lines with --json).",
         discussion: """
-            Without --model or --random-preset it uses the bundled model, else a random-weight \
-            trm-att-sudoku-small. Every request runs exactly --steps supervision steps, so the cases do equal work.
+            Each --model in turn (repeat it for several), or the --random-preset; without either, the \
+            bundled Sudoku model (a random-weight trm-att-sudoku-small where none is bundled). Every \
+            request runs exactly --steps supervision steps, so the cases do equal work. A maze model gets \
+            generated mazes of its own side (--maze-side for a model that takes any side; default 30).
             """)
 
     @OptionGroup var models: ServedModelOptions
@@ -21,6 +23,8 @@ struct BenchServeCommand: AsyncParsableCommand {
     @Option(help: "A case stops after this many seconds.") var seconds = 60.0
     @Option(help: "Max batch of the batching server (the baseline uses 1).") var maxBatch = 64
     @Option(help: "Supervision steps per request.") var steps = 4
+    @Option(help: "Side of the generated mazes for a maze model (default: the model's side; 30 for one that takes any side).")
+    var mazeSide: Int?
     @OptionGroup var output: JSONOutputOptions
 
     func validate() throws {
@@ -31,17 +35,25 @@ struct BenchServeCommand: AsyncParsableCommand {
         guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be in (0, 3600]") }
         guard (1...4096).contains(maxBatch) else { throw ValidationError("--max-batch must be in 1...4096") }
         guard (1...64).contains(steps) else { throw ValidationError("--steps must be in 1...64") }
+        if let side = mazeSide, !(2...64).contains(side) { throw ValidationError("--maze-side must be in 2...64") }
     }
 
     var parsedConcurrency: [Int] { concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func run() async throws {
         output.printMachine()
-        let model: LoadedModel
-        if models.directories.isEmpty, models.randomPreset == nil, ModelStore.bundledDirectory() == nil {
-            model = try ModelLoading.random(preset: "trm-att-sudoku-small")
+        let chosen: [LoadedModel]
+        if models.directories.isEmpty, models.randomPreset == nil {
+            // Not every bundled model: the default one (Models/sudoku), as the table in the README.
+            if let directory = ModelStore.bundledDirectory() {
+                let model = try ModelStore.load(directory: directory, verify: !models.verify.noVerify)
+                VerifyOption.warnIfUnchecked(model)
+                chosen = [model]
+            } else {
+                chosen = [try ModelLoading.random(preset: "trm-att-sudoku-small")]
+            }
         } else {
-            model = try models.load()[0]
+            chosen = try models.load()
         }
         var options = ServeBenchmarkOptions()
         options.concurrencies = parsedConcurrency
@@ -49,11 +61,12 @@ struct BenchServeCommand: AsyncParsableCommand {
         options.maxSeconds = seconds
         options.maxBatch = maxBatch
         options.steps = steps
+        options.mazeSide = mazeSide
         let context = ComputeContext(threads: threads.count, dtype: threads.compute.resolved())
         try await ComputeContext.$current.withValue(context) {
             let json = output.json
-            try await ServeBenchmark.run(model: model, options: options) { line in
-                if json { writeLine(line) } else if let text = ServeBenchmark.text(ofLine: line) { writeLine(text) }
+            for model in chosen {
+                try await ServeBenchmark.run(model: model, options: options) { line in writeLine(json ? line.json : line.text) }
             }
         }
     }

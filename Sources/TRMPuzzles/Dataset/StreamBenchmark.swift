@@ -44,11 +44,12 @@ public enum StreamBenchmark {
         return .sudoku(records)
     }
 
-    /// Generated hard mazes (side 30, shortest path of 110+ cells), for when no data files are at hand.
-    public static func syntheticMazes(count: Int, seed: UInt64 = 1) throws(DataError) -> PuzzleDataset {
+    /// Generated hard mazes (side 30 by default: shortest path of 110+ cells; other sides: the
+    /// generator's default minimum), for when no data files are at hand.
+    public static func syntheticMazes(count: Int, seed: UInt64 = 1, side: Int = 30) throws(DataError) -> PuzzleDataset {
         var rng = DeterministicRandom(seed: seed)
         var records: [MazeRecord] = []
-        for _ in 0..<count { records.append(try MazeGenerator.generate(MazeGeneratorOptions(), using: &rng)) }
+        for _ in 0..<count { records.append(try MazeGenerator.generate(MazeGeneratorOptions(side: side), using: &rng)) }
         return .maze(records)
     }
 }
