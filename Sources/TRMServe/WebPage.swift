@@ -36,12 +36,13 @@ enum WebPage {
         // Row 167 of the bundled 8x8 model's held-out test set (PuzzleParser.defaultMaze).
         Example(name: "8x8 maze (held-out; the bundled maze model's size)", kind: "maze",
                 puzzle: PuzzleParser.defaultMaze, heldOutSolved: true),
-        // Row 0 of Models/maze-10x10's held-out test set (m10-test.csv: generated apart, excluded).
+        // Row 184 of Models/maze-10x10's held-out test set (m10-test.csv: generated apart, excluded):
+        // a 28-cell path, valid after 3 steps (cells changed: 100, then 4, then 1).
         Example(name: "10x10 maze (held-out; Models/maze-10x10)", kind: "maze", puzzle: [
-            "   #      ", "#  ##     ", " #   #  S#",
-            "      #   ", " ##   # # ", " ###    # ",
-            "  # #### #", "  ## #   #", " G # # #  ",
-            "###      #",
+            " #       #", "  # # ## #", "##   #    ",
+            "     #    ", "#G## ##   ", " ## # ## #",
+            "#    #    ", " S##      ", "# #  # # #",
+            "        # ",
         ].joined(separator: "\n"), heldOutSolved: true),
         // Row 403 of Models/maze-15x15's held-out test set (m15-test.csv: generated apart, excluded
         // from its training and validation data): a 32-cell path; the model halts after 5 steps.
