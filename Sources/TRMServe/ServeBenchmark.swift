@@ -7,6 +7,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import TRMModels
 import TRMPuzzles
 import TRMRuntime
 
@@ -149,8 +150,7 @@ public enum ServeBenchmark {
                 puzzles.append(SolveRequest(kind: "sudoku", puzzle: SudokuGrid(cells: cells).line))
             }
         case .maze:
-            let modelSide = Int(Double(cells).squareRoot().rounded())
-            let side = mazeSide ?? (cells > 0 && modelSide * modelSide == cells ? modelSide : 30)
+            let side = mazeSide ?? ModelConfig.gridSide(cells) ?? 30
             let mazes = try StreamBenchmark.syntheticMazes(count: min(count, 16), side: side)
             for i in 0..<count {
                 let m = MazeGrid(tokens: Array(mazes.input(i % mazes.count)))!
