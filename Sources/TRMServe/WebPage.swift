@@ -45,8 +45,8 @@ enum WebPage {
             "        # ",
         ].joined(separator: "\n"), heldOutSolved: true),
         // Row 403 of Models/maze-15x15's held-out test set (m15-test.csv: generated apart, excluded
-        // from its training and validation data): a 32-step path; session 21's model marks a
-        // shortest path (not the label's) and halts after 3 steps, in bf16 and fp32.
+        // from its training and validation data): a 32-step path; session 22's model marks a
+        // shortest path (not the label's) and halts after 2 steps, in bf16 and fp32.
         Example(name: "15x15 maze (held-out; Models/maze-15x15)", kind: "maze", puzzle: [
             "# #   #  #     ", "#     ##  #    ", "  #   ### ##   ",
             "## #   #S#    #", "## ####     #  ", "# #    ##  ##  ",
