@@ -106,7 +106,8 @@ struct SolveCommand: ParsableCommand {
                                            index: index, threshold: noHalt ? nil : threshold, maxSteps: maxSteps,
                                            json: output.json, style: style, delaySeconds: delay, tries: tries)
         // Without --model, a puzzle the bundled default does not fit (a 15x15 maze) goes to a bundled
-        // model of its kind for other sizes (Models/maze-15x15), when one takes it.
+        // model of its kind for other sizes (the one built for its side, else Models/maze-15x15),
+        // when one takes it.
         let others = random.randomPreset == nil && text != nil ? try model.bundledOtherSizes(kind: loaded.kind) : []
         _ = try threads.run { try ConsoleSolve.run(request, model: loaded, others: others) { writeLine($0) } }
     }

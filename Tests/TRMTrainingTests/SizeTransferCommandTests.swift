@@ -103,7 +103,7 @@ struct SizeTransferCommandTests {
         #expect(text.contains("verdict: VALID") || text.contains("verdict: INVALID"), "\(text)")
     }
 
-    @Test("without --model, an 8x8 maze goes to Models/maze, a 10x10 one to Models/maze-10x10 and a 12x12 one to the bundled rope2d model for other sizes")
+    @Test("without --model, an 8x8 maze goes to Models/maze, a 10x10 one to Models/maze-10x10, a 20x20 one to Models/maze-20x20 and a 12x12 one to the bundled rope2d model for other sizes")
     func bundledModelForOtherSizes() throws {
         let other = try #require(ModelStore.bundledOtherSizes[.maze]?.first)
         let name = URL(fileURLWithPath: other).lastPathComponent
@@ -117,6 +117,10 @@ struct SizeTransferCommandTests {
         let m10 = try Self.mazes(side: 10, count: 1, seed: 4, in: dir)
         let (s10, t10) = try TRMExecutable.run(["solve", m10, "--no-color"], currentDirectory: Repository.root)
         #expect(s10 == 0 && t10.contains("model 'maze-10x10' (") && !t10.contains("rope2d positions"), "\(t10)")
+        // So does a 20x20 one, to the bundled model built for 20x20.
+        let m20 = try Self.mazes(side: 20, count: 1, seed: 4, in: dir)
+        let (s20, t20) = try TRMExecutable.run(["solve", m20, "--no-color"], currentDirectory: Repository.root)
+        #expect(s20 == 0 && t20.contains("model 'maze-20x20' (") && !t20.contains("rope2d positions"), "\(t20)")
         // The row's answer is shown with its path (it was shown without, and never matched).
         let label = try #require(try String(contentsOfFile: m10, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst().first)
             .split(separator: ",", omittingEmptySubsequences: false)[2]
