@@ -1,0 +1,567 @@
+#!/usr/bin/env python3
+"""Train a swift-trm maze model folder further on a GPU with PyTorch, and write a model folder back.
+
+swift-trm trains on CPUs. This script is for the hours a CUDA GPU is at hand: it reads a swift-trm
+model folder (config.json, model.safetensors), trains the same TRM on maze CSVs with the same
+recipe as `trm train` (deep supervision with adaptive halting, stable-max loss, Adam-atan2,
+sign-SGD puzzle embedding, EMA; bfloat16 products like the reference), for a fixed wall-clock
+budget, and writes a model folder that `trm eval`, `trm solve` and `trm serve` load (the manifest's
+checksums are computed the same way). It is written from ../docs and the Swift sources of this
+package, not from the reference code.
+
+Scope: TRM, attention mixer, RoPE or 2-D RoPE (rope2d: another square side than the folder's is
+fine, as with `trm train --init`), maze CSVs (source,question,answer,...: `#` wall, ` ` open,
+`S`, `G`, `o` path). Training data is augmented with the 8 rotations and mirrorings; because a
+maze has several shortest paths, every version is relabelled by one tie-break rule (walk from S,
+each step to the first neighbour one step closer to G, trying down, left, right, up: the rule
+Maze-Hard's labels follow, `scripts/maze-label-rule.py`), so the model sees one consistent answer.
+
+Usage:
+  python3 scripts/torch-train.py --init Models/maze-20x20 --data train.csv [--data more.csv] \\
+      --val val.csv --out folder --seconds 480 [--batch 256] [--lr 4e-4] [--dtype bf16]
+  python3 scripts/torch-train.py --check-labels maze.csv       # relabelling reproduces the labels?
+  python3 scripts/torch-train.py --init FOLDER --eval maze.csv  # exact accuracy after 16 steps
+
+Needs torch and numpy (nothing else). Runs on CPU too (slowly): the tests of the Swift package
+compare its evaluation with `trm eval`.
+"""
+import argparse, csv, gzip, io, json, math, os, struct, sys, time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+TOKENS = {"#": 1, " ": 2, "S": 3, "G": 4, "o": 5}
+WALL, OPEN, START, GOAL, PATH = 1, 2, 3, 4, 5
+
+
+# ---------------------------------------------------------------- files
+
+def read_safetensors(path):
+    raw = open(path, "rb").read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    out = {}
+    for name, info in header.items():
+        if info["dtype"] != "F32":
+            raise SystemExit(f"{path}: tensor '{name}' is {info['dtype']}; only F32 is read")
+        a, b = info["data_offsets"]
+        arr = np.frombuffer(raw[8 + n + a:8 + n + b], dtype="<f4").reshape(info["shape"])
+        out[name] = torch.from_numpy(arr.copy())
+    return out, meta
+
+
+def safetensors_bytes(tensors, meta):
+    header, blobs, offset = {"__metadata__": meta}, [], 0
+    for name in sorted(tensors):
+        data = tensors[name].detach().to("cpu", torch.float32).contiguous().numpy().astype("<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)
+    return struct.pack("<Q", len(h)) + h + b"".join(blobs)
+
+
+def fnv1a64w(data):
+    """swift-trm's manifest checksum: FNV-1a over 64-bit little-endian words, then tail bytes, then the length."""
+    prime, mask = 0x100000001B3, (1 << 64) - 1
+    h = 0xCBF29CE484222325
+    words = len(data) // 8
+    for w in np.frombuffer(data[:words * 8], dtype="<u8").tolist():
+        h = ((h ^ w) * prime) & mask
+    for byte in data[words * 8:]:
+        h = ((h ^ byte) * prime) & mask
+    h = ((h ^ len(data)) * prime) & mask
+    return f"fnv1a64w:{h:016x}"
+
+
+def write_atomic(path, data):
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def write_model_folder(folder, config, tensors, meta):
+    os.makedirs(folder, exist_ok=True)
+    files = {"config.json": json.dumps(config, indent=2, sort_keys=True).encode(),
+             "model.safetensors": safetensors_bytes(tensors, {k: v for k, v in meta.items() if k != "source"})}
+    for name, data in files.items():
+        write_atomic(os.path.join(folder, name), data)
+    manifest = {"files": {n: {"bytes": len(d), "checksum": fnv1a64w(d)} for n, d in files.items()},
+                "format": "trm-model", "source": meta.get("source", "scripts/torch-train.py"), "version": 1}
+    write_atomic(os.path.join(folder, "manifest.json"), json.dumps(manifest, indent=2, sort_keys=True).encode())
+
+
+def read_mazes(path, limit=None):
+    """-> questions, answers: uint8 [N, side*side] tokens; side."""
+    qs, ans = [], []
+    opener = (lambda: io.TextIOWrapper(gzip.open(path), newline="")) if path.endswith(".gz") else (lambda: open(path, newline=""))
+    with opener() as f:
+        rows = csv.reader(f)
+        head = next(rows, None)
+        if not head or "question" not in head or "answer" not in head:
+            raise SystemExit(f"{path}: expected a CSV header with question and answer columns, got {head}")
+        qi, ai = head.index("question"), head.index("answer")
+        for line, row in enumerate(rows, start=2):
+            if limit is not None and len(qs) >= limit:
+                break
+            q, a = row[qi], row[ai]
+            side = int(round(math.sqrt(len(q))))
+            if side * side != len(q) or len(a) != len(q):
+                raise SystemExit(f"{path}:{line}: a maze of {len(q)} cells (answer {len(a)}) is not a square grid")
+            try:
+                qs.append([TOKENS[c] for c in q]); ans.append([TOKENS[c] for c in a])
+            except KeyError as e:
+                raise SystemExit(f"{path}:{line}: unknown maze character {e}")
+    if not qs:
+        raise SystemExit(f"{path}: no mazes")
+    sides = {int(round(math.sqrt(len(q)))) for q in qs}
+    if len(sides) != 1:
+        raise SystemExit(f"{path}: mazes of several sides {sorted(sides)}")
+    return torch.tensor(qs, dtype=torch.uint8), torch.tensor(ans, dtype=torch.uint8), sides.pop()
+
+
+# ---------------------------------------------------------------- maze labels
+
+def dihedral(grids, k):
+    """grids [N, s, s] -> version k of 8 (rotations by 90 k%4 degrees, mirrored when k >= 4)."""
+    g = torch.rot90(grids, k % 4, dims=(1, 2))
+    return torch.flip(g, dims=(2,)) if k >= 4 else g
+
+
+@torch.no_grad()
+def relabel(questions, side):
+    """Answers for questions [N, side*side] by the tie-break rule: from S, each step to the first
+    neighbour (down, left, right, up) one step closer to G. -> uint8 [N, side*side]; rows without a
+    path come back unmarked (callers count them)."""
+    n, p = questions.shape[0], side + 2
+    dev = questions.device
+    q = questions.view(n, side, side).long()
+    grid = torch.full((n, p, p), WALL, dtype=torch.long, device=dev)
+    grid[:, 1:-1, 1:-1] = q
+    openc = (grid != WALL).view(n, -1)
+    big = 1 << 20
+    flat = grid.view(n, -1)
+    dist = torch.where(flat == GOAL, 0, big)
+    moves = (p, -1, 1, -p)  # down, left, right, up in the padded row-major layout
+    while True:
+        d2 = dist.view(n, p, p)
+        best = torch.full_like(d2, big)
+        best[:, 1:, :] = torch.minimum(best[:, 1:, :], d2[:, :-1, :])
+        best[:, :-1, :] = torch.minimum(best[:, :-1, :], d2[:, 1:, :])
+        best[:, :, 1:] = torch.minimum(best[:, :, 1:], d2[:, :, :-1])
+        best[:, :, :-1] = torch.minimum(best[:, :, :-1], d2[:, :, 1:])
+        new = torch.where(openc, torch.minimum(dist, best.view(n, -1) + 1), big)
+        if torch.equal(new, dist):
+            break
+        dist = new
+    cur = (flat == START).float().argmax(dim=1)
+    reachable = dist.gather(1, cur[:, None])[:, 0] < big
+    marks = torch.zeros_like(flat, dtype=torch.bool)
+    rows = torch.arange(n, device=dev)
+    remaining = int(dist.gather(1, cur[:, None]).clamp(max=p * p).max())
+    for _ in range(remaining):
+        d = dist[rows, cur]
+        nxt = cur.clone()
+        found = torch.zeros(n, dtype=torch.bool, device=dev)
+        for m in moves:
+            cand = cur + m
+            ok = ~found & (dist[rows, cand] == d - 1) & (d > 0) & reachable
+            nxt = torch.where(ok, cand, nxt)
+            found |= ok
+        cur = nxt
+        marks[rows, cur] |= found & (flat[rows, cur] == OPEN)
+    ans = torch.where(marks, PATH, flat).view(n, p, p)[:, 1:-1, 1:-1].reshape(n, side * side)
+    return ans.to(torch.uint8), reachable
+
+
+# ---------------------------------------------------------------- model
+
+class TRM:
+    """The swift-trm TRM (attention mixer, post-norm blocks, no biases but the Q head's)."""
+
+    def __init__(self, config, weights, device, dtype):
+        c = config["model"]
+        if c["family"] != "trm" or c["mixer"] != "attention":
+            raise SystemExit("torch-train.py trains TRM models with the attention mixer only")
+        if c.get("gradientMode", "full_last_cycle") != "full_last_cycle":
+            raise SystemExit("torch-train.py supports gradientMode full_last_cycle only")
+        self.c, self.device, self.dtype = c, device, dtype
+        self.d, self.heads, self.layers = c["hidden"], c["heads"], c["layers"]
+        self.prefix = c["puzzleEmbeddingLength"]
+        self.eps = c["normEpsilon"]
+        self.w = {k: v.to(device) for k, v in weights.items()}
+        self.dense = [k for k in self.w if k not in ("inner.H_init", "inner.L_init", "inner.puzzle_emb.weights")]
+        for k in self.dense:
+            self.w[k].requires_grad_(True)
+        self.rope = None
+        self.seq_len = None
+
+    def set_side(self, side):
+        """RoPE tables for side x side grids (rope2d) or for the sequence length (rope)."""
+        c, hd = self.c, self.d // self.heads
+        length = self.prefix + side * side
+        theta = float(c.get("ropeTheta", 10000))
+        pe = c["positionEncoding"]
+        if pe == "rope2d":
+            quarter = hd // 4
+            inv = 1.0 / theta ** (torch.arange(quarter, dtype=torch.float32) * 4 / hd)
+            pos = torch.arange(length) - self.prefix
+            row = torch.where(pos >= 0, pos // side + 1, 0).float()
+            col = torch.where(pos >= 0, pos % side + 1, 0).float()
+            ang = torch.cat([row[:, None] * inv[None], col[:, None] * inv[None]], dim=1)
+        elif pe == "rope":
+            inv = 1.0 / theta ** (torch.arange(hd // 2, dtype=torch.float32) * 2 / hd)
+            ang = torch.arange(length).float()[:, None] * inv[None]
+        else:
+            raise SystemExit(f"positionEncoding {pe} is not supported by torch-train.py")
+        ang = torch.cat([ang, ang], dim=1)  # pair i turns dims i and i + hd/2
+        self.rope = (ang.cos().to(self.device), ang.sin().to(self.device))
+        self.seq_len = side * side
+
+    def lin(self, x, name):
+        return x @ self.w[name].to(self.dtype).t()
+
+    def norm(self, x):
+        x32 = x.float()
+        return (x32 * torch.rsqrt(x32.pow(2).mean(-1, keepdim=True) + self.eps)).to(self.dtype)
+
+    def block(self, i, h):
+        b, l, d = h.shape
+        hd = d // self.heads
+        pre = f"inner.L_level.layers.{i}."
+        qkv = self.lin(h, pre + "self_attn.qkv_proj.weight").view(b, l, 3, self.heads, hd)
+        q, k, v = (qkv[:, :, j].transpose(1, 2) for j in range(3))  # [B, H, L, hd]
+        cos, sin = (t.to(self.dtype) for t in self.rope)
+
+        def turn(t):
+            t1, t2 = t[..., :hd // 2], t[..., hd // 2:]
+            return t * cos + torch.cat([-t2, t1], dim=-1) * sin
+
+        a = F.scaled_dot_product_attention(turn(q), turn(k), v)
+        a = self.lin(a.transpose(1, 2).reshape(b, l, d), pre + "self_attn.o_proj.weight")
+        h = self.norm(h + a)
+        gate, up = self.lin(h, pre + "mlp.gate_up_proj.weight").chunk(2, dim=-1)
+        m = self.lin(F.silu(gate) * up, pre + "mlp.down_proj.weight")
+        return self.norm(h + m)
+
+    def net(self, h, inj):
+        x = (h + inj).to(self.dtype)
+        for i in range(self.layers):
+            x = self.block(i, x)
+        return x
+
+    def embed(self, tokens, rows):
+        b = tokens.shape[0]
+        tok = self.w["inner.embed_tokens.embedding_weight"].to(self.dtype)[tokens.long()]
+        pad = self.prefix * self.d - rows.shape[1]
+        r = torch.cat([rows, rows.new_zeros(b, pad)], dim=1) if pad > 0 else rows
+        x = torch.cat([r.to(self.dtype).view(b, self.prefix, self.d), tok], dim=1)
+        return x * math.sqrt(self.d)
+
+    def recurse(self, y, z, x):
+        c = self.c
+        with torch.no_grad():
+            for _ in range(c["hCycles"] - 1):
+                yx = y + x
+                for _ in range(c["lCycles"]):
+                    z = self.net(z, yx)
+                y = self.net(y, z)
+        yx = y + x
+        for _ in range(c["lCycles"]):
+            z = self.net(z, yx)
+        y = self.net(y, z)
+        logits = self.lin(y[:, self.prefix:], "inner.lm_head.weight").float()
+        q = (y[:, 0].float() @ self.w["inner.q_head.weight"].t() + self.w["inner.q_head.bias"])
+        return y, z, logits, q[:, 0]
+
+    def fresh(self, n):
+        length = self.prefix + self.seq_len
+        y = self.w["inner.H_init"].to(self.dtype).expand(n, length, self.d).clone()
+        z = self.w["inner.L_init"].to(self.dtype).expand(n, length, self.d).clone()
+        return y, z
+
+    def puzzle_rows(self, n, trainable):
+        rows = self.w["inner.puzzle_emb.weights"][torch.zeros(n, dtype=torch.long, device=self.device)].clone()
+        return rows.requires_grad_(trainable)
+
+
+@torch.no_grad()
+def evaluate(model, questions, answers, batch, steps=None):
+    """-> (exact after all steps, exact at the first step whose q_halt > 0, mean halting steps, predictions)."""
+    steps = steps or model.c["haltMaxSteps"]
+    exact, halt_exact, halt_steps, preds = 0, 0, 0.0, []
+    for s in range(0, questions.shape[0], batch):
+        q = questions[s:s + batch].to(model.device)
+        a = answers[s:s + batch].to(model.device).long()
+        n = q.shape[0]
+        y, z = model.fresh(n)
+        x = model.embed(q, model.puzzle_rows(n, False))
+        halted = torch.zeros(n, dtype=torch.bool, device=model.device)
+        hpred = torch.zeros_like(a)
+        hsteps = torch.full((n,), steps, device=model.device)
+        for t in range(steps):
+            y, z, logits, qh = model.recurse(y, z, x)
+            p = logits.argmax(-1)
+            now = ~halted & ((qh > 0) | (t == steps - 1))
+            hpred[now] = p[now]
+            hsteps[now] = t + 1
+            halted |= now
+        exact += int((p == a).all(-1).sum())
+        halt_exact += int((hpred == a).all(-1).sum())
+        halt_steps += float(hsteps.float().sum())
+        preds.append(p.cpu())
+    n = questions.shape[0]
+    return exact / n, halt_exact / n, halt_steps / n, torch.cat(preds)
+
+
+# ---------------------------------------------------------------- training
+
+def stablemax_ce(logits, labels):
+    """Per-cell cross entropy with s(x) = x + 1 (x >= 0), 1 / (1 - x + 1e-30) (x < 0), in float64."""
+    x = logits.double()
+    s = torch.where(x >= 0, x + 1, 1 / (1 - x + 1e-30))
+    logp = torch.log(s / s.sum(-1, keepdim=True))
+    return -logp.gather(-1, labels[..., None].long())[..., 0]
+
+
+def train(args):
+    device = torch.device(args.device)
+    torch.manual_seed(args.seed)
+    config = json.load(open(os.path.join(args.init, "config.json")))
+    weights, _ = read_safetensors(os.path.join(args.init, "model.safetensors"))
+    dtype = {"bf16": torch.bfloat16, "fp32": torch.float32}[args.dtype]
+    model = TRM(config, weights, device, dtype)
+    t = config["training"]
+    c = config["model"]
+
+    # Data: every maze in its 8 versions, each relabelled by one rule.
+    qs, sides = [], set()
+    for path in args.data:
+        q, _, side = read_mazes(path)
+        qs.append(q); sides.add(side)
+    if len(sides) != 1:
+        raise SystemExit(f"training mazes of several sides {sorted(sides)}")
+    side = sides.pop()
+    base = torch.cat(qs).to(device)
+    started = time.time()
+    versions_q, versions_a = [], []
+    for k in range(8 if args.augment else 1):
+        vq = dihedral(base.view(-1, side, side), k).reshape(-1, side * side).contiguous()
+        for s in range(0, vq.shape[0], 16384):
+            chunk = vq[s:s + 16384]
+            va, ok = relabel(chunk, side)
+            if not bool(ok.all()):
+                raise SystemExit(f"{int((~ok).sum())} training mazes have no path from S to G")
+            versions_q.append(chunk); versions_a.append(va)
+    train_q, train_a = torch.cat(versions_q), torch.cat(versions_a)
+    print(f"data: {base.shape[0]} mazes x {8 if args.augment else 1} versions = {train_q.shape[0]} samples of "
+          f"{side}x{side}, relabelled in {time.time() - started:.1f} s", flush=True)
+    val = read_mazes(args.val, args.val_limit) if args.val else None
+    if val and val[2] != side:
+        raise SystemExit(f"{args.val}: {val[2]}x{val[2]} mazes, training {side}x{side}")
+    model.set_side(side)
+    c["seqLen"] = side * side
+
+    B = args.batch
+    lr_max = args.lr if args.lr is not None else t["learningRate"]
+    lr_min = lr_max * t.get("minLearningRateRatio", 1.0)
+    warmup = t.get("warmupSteps", 0)
+    b1, b2, wd = t["beta1"], t["beta2"], t["weightDecay"]
+    pe_lr, pe_wd = t["puzzleEmbeddingLearningRate"], t["puzzleEmbeddingWeightDecay"]
+    ema_rate = t.get("emaRate", 0.999) if t.get("ema", True) else None
+    qw = t.get("qLossWeight", 0.5)
+    max_steps = c["haltMaxSteps"]
+    explore_p = c.get("haltExplorationProbability", 0.1)
+    if t.get("loss", "stablemax") != "stablemax" or t.get("optimizer", "adam_atan2") != "adam_atan2":
+        raise SystemExit("torch-train.py implements the stablemax loss and the adam_atan2 optimizer only")
+
+    m = {k: torch.zeros_like(model.w[k]) for k in model.dense}
+    v = {k: torch.zeros_like(model.w[k]) for k in model.dense}
+    ema = {k: model.w[k].detach().clone() for k in model.dense} if ema_rate else None
+
+    y, z = model.fresh(B)
+    steps = torch.zeros(B, dtype=torch.long, device=device)
+    halted = torch.ones(B, dtype=torch.bool, device=device)
+    cur_q = torch.zeros(B, side * side, dtype=torch.uint8, device=device)
+    cur_a = torch.zeros_like(cur_q)
+    H, L = model.w["inner.H_init"].to(dtype), model.w["inner.L_init"].to(dtype)
+
+    def ema_weights():
+        w = {k: val.detach() for k, val in model.w.items()}
+        if ema:
+            w.update(ema)
+        return w
+
+    out_config = dict(config)
+    out_config["model"] = c
+    out_config["name"] = args.name or config.get("name", "model")
+    write_atomic(os.path.join(args.out, "config.json"), json.dumps(out_config, indent=2, sort_keys=True).encode())
+    where = torch.cuda.get_device_name() if device.type == "cuda" else "cpu"
+
+    def snapshot(tag, step, evaluation):
+        """<out>/<tag>.safetensors (EMA weights; metadata: step, seconds, evaluation). `--pack` makes a
+        model folder of it with <out>/config.json. Few files on purpose: a GPU lease may return few."""
+        meta = {"format": "trm", "step": str(step), "weights": "ema" if ema else "raw",
+                "source": f"scripts/torch-train.py from {os.path.basename(os.path.normpath(args.init))}, step {step} ({where}, {args.dtype})",
+                "seconds": f"{time.time() - t0:.1f}", "evaluation": json.dumps(evaluation)}
+        write_atomic(os.path.join(args.out, tag + ".safetensors"), safetensors_bytes(ema_weights(), meta))
+
+    def run_eval(step):
+        if not val:
+            return None
+        saved = {k: model.w[k] for k in model.dense}
+        if ema:
+            for k in model.dense:
+                model.w[k] = ema[k]
+        ex, hex_, hs, _ = evaluate(model, val[0], val[1], args.eval_batch)
+        for k in model.dense:
+            model.w[k] = saved[k]
+        r = {"step": step, "exact": ex, "halting_exact": hex_, "halting_steps": hs, "n": val[0].shape[0]}
+        print(json.dumps({"eval": r}), flush=True)
+        return r
+
+    gen = torch.Generator(device=device)
+    gen.manual_seed(args.seed)
+    t0 = time.time()
+    step, next_eval, log = 0, args.eval_every, open(os.path.join(args.out, "metrics.jsonl"), "a")
+    snaps = 0
+    while True:
+        elapsed = time.time() - t0
+        if elapsed >= args.seconds or (args.steps and step >= args.steps):
+            break
+        frac = min(1.0, elapsed / args.seconds) if not args.steps else step / args.steps
+        step += 1
+        sched = step / warmup if step < warmup else (lr_min + (lr_max - lr_min) * 0.5 * (1 + math.cos(math.pi * frac))) / lr_max
+        lr = lr_max * sched
+        # Reset halted rows onto new samples.
+        idx = torch.randint(0, train_q.shape[0], (B,), device=device, generator=gen)
+        hm = halted[:, None, None]
+        y = torch.where(hm, H, y); z = torch.where(hm, L, z)
+        steps = torch.where(halted, 0, steps)
+        cur_q = torch.where(halted[:, None], train_q[idx], cur_q)
+        cur_a = torch.where(halted[:, None], train_a[idx], cur_a)
+        rows = model.puzzle_rows(B, True)
+        x = model.embed(cur_q, rows)
+        y, z, logits, qh = model.recurse(y, z, x)
+        y, z = y.detach(), z.detach()
+        labels = cur_a.long()
+        pred = logits.argmax(-1)
+        right = (pred == labels).all(-1)
+        lm = stablemax_ce(logits, labels).mean(-1).sum()
+        ql = F.binary_cross_entropy_with_logits(qh, right.float(), reduction="sum")
+        loss = (lm + qw * ql) / B
+        for k in model.dense:
+            model.w[k].grad = None
+        loss.backward()
+        with torch.no_grad():
+            steps = steps + 1
+            halt = steps >= max_steps
+            if max_steps > 1:
+                halt = halt | (qh.detach() > 0)
+                explore = torch.rand(B, device=device, generator=gen) < explore_p
+                min_steps = torch.randint(2, max_steps + 1, (B,), device=device, generator=gen)
+                halt = halt & ~(explore & (steps < min_steps))
+            halted = halt
+            bc1 = 1 - b1 ** step
+            bc2 = math.sqrt(1 - b2 ** step)
+            for k in model.dense:
+                p, g = model.w[k], model.w[k].grad
+                p.mul_(1 - lr * wd)
+                m[k].lerp_(g, 1 - b1)
+                v[k].lerp_(g * g, 1 - b2)
+                p.sub_(lr / bc1 * torch.atan2(m[k], v[k].sqrt() / bc2))
+                if ema:
+                    ema[k].mul_(ema_rate).add_(p.detach(), alpha=1 - ema_rate)
+            g = rows.grad.sum(0)
+            pe = model.w["inner.puzzle_emb.weights"]
+            pe[0] = pe[0] * (1 - pe_lr * sched * pe_wd) - pe_lr * sched * torch.sign(g)
+        if step % args.log_every == 0 or step == 1:
+            rec = {"step": step, "seconds": round(time.time() - t0, 2), "loss": loss.item(), "lm": lm.item() / B,
+                   "exact_halted": float(right[halted].float().mean()) if bool(halted.any()) else None,
+                   "halted": int(halted.sum()), "lr": lr}
+            log.write(json.dumps(rec) + "\n"); log.flush()
+            print(json.dumps(rec), flush=True)
+            if not math.isfinite(rec["loss"]):
+                raise SystemExit(f"training diverged at step {step}")
+        if time.time() - t0 >= next_eval:
+            if not math.isfinite(loss.item()):
+                raise SystemExit(f"training diverged at step {step}; no snapshot written")
+            next_eval += args.eval_every
+            r = run_eval(step)
+            snaps += 1
+            snapshot(f"step-{step:06d}", step, r)
+    r = run_eval(step)
+    snapshot("final", step, r)
+    print(json.dumps({"done": step, "seconds": round(time.time() - t0, 1), "samples": step * B}), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--init", help="swift-trm model folder to start from")
+    ap.add_argument("--data", action="append", default=[], help="training maze CSV (repeatable)")
+    ap.add_argument("--val", help="validation maze CSV, evaluated with the EMA weights at each snapshot")
+    ap.add_argument("--val-limit", type=int)
+    ap.add_argument("--out", help="output folder: final/ and step-N/ model folders, metrics.jsonl")
+    ap.add_argument("--name", help="model name written into config.json")
+    ap.add_argument("--seconds", type=float, default=600, help="wall-clock training budget; the cosine schedule spans it")
+    ap.add_argument("--steps", type=int, help="train this many steps instead (schedule spans them)")
+    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--eval-batch", type=int, default=256)
+    ap.add_argument("--lr", type=float)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dtype", choices=["bf16", "fp32"], default="bf16")
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--no-augment", dest="augment", action="store_false")
+    ap.add_argument("--eval-every", type=float, default=120, help="seconds between snapshots")
+    ap.add_argument("--log-every", type=int, default=50)
+    ap.add_argument("--check-labels", help="maze CSV: does relabelling reproduce its labels?")
+    ap.add_argument("--eval", help="maze CSV to evaluate --init on (exact after all steps)")
+    ap.add_argument("--limit", type=int)
+    ap.add_argument("--predictions", help="with --eval: write the step-16 predictions as JSON lines")
+    ap.add_argument("--pack", help="a snapshot .safetensors: write it with --config as the model folder --out")
+    ap.add_argument("--config", help="with --pack: the config.json the training run wrote")
+    args = ap.parse_args()
+    if args.pack:
+        if not args.config or not args.out:
+            ap.error("--pack needs --config and --out")
+        w, meta = read_safetensors(args.pack)
+        keep = {k: v for k, v in meta.items() if k in ("format", "step", "weights", "source")}
+        write_model_folder(args.out, json.load(open(args.config)), w, keep)
+        print(f"wrote model folder {args.out} ({meta.get('source', '')})")
+        return
+    if args.check_labels:
+        q, a, side = read_mazes(args.check_labels, args.limit)
+        got, ok = relabel(q.to(args.device), side)
+        same = (got.cpu() == a).all(-1)
+        print(json.dumps({"file": args.check_labels, "mazes": q.shape[0], "no_path": int((~ok).sum()),
+                          "labels_reproduced": int(same.sum())}))
+        return
+    if not args.init:
+        ap.error("--init is required")
+    if args.eval:
+        config = json.load(open(os.path.join(args.init, "config.json")))
+        w, _ = read_safetensors(os.path.join(args.init, "model.safetensors"))
+        model = TRM(config, w, torch.device(args.device), {"bf16": torch.bfloat16, "fp32": torch.float32}[args.dtype])
+        q, a, side = read_mazes(args.eval, args.limit)
+        model.set_side(side)
+        ex, hex_, hs, preds = evaluate(model, q, a, args.eval_batch)
+        print(json.dumps({"file": args.eval, "mazes": q.shape[0], "exact": ex, "halting_exact": hex_, "halting_steps": hs}))
+        if args.predictions:
+            with open(args.predictions, "w") as f:
+                for i, p in enumerate(preds.tolist()):
+                    f.write(json.dumps({"index": i, "prediction": p}) + "\n")
+        return
+    if not args.data or not args.out:
+        ap.error("training needs --data and --out")
+    os.makedirs(args.out, exist_ok=True)
+    train(args)
+
+
+if __name__ == "__main__":
+    main()
