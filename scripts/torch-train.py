@@ -430,7 +430,7 @@ def train(args):
     gen.manual_seed(args.seed)
     t0 = time.time()
     step, next_eval, log = 0, args.eval_every, open(os.path.join(args.out, "metrics.jsonl"), "a")
-    snaps = 0
+    snaps, last_eval = 0, None
     while True:
         elapsed = time.time() - t0
         if elapsed >= args.seconds or (args.steps and step >= args.steps):
@@ -493,10 +493,10 @@ def train(args):
             if not math.isfinite(loss.item()):
                 raise SystemExit(f"training diverged at step {step}; no snapshot written")
             next_eval += args.eval_every
-            r = run_eval(step)
+            r = last_eval = run_eval(step)
             snaps += 1
             snapshot(f"step-{step:06d}", step, r)
-    r = run_eval(step)
+    r = last_eval if last_eval and last_eval["step"] == step else run_eval(step)
     snapshot("final", step, r)
     print(json.dumps({"done": step, "seconds": round(time.time() - t0, 1), "samples": step * B}), flush=True)
 
