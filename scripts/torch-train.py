@@ -400,6 +400,8 @@ def train(args):
 
     out_config = dict(config)
     out_config["model"] = c
+    # The settings this run trained with (the rest of `training` is the init folder's, as used).
+    out_config["training"] = dict(t, batchSize=B, learningRate=lr_max, seed=args.seed)
     out_config["name"] = args.name or config.get("name", "model")
     write_atomic(os.path.join(args.out, "config.json"), json.dumps(out_config, indent=2, sort_keys=True).encode())
     where = torch.cuda.get_device_name() if device.type == "cuda" else "cpu"

@@ -84,11 +84,11 @@ public enum ModelStore {
     public static let bundledRelativePaths: [PuzzleKind: String] = [.sudoku: "Models/sudoku", .maze: "Models/maze"]
     /// Bundled models of a kind for the sizes its default does not take, in order of preference: a
     /// puzzle goes to the first model built for its size (10x10 mazes to maze-10x10, 20x20 to
-    /// maze-20x20), else to the first that takes it with the same weights (12x12 or 30x30 to
-    /// maze-15x15: ``ModelChoice``).
+    /// maze-20x20, 30x30 to maze-30x30), else to the first that takes it with the same weights
+    /// (12x12 to maze-15x15: ``ModelChoice``).
     /// Serve and mcp run them beside the default; `trm solve` and `trm eval` load them when their
     /// puzzles do not fit the default.
-    public static let bundledOtherSizes: [PuzzleKind: [String]] = [.maze: ["Models/maze-15x15", "Models/maze-10x10", "Models/maze-20x20"]]
+    public static let bundledOtherSizes: [PuzzleKind: [String]] = [.maze: ["Models/maze-15x15", "Models/maze-10x10", "Models/maze-20x20", "Models/maze-30x30"]]
     public static let howToGetOne = howToGet(bundledRelativePath)
 
     /// What to do when the bundled model at `relative` (e.g. "Models/maze") is not found.

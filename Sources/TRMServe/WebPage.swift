@@ -55,8 +55,11 @@ enum WebPage {
             "  #### ###    #", " ##    ##     #", "  ### ### ###  ",
         ].joined(separator: "\n"), heldOutSolved: true),
         // A 30x30 maze made by `trm data generate maze` when the page was first written (not from
-        // Maze-Hard's sets); no bundled model solves it.
-        Example(name: "hard maze (30x30)", kind: "maze", puzzle: [
+        // Maze-Hard's sets; a 110-cell shortest path); no bundled model solved it until
+        // Models/maze-30x30 (session 25), which was not trained on it nor on any rotation or
+        // reflection of it (`trm data overlap`) and marks the label's path, halting after 2 steps
+        // (trm, fp32; scripts/torch-train.py --eval, bf16 and fp32, the same).
+        Example(name: "hard maze (30x30; held-out; Models/maze-30x30)", kind: "maze", puzzle: [
             "  #  ##  # ###  #   ## #### ##", "#  # #      #  # ## #     ##  ", "  # # #  # # ##    ##   ##    ",
             "       #     #  #      ###  ##", " #    ## ### # #  # ## #     #", "#    ##    ###  ##     #    # ",
             "# ####    #  ## ### ## # #    ", "# ##   # #       ## ##  # # ##", "##    #    #  #  #  ##      # ",
@@ -67,7 +70,7 @@ enum WebPage {
             "#   # # #        ###      ##  ", "  # # ##     ## ## #      # # ", "### #  # # ##  # #  # ## # ###",
             "######      #  #      ##      ", "##  #  # # ## G# #  #    # # #", " # ###   ##   ##     # #    # ",
             "#     #    # #    ## ####  # #", "      ##   #    # ####    ####", "   # # # ##   ##  #       # # ",
-        ].joined(separator: "\n")),
+        ].joined(separator: "\n"), heldOutSolved: true),
     ]
 
     /// ``examples`` as the script's EXAMPLE_LIST (JSON is a JavaScript literal; `/` is escaped, so no

@@ -18,7 +18,7 @@ struct EvalCommand: ParsableCommand {
         discussion: """
         Protocols: `all` runs every supervision step for every puzzle and scores the final answer (the reference's evaluation); `halting` stops each puzzle once sigmoid(q_halt) > --threshold; `both` (default) gets both from one rollout, plus the accuracy after each supervision step. Writes report.json, report.md and step_accuracy.svg into --out.
 
-        --model takes a training run directory or checkpoint folder (its EMA weights), a model folder (config.json + model.safetensors, as `trm export` and the bundled model), or an exported .safetensors file; without --model the bundled model of the data's kind and size is evaluated (Models/sudoku; Models/maze for 8x8 mazes, Models/maze-10x10 for 10x10, Models/maze-20x20 for 20x20, Models/maze-15x15 for other sides). Every recorded file is checked (size and checksum) before use.
+        --model takes a training run directory or checkpoint folder (its EMA weights), a model folder (config.json + model.safetensors, as `trm export` and the bundled model), or an exported .safetensors file; without --model the bundled model of the data's kind and size is evaluated (Models/sudoku; Models/maze for 8x8 mazes, Models/maze-10x10 for 10x10, Models/maze-20x20 for 20x20, Models/maze-30x30 for 30x30, Models/maze-15x15 for other sides). Every recorded file is checked (size and checksum) before use.
 
         The report goes to --out; by default into <run>/eval for a training run, otherwise into a new temporary folder; the command prints where. --predictions adds predictions.jsonl there: one line per puzzle, to find which puzzles a model solves.
 

@@ -237,14 +237,14 @@ import TRMPuzzles
     func bundledModelsLoadTogether() throws {
         let loaded = try ModelLoading.models(directories: [], randomPreset: nil)
         let others = try #require(ModelStore.bundledOtherSizes[.maze])
-        #expect(others.count >= 3)
+        #expect(others.count >= 4)
         #expect(loaded.map(\.kind) == [.sudoku, .maze] + others.map { _ in .maze })
         #expect(loaded.map(\.name) == ["sudoku", "maze"] + others.map { URL(fileURLWithPath: $0).lastPathComponent })
-        // Each maze side goes to the bundled model built for it: 8x8, 10x10, 15x15 and 20x20 to four
-        // different models, a side none is built for (12x12) to the first that takes it.
+        // Each maze side goes to the bundled model built for it: 8x8, 10x10, 15x15, 20x20 and 30x30 to
+        // five different models, a side none is built for (12x12) to the first that takes it.
         let mazes = Array(loaded.dropFirst())
-        let sides = [8, 10, 15, 20].map { side in ModelChoice.index(in: mazes, kind: .maze, cells: side * side) }
-        #expect(sides.map { $0.map { mazes[$0].run.model.seqLen } } == [64, 100, 225, 400])
+        let sides = [8, 10, 15, 20, 30].map { side in ModelChoice.index(in: mazes, kind: .maze, cells: side * side) }
+        #expect(sides.map { $0.map { mazes[$0].run.model.seqLen } } == [64, 100, 225, 400, 900])
         #expect(ModelChoice.index(in: mazes, kind: .maze, cells: 144).map { mazes[$0].name } == URL(fileURLWithPath: others[0]).lastPathComponent)
     }
 

@@ -32,5 +32,6 @@ import TRMRuntime
         #expect(sizes["8x8 maze (held-out; the bundled maze model's size)"] == "maze")
         #expect(sizes["10x10 maze (held-out; Models/maze-10x10)"] == "maze-10x10")
         #expect(sizes["15x15 maze (held-out; Models/maze-15x15)"] == "maze-15x15")
+        #expect(sizes["hard maze (30x30; held-out; Models/maze-30x30)"] == "maze-30x30")
     }
 }
