@@ -25,7 +25,7 @@ Usage:
 Needs torch and numpy (nothing else). Runs on CPU too (slowly): the tests of the Swift package
 compare its evaluation with `trm eval`.
 """
-import argparse, csv, gzip, io, json, math, os, struct, sys, time
+import argparse, csv, gzip, io, json, math, os, struct, time
 
 import numpy as np
 import torch
@@ -291,6 +291,16 @@ class TRM:
         return rows.requires_grad_(trainable)
 
 
+DTYPES = {"bf16": torch.bfloat16, "fp32": torch.float32}
+
+
+def load_model(folder, device, dtype):
+    """A swift-trm model folder -> (its config.json, TRM on `device` computing in `dtype` ("bf16" or "fp32"))."""
+    config = json.load(open(os.path.join(folder, "config.json")))
+    weights, _ = read_safetensors(os.path.join(folder, "model.safetensors"))
+    return config, TRM(config, weights, device, DTYPES[dtype])
+
+
 @torch.no_grad()
 def evaluate(model, questions, answers, batch, steps=None):
     """-> (exact after all steps, exact at the first step whose q_halt > 0, mean halting steps, predictions)."""
@@ -333,10 +343,8 @@ def stablemax_ce(logits, labels):
 def train(args):
     device = torch.device(args.device)
     torch.manual_seed(args.seed)
-    config = json.load(open(os.path.join(args.init, "config.json")))
-    weights, _ = read_safetensors(os.path.join(args.init, "model.safetensors"))
-    dtype = {"bf16": torch.bfloat16, "fp32": torch.float32}[args.dtype]
-    model = TRM(config, weights, device, dtype)
+    config, model = load_model(args.init, device, args.dtype)
+    dtype = model.dtype
     t = config["training"]
     c = config["model"]
 
@@ -432,7 +440,7 @@ def train(args):
     gen.manual_seed(args.seed)
     t0 = time.time()
     step, next_eval, log = 0, args.eval_every, open(os.path.join(args.out, "metrics.jsonl"), "a")
-    snaps, last_eval = 0, None
+    last_eval = None
     while True:
         elapsed = time.time() - t0
         if elapsed >= args.seconds or (args.steps and step >= args.steps):
@@ -496,7 +504,6 @@ def train(args):
                 raise SystemExit(f"training diverged at step {step}; no snapshot written")
             next_eval += args.eval_every
             r = last_eval = run_eval(step)
-            snaps += 1
             snapshot(f"step-{step:06d}", step, r)
     r = last_eval if last_eval and last_eval["step"] == step else run_eval(step)
     snapshot("final", step, r)
@@ -547,9 +554,7 @@ def main():
     if not args.init:
         ap.error("--init is required")
     if args.eval:
-        config = json.load(open(os.path.join(args.init, "config.json")))
-        w, _ = read_safetensors(os.path.join(args.init, "model.safetensors"))
-        model = TRM(config, w, torch.device(args.device), {"bf16": torch.bfloat16, "fp32": torch.float32}[args.dtype])
+        _, model = load_model(args.init, torch.device(args.device), args.dtype)
         q, a, side = read_mazes(args.eval, args.limit)
         model.set_side(side)
         ex, hex_, hs, preds = evaluate(model, q, a, args.eval_batch)
