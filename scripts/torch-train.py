@@ -1,29 +1,38 @@
 #!/usr/bin/env python3
-"""Train a swift-trm maze model folder further on a GPU with PyTorch, and write a model folder back.
+"""Train a swift-trm maze or Sudoku model folder further on a GPU with PyTorch, and write a model folder back.
 
 swift-trm trains on CPUs. This script is for the hours a CUDA GPU is at hand: it reads a swift-trm
-model folder (config.json, model.safetensors), trains the same TRM on maze CSVs with the same
-recipe as `trm train` (deep supervision with adaptive halting, stable-max loss, Adam-atan2,
-sign-SGD puzzle embedding, EMA; bfloat16 products like the reference), for a fixed wall-clock
-budget, and writes a model folder that `trm eval`, `trm solve` and `trm serve` load (the manifest's
-checksums are computed the same way). It is written from ../docs and the Swift sources of this
-package, not from the reference code.
+model folder (config.json, model.safetensors), trains the same TRM with the same recipe as `trm
+train` (deep supervision with adaptive halting, stable-max loss, Adam-atan2, sign-SGD puzzle
+embedding, EMA; bfloat16 products like the reference), for a fixed wall-clock budget, and writes
+snapshots that `--pack` turns into a model folder `trm eval`, `trm solve` and `trm serve` load (the
+manifest's checksums are computed the same way). It is written from ../docs and the Swift sources of
+this package, not from the reference code.
 
-Scope: TRM, attention mixer, RoPE or 2-D RoPE (rope2d: another square side than the folder's is
-fine, as with `trm train --init`), maze CSVs (source,question,answer,...: `#` wall, ` ` open,
-`S`, `G`, `o` path). Training data is augmented with the 8 rotations and mirrorings; because a
-maze has several shortest paths, every version is relabelled by one tie-break rule (walk from S,
-each step to the first neighbour one step closer to G, trying down, left, right, up: the rule
-Maze-Hard's labels follow, `scripts/maze-label-rule.py`), so the model sees one consistent answer.
+Scope: TRM with the attention mixer (RoPE or 2-D RoPE; rope2d: another square side than the folder's
+is fine, as with `trm train --init`) or the MLP token mixer (TRM-MLP, Sudoku), gradientMode
+full_last_cycle. Data: CSVs with question and answer columns (.csv or .csv.gz), the kind told from
+the first row:
+- mazes (`#` wall, ` ` open, `S`, `G`, `o` path): every training maze is used in its 8 rotations and
+  mirrorings; because a maze has several shortest paths, every version is relabelled by one tie-break
+  rule (walk from S, each step to the first neighbour one step closer to G, trying down, left,
+  right, up: the rule Maze-Hard's labels follow, `scripts/maze-label-rule.py`), so the model sees one
+  consistent answer.
+- Sudoku (81 cells, `.` or `0` blank): each sample enters the batch as a new random version (digits
+  relabelled, bands/rows and stacks/columns permuted, transposed half the time), as `trm train` does.
+  With a `rating` column (Sudoku-Extreme's backtracks), evaluations are also split by rating.
 
 Usage:
-  python3 scripts/torch-train.py --init Models/maze-20x20 --data train.csv [--data more.csv] \\
+  python3 scripts/torch-train.py --init Models/maze-20x20 --data train.csv [--data more.csv] \
       --val val.csv --out folder --seconds 480 [--batch 256] [--lr 4e-4] [--dtype bf16]
+  python3 scripts/torch-train.py --pack folder/final.safetensors --config folder/config.json --out model
   python3 scripts/torch-train.py --check-labels maze.csv       # relabelling reproduces the labels?
-  python3 scripts/torch-train.py --init FOLDER --eval maze.csv  # exact accuracy after 16 steps
+  python3 scripts/torch-train.py --check-versions sudoku.csv   # augmented versions stay valid pairs?
+  python3 scripts/torch-train.py --init FOLDER --eval puzzles.csv [--max-steps N] [--predictions F]
 
-Needs torch and numpy (nothing else). Runs on CPU too (slowly): the tests of the Swift package
-compare its evaluation with `trm eval`.
+Needs torch and numpy (nothing else). Runs on CPU too (slowly; `trm train` is faster there):
+TorchScriptTests in the Swift package compare its evaluation with `trm eval`, and check that a
+snapshot it writes packs into a folder `trm` verifies and loads, where torch is installed.
 """
 import argparse, csv, gzip, io, json, math, os, struct, time
 
@@ -31,8 +40,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-TOKENS = {"#": 1, " ": 2, "S": 3, "G": 4, "o": 5}
+MAZE_TOKENS = {"#": 1, " ": 2, "S": 3, "G": 4, "o": 5}
 WALL, OPEN, START, GOAL, PATH = 1, 2, 3, 4, 5
+SUDOKU_TOKENS = {".": 1, "0": 1, **{str(d): d + 1 for d in range(1, 10)}}
+SUDOKU_CHARS = set(SUDOKU_TOKENS)
 
 
 # ---------------------------------------------------------------- files
@@ -97,9 +108,12 @@ def write_model_folder(folder, config, tensors, meta):
     write_atomic(os.path.join(folder, "manifest.json"), json.dumps(manifest, indent=2, sort_keys=True).encode())
 
 
-def read_mazes(path, limit=None):
-    """-> questions, answers: uint8 [N, side*side] tokens; side."""
-    qs, ans = [], []
+def read_puzzles(path, limit=None):
+    """A puzzle CSV (header with question and answer; .csv or .csv.gz) -> (kind, questions, answers, side,
+    ratings): kind "maze" (`#` wall, ` ` open, `S`, `G`, `o` path) or "sudoku" (81 cells, `.` or `0`
+    blank, digits 1-9), told from the first row; questions and answers uint8 [N, side*side] tokens in
+    swift-trm's vocabularies; ratings: the `rating` column as ints (Sudoku-Extreme's backtracks), or None."""
+    qs, ans, ratings, kind = [], [], [], None
     opener = (lambda: io.TextIOWrapper(gzip.open(path), newline="")) if path.endswith(".gz") else (lambda: open(path, newline=""))
     with opener() as f:
         rows = csv.reader(f)
@@ -107,23 +121,85 @@ def read_mazes(path, limit=None):
         if not head or "question" not in head or "answer" not in head:
             raise SystemExit(f"{path}: expected a CSV header with question and answer columns, got {head}")
         qi, ai = head.index("question"), head.index("answer")
+        ri = head.index("rating") if "rating" in head else None
         for line, row in enumerate(rows, start=2):
             if limit is not None and len(qs) >= limit:
                 break
+            if len(row) != len(head):
+                raise SystemExit(f"{path}:{line}: {len(row)} fields, the header has {len(head)}")
             q, a = row[qi], row[ai]
-            side = int(round(math.sqrt(len(q))))
-            if side * side != len(q) or len(a) != len(q):
-                raise SystemExit(f"{path}:{line}: a maze of {len(q)} cells (answer {len(a)}) is not a square grid")
-            try:
-                qs.append([TOKENS[c] for c in q]); ans.append([TOKENS[c] for c in a])
-            except KeyError as e:
-                raise SystemExit(f"{path}:{line}: unknown maze character {e}")
+            if kind is None:
+                kind = "sudoku" if len(q) == 81 and set(q) <= SUDOKU_CHARS else "maze"
+            if kind == "sudoku":
+                if len(q) != 81 or len(a) != 81:
+                    raise SystemExit(f"{path}:{line}: a Sudoku has 81 cells; question {len(q)}, answer {len(a)}")
+                try:
+                    qs.append([SUDOKU_TOKENS[ch] for ch in q]); ans.append([SUDOKU_TOKENS[ch] for ch in a])
+                except KeyError as e:
+                    raise SystemExit(f"{path}:{line}: unknown Sudoku character {e}")
+                if min(ans[-1]) < 2:
+                    raise SystemExit(f"{path}:{line}: the answer has blank cells")
+            else:
+                side = int(round(math.sqrt(len(q))))
+                if side * side != len(q) or len(a) != len(q):
+                    raise SystemExit(f"{path}:{line}: a maze of {len(q)} cells (answer {len(a)}) is not a square grid")
+                try:
+                    qs.append([MAZE_TOKENS[ch] for ch in q]); ans.append([MAZE_TOKENS[ch] for ch in a])
+                except KeyError as e:
+                    raise SystemExit(f"{path}:{line}: unknown maze character {e}")
+            if ri is not None:
+                try:
+                    ratings.append(int(row[ri]))
+                except ValueError:
+                    raise SystemExit(f"{path}:{line}: rating '{row[ri]}' is not an integer")
     if not qs:
-        raise SystemExit(f"{path}: no mazes")
+        raise SystemExit(f"{path}: no puzzles")
     sides = {int(round(math.sqrt(len(q)))) for q in qs}
     if len(sides) != 1:
-        raise SystemExit(f"{path}: mazes of several sides {sorted(sides)}")
-    return torch.tensor(qs, dtype=torch.uint8), torch.tensor(ans, dtype=torch.uint8), sides.pop()
+        raise SystemExit(f"{path}: grids of several sides {sorted(sides)}")
+    return (kind, torch.tensor(qs, dtype=torch.uint8), torch.tensor(ans, dtype=torch.uint8), sides.pop(),
+            ratings if ri is not None else None)
+
+
+# ---------------------------------------------------------------- Sudoku augmentation
+
+@torch.no_grad()
+def sudoku_versions(q, a, gen):
+    """A random validity-preserving version of each Sudoku (q, a: [B, 81] tokens, same transform for
+    both): digits relabelled, bands and the rows in each band permuted, stacks and the columns in each
+    stack permuted, transposed with probability 1/2 (what `trm train` does to Sudoku samples)."""
+    b, dev = q.shape[0], q.device
+
+    def perm(*shape):
+        return torch.rand(*shape, device=dev, generator=gen).argsort(-1)
+
+    rows = (perm(b, 3)[:, :, None] * 3 + perm(b, 3, 3)).reshape(b, 9)   # output row r reads row rows[r]
+    cols = (perm(b, 3)[:, :, None] * 3 + perm(b, 3, 3)).reshape(b, 9)
+    src = rows[:, :, None] * 9 + cols[:, None, :]                          # [B, 9, 9]
+    flip = torch.rand(b, device=dev, generator=gen) < 0.5
+    src = torch.where(flip[:, None, None], src.transpose(1, 2), src).reshape(b, 81)
+    digit = torch.cat([torch.arange(2, device=dev).expand(b, 2), perm(b, 9) + 2], dim=1)  # token map [B, 11]
+    q2 = digit.gather(1, q.long().gather(1, src)).to(torch.uint8)
+    a2 = digit.gather(1, a.long().gather(1, src)).to(torch.uint8)
+    return q2, a2
+
+
+@torch.no_grad()
+def check_versions(q, a, gen, rounds=8):
+    """Draws `rounds` versions of every Sudoku; -> counts of versions whose answer is a valid grid
+    and keeps every clue of its question, of versions unlike their original, and all versions."""
+    valid = changed = 0
+    for _ in range(rounds):
+        q2, a2 = sudoku_versions(q, a, gen)
+        g = a2.long().view(-1, 9, 9) - 1
+        boxes = g.view(-1, 3, 3, 3, 3).permute(0, 1, 3, 2, 4).reshape(-1, 9, 9)
+        ok = torch.ones(q.shape[0], dtype=torch.bool)
+        for t in (g, g.transpose(1, 2), boxes):
+            ok &= (t.sort(-1).values == torch.arange(1, 10)).all(-1).all(-1)
+        ok &= ((q2 == 1) | (q2 == a2)).all(-1) & ((q2 == 1).sum(-1) == (q == 1).sum(-1))
+        valid += int(ok.sum())
+        changed += int((q2 != q).any(-1).sum())
+    return valid, changed, rounds * q.shape[0]
 
 
 # ---------------------------------------------------------------- maze labels
@@ -183,16 +259,18 @@ def relabel(questions, side):
 # ---------------------------------------------------------------- model
 
 class TRM:
-    """The swift-trm TRM (attention mixer, post-norm blocks, no biases but the Q head's)."""
+    """The swift-trm TRM (post-norm blocks, attention or MLP token mixer, no biases but the Q head's)."""
 
     def __init__(self, config, weights, device, dtype):
         c = config["model"]
-        if c["family"] != "trm" or c["mixer"] != "attention":
-            raise SystemExit("torch-train.py trains TRM models with the attention mixer only")
+        if c["family"] != "trm" or c["mixer"] not in ("attention", "mlp"):
+            raise SystemExit(f"torch-train.py trains TRM models (attention or mlp mixer); this is {c['family']}, {c['mixer']}")
         if c.get("gradientMode", "full_last_cycle") != "full_last_cycle":
             raise SystemExit("torch-train.py supports gradientMode full_last_cycle only")
         self.c, self.device, self.dtype = c, device, dtype
         self.d, self.heads, self.layers = c["hidden"], c["heads"], c["layers"]
+        self.mixer = c["mixer"]
+        self.mixer_norm_dim = 1 if c.get("mixerNormAxis", "sequence") == "sequence" else -1
         self.prefix = c["puzzleEmbeddingLength"]
         self.eps = c["normEpsilon"]
         self.w = {k: v.to(device) for k, v in weights.items()}
@@ -206,6 +284,12 @@ class TRM:
         """RoPE tables for side x side grids (rope2d) or for the sequence length (rope)."""
         c, hd = self.c, self.d // self.heads
         length = self.prefix + side * side
+        self.seq_len = side * side
+        if self.mixer == "mlp":
+            if length != self.w["inner.L_level.layers.0.mlp_t.down_proj.weight"].shape[0]:
+                raise SystemExit(f"this MLP-mixer model mixes {self.w['inner.L_level.layers.0.mlp_t.down_proj.weight'].shape[0]} "
+                                 f"positions; {side}x{side} grids need {length}")
+            return  # the MLP mixer has no position encoding
         theta = float(c.get("ropeTheta", 10000))
         pe = c["positionEncoding"]
         if pe == "rope2d":
@@ -222,19 +306,25 @@ class TRM:
             raise SystemExit(f"positionEncoding {pe} is not supported by torch-train.py")
         ang = torch.cat([ang, ang], dim=1)  # pair i turns dims i and i + hd/2
         self.rope = (ang.cos().to(self.device), ang.sin().to(self.device))
-        self.seq_len = side * side
 
     def lin(self, x, name):
         return x @ self.w[name].to(self.dtype).t()
 
-    def norm(self, x):
+    def norm(self, x, dim=-1):
         x32 = x.float()
-        return (x32 * torch.rsqrt(x32.pow(2).mean(-1, keepdim=True) + self.eps)).to(self.dtype)
+        return (x32 * torch.rsqrt(x32.pow(2).mean(dim, keepdim=True) + self.eps)).to(self.dtype)
 
     def block(self, i, h):
         b, l, d = h.shape
         hd = d // self.heads
         pre = f"inner.L_level.layers.{i}."
+        if self.mixer == "mlp":
+            # SwiGLU across the sequence: [B, D, L] -> [B, D, 2I] -> [B, D, I] -> [B, D, L], back to [B, L, D].
+            gate, up = self.lin(h.transpose(1, 2), pre + "mlp_t.gate_up_proj.weight").chunk(2, dim=-1)
+            t = self.lin(F.silu(gate) * up, pre + "mlp_t.down_proj.weight").transpose(1, 2)
+            h = self.norm(h + t, self.mixer_norm_dim)
+            gate, up = self.lin(h, pre + "mlp.gate_up_proj.weight").chunk(2, dim=-1)
+            return self.norm(h + self.lin(F.silu(gate) * up, pre + "mlp.down_proj.weight"))
         qkv = self.lin(h, pre + "self_attn.qkv_proj.weight").view(b, l, 3, self.heads, hd)
         q, k, v = (qkv[:, :, j].transpose(1, 2) for j in range(3))  # [B, H, L, hd]
         cos, sin = (t.to(self.dtype) for t in self.rope)
@@ -330,6 +420,18 @@ def evaluate(model, questions, answers, batch, steps=None):
     return exact / n, halt_exact / n, halt_steps / n, torch.cat(preds)
 
 
+def by_rating(preds, answers, ratings):
+    """Exact accuracy after all steps by rating bucket (0, 1, 2-3, 4-7, ...; and "1+"): {bucket: [solved, n]}."""
+    right = (preds == answers.long()).all(-1).tolist()
+    out = {}
+    for ok, r in zip(right, ratings):
+        keys = ["0"] if r <= 0 else [f"{1 << (r.bit_length() - 1)}-{(1 << r.bit_length()) - 1}" if r > 1 else "1", "1+"]
+        for k in keys:
+            out.setdefault(k, [0, 0])
+            out[k][0] += int(ok); out[k][1] += 1
+    return out
+
+
 # ---------------------------------------------------------------- training
 
 def stablemax_ce(logits, labels):
@@ -348,31 +450,36 @@ def train(args):
     t = config["training"]
     c = config["model"]
 
-    # Data: every maze in its 8 versions, each relabelled by one rule.
-    qs, sides = [], set()
-    for path in args.data:
-        q, _, side = read_mazes(path)
-        qs.append(q); sides.add(side)
-    if len(sides) != 1:
-        raise SystemExit(f"training mazes of several sides {sorted(sides)}")
-    side = sides.pop()
-    base = torch.cat(qs).to(device)
+    # Data. Mazes: every maze in its 8 versions, each relabelled by one rule. Sudoku: the puzzles as
+    # they are, each sample drawn as a new random version (sudoku_versions) when it enters the batch.
+    files = [read_puzzles(path) for path in args.data]
+    kinds, sides = {f[0] for f in files}, {f[3] for f in files}
+    if len(kinds) != 1 or len(sides) != 1:
+        raise SystemExit(f"training files of several kinds or sides: {sorted(kinds)}, {sorted(sides)}")
+    kind, side = kinds.pop(), sides.pop()
     started = time.time()
-    versions_q, versions_a = [], []
-    for k in range(8 if args.augment else 1):
-        vq = dihedral(base.view(-1, side, side), k).reshape(-1, side * side).contiguous()
-        for s in range(0, vq.shape[0], 16384):
-            chunk = vq[s:s + 16384]
-            va, ok = relabel(chunk, side)
-            if not bool(ok.all()):
-                raise SystemExit(f"{int((~ok).sum())} training mazes have no path from S to G")
-            versions_q.append(chunk); versions_a.append(va)
-    train_q, train_a = torch.cat(versions_q), torch.cat(versions_a)
-    print(f"data: {base.shape[0]} mazes x {8 if args.augment else 1} versions = {train_q.shape[0]} samples of "
-          f"{side}x{side}, relabelled in {time.time() - started:.1f} s", flush=True)
-    val = read_mazes(args.val, args.val_limit) if args.val else None
-    if val and val[2] != side:
-        raise SystemExit(f"{args.val}: {val[2]}x{val[2]} mazes, training {side}x{side}")
+    if kind == "maze":
+        base = torch.cat([f[1] for f in files]).to(device)
+        versions_q, versions_a = [], []
+        for k in range(8 if args.augment else 1):
+            vq = dihedral(base.view(-1, side, side), k).reshape(-1, side * side).contiguous()
+            for s in range(0, vq.shape[0], 16384):
+                chunk = vq[s:s + 16384]
+                va, ok = relabel(chunk, side)
+                if not bool(ok.all()):
+                    raise SystemExit(f"{int((~ok).sum())} training mazes have no path from S to G")
+                versions_q.append(chunk); versions_a.append(va)
+        train_q, train_a = torch.cat(versions_q), torch.cat(versions_a)
+        print(f"data: {base.shape[0]} mazes x {8 if args.augment else 1} versions = {train_q.shape[0]} samples of "
+              f"{side}x{side}, relabelled in {time.time() - started:.1f} s", flush=True)
+    else:
+        train_q = torch.cat([f[1] for f in files]).to(device)
+        train_a = torch.cat([f[2] for f in files]).to(device)
+        print(f"data: {train_q.shape[0]} Sudoku puzzles, {'a random version of each sample' if args.augment else 'not augmented'}",
+              flush=True)
+    val = read_puzzles(args.val, args.val_limit) if args.val else None
+    if val and (val[0] != kind or val[3] != side):
+        raise SystemExit(f"{args.val}: {val[0]} puzzles of side {val[3]}; training on {kind} of side {side}")
     model.set_side(side)
     c["seqLen"] = side * side
 
@@ -429,10 +536,12 @@ def train(args):
         if ema:
             for k in model.dense:
                 model.w[k] = ema[k]
-        ex, hex_, hs, _ = evaluate(model, val[0], val[1], args.eval_batch)
+        ex, hex_, hs, preds = evaluate(model, val[1], val[2], args.eval_batch)
         for k in model.dense:
             model.w[k] = saved[k]
-        r = {"step": step, "exact": ex, "halting_exact": hex_, "halting_steps": hs, "n": val[0].shape[0]}
+        r = {"step": step, "exact": ex, "halting_exact": hex_, "halting_steps": hs, "n": val[1].shape[0]}
+        if val[4] is not None and kind == "sudoku":
+            r["by_rating"] = by_rating(preds, val[2], val[4])
         print(json.dumps({"eval": r}), flush=True)
         return r
 
@@ -454,8 +563,11 @@ def train(args):
         hm = halted[:, None, None]
         y = torch.where(hm, H, y); z = torch.where(hm, L, z)
         steps = torch.where(halted, 0, steps)
-        cur_q = torch.where(halted[:, None], train_q[idx], cur_q)
-        cur_a = torch.where(halted[:, None], train_a[idx], cur_a)
+        new_q, new_a = train_q[idx], train_a[idx]
+        if kind == "sudoku" and args.augment:
+            new_q, new_a = sudoku_versions(new_q, new_a, gen)
+        cur_q = torch.where(halted[:, None], new_q, cur_q)
+        cur_a = torch.where(halted[:, None], new_a, cur_a)
         rows = model.puzzle_rows(B, True)
         x = model.embed(cur_q, rows)
         y, z, logits, qh = model.recurse(y, z, x)
@@ -513,8 +625,8 @@ def train(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--init", help="swift-trm model folder to start from")
-    ap.add_argument("--data", action="append", default=[], help="training maze CSV (repeatable)")
-    ap.add_argument("--val", help="validation maze CSV, evaluated with the EMA weights at each snapshot")
+    ap.add_argument("--data", action="append", default=[], help="training maze or Sudoku CSV, .csv or .csv.gz (repeatable)")
+    ap.add_argument("--val", help="validation CSV of the same kind, evaluated with the EMA weights at each snapshot")
     ap.add_argument("--val-limit", type=int)
     ap.add_argument("--out", help="output folder: final/ and step-N/ model folders, metrics.jsonl")
     ap.add_argument("--name", help="model name written into config.json")
@@ -530,9 +642,11 @@ def main():
     ap.add_argument("--eval-every", type=float, default=120, help="seconds between snapshots")
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--check-labels", help="maze CSV: does relabelling reproduce its labels?")
-    ap.add_argument("--eval", help="maze CSV to evaluate --init on (exact after all steps)")
+    ap.add_argument("--check-versions", help="Sudoku CSV: are 8 random training versions of each puzzle valid pairs?")
+    ap.add_argument("--eval", help="maze or Sudoku CSV to evaluate --init on (exact after all steps; Sudoku: by rating too)")
     ap.add_argument("--limit", type=int)
-    ap.add_argument("--predictions", help="with --eval: write the step-16 predictions as JSON lines")
+    ap.add_argument("--max-steps", type=int, help="with --eval: supervision steps (default: the model's haltMaxSteps)")
+    ap.add_argument("--predictions", help="with --eval: write the predictions after the last step as JSON lines")
     ap.add_argument("--pack", help="a snapshot .safetensors: write it with --config as the model folder --out")
     ap.add_argument("--config", help="with --pack: the config.json the training run wrote")
     args = ap.parse_args()
@@ -545,20 +659,34 @@ def main():
         print(f"wrote model folder {args.out} ({meta.get('source', '')})")
         return
     if args.check_labels:
-        q, a, side = read_mazes(args.check_labels, args.limit)
+        kind, q, a, side, _ = read_puzzles(args.check_labels, args.limit)
+        if kind != "maze":
+            raise SystemExit(f"{args.check_labels}: --check-labels relabels mazes; this file holds {kind} puzzles")
         got, ok = relabel(q.to(args.device), side)
         same = (got.cpu() == a).all(-1)
         print(json.dumps({"file": args.check_labels, "mazes": q.shape[0], "no_path": int((~ok).sum()),
                           "labels_reproduced": int(same.sum())}))
         return
+    if args.check_versions:
+        kind, q, a, _, _ = read_puzzles(args.check_versions, args.limit)
+        if kind != "sudoku":
+            raise SystemExit(f"{args.check_versions}: --check-versions draws Sudoku versions; this file holds {kind} puzzles")
+        gen = torch.Generator()
+        gen.manual_seed(args.seed)
+        valid, changed, n = check_versions(q, a, gen)
+        print(json.dumps({"file": args.check_versions, "versions": n, "valid": valid, "changed": changed}))
+        return
     if not args.init:
         ap.error("--init is required")
     if args.eval:
         _, model = load_model(args.init, torch.device(args.device), args.dtype)
-        q, a, side = read_mazes(args.eval, args.limit)
+        kind, q, a, side, ratings = read_puzzles(args.eval, args.limit)
         model.set_side(side)
-        ex, hex_, hs, preds = evaluate(model, q, a, args.eval_batch)
-        print(json.dumps({"file": args.eval, "mazes": q.shape[0], "exact": ex, "halting_exact": hex_, "halting_steps": hs}))
+        ex, hex_, hs, preds = evaluate(model, q, a, args.eval_batch, args.max_steps)
+        r = {"file": args.eval, "kind": kind, "puzzles": q.shape[0], "exact": ex, "halting_exact": hex_, "halting_steps": hs}
+        if ratings is not None and kind == "sudoku":
+            r["by_rating"] = by_rating(preds, a, ratings)
+        print(json.dumps(r))
         if args.predictions:
             with open(args.predictions, "w") as f:
                 for i, p in enumerate(preds.tolist()):
