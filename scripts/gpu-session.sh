@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# One GPU lease, one call: train the bundled 30x30 maze model and the bundled Sudoku model further,
+# side by side on one CUDA GPU, with scripts/torch-train.py, and leave in $OUT what the lease can
+# bring back (at most 8 files): per job a tar of its snapshots, config.json and metrics.jsonl, and
+# its log; plus machine.txt.
+#
+# Usage (from the repository root, on the GPU machine):
+#   OUT=/path bash scripts/gpu-session.sh [SECONDS] [JOBS]
+#     SECONDS  training budget of each job, wall clock (default 420; leave room for the evaluations
+#              at each snapshot, about 20 s each, and the start of Python and CUDA)
+#     JOBS     "maze sudoku" (default), "maze" or "sudoku"
+#   VAL_LIMIT=N limits every validation set to its first N rows, DEVICE=cpu trains on the CPU, EXTRA
+#   adds options to both commands (they win over the ones here): a dry run on a CPU is
+#   OUT=/tmp/dry DEVICE=cpu VAL_LIMIT=4 EXTRA="--batch 4 --eval-batch 4 --dtype fp32" bash scripts/gpu-session.sh 20
+#
+# Inputs, in .gpu/ (ignored by git: made here, carried to the machine; README, "On a GPU"):
+#   maze:   .gpu/g30.csv.gz (generated 30x30 mazes), .gpu/mh-train800.csv, .gpu/mh-val200.csv
+#           (Maze-Hard's training split, rows 1-800 and 801-1000)
+#   sudoku: .gpu/sudoku/mix-train.csv.gz, .gpu/sudoku/val.csv (Models/sudoku's training mix and
+#           its validation cut)
+# Afterwards, here: tar xf each tar, `--pack` the snapshots, choose on validation with `trm eval`
+# by a rule written down before, and score the test set once (Models/*/README.md say how).
+set -uo pipefail
+seconds=${1:-420}
+jobs=${2:-maze sudoku}
+out=${OUT:?set OUT to the folder the results go to}
+cd "$(dirname "$0")/.."
+export PYTHONUNBUFFERED=1
+limit=()
+[ -n "${VAL_LIMIT:-}" ] && limit=(--val-limit "$VAL_LIMIT")
+device=()
+[ -n "${DEVICE:-}" ] && device=(--device "$DEVICE")
+read -r -a extra <<< "${EXTRA:-}"
+
+{
+    date -u
+    nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>&1 || echo "no nvidia-smi"
+    grep -m1 "model name" /proc/cpuinfo; nproc
+    python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available())"
+} > "$out/machine.txt" 2>&1
+
+need() { for f in "$@"; do [ -f "$f" ] || { echo "missing input $f (see the head of this script)" >&2; exit 2; }; done; }
+pids=()
+for job in $jobs; do
+    case $job in
+    maze)
+        need .gpu/g30.csv.gz .gpu/mh-train800.csv .gpu/mh-val200.csv
+        python3 scripts/torch-train.py --init Models/maze-30x30 --data .gpu/g30.csv.gz --data .gpu/mh-train800.csv \
+            --val .gpu/mh-val200.csv "${limit[@]}" "${device[@]}" --out "$out/maze" --seconds "$seconds" \
+            --batch 256 --lr 2e-4 --eval-every 140 --seed 27 --name maze-30x30-att-rope2d "${extra[@]}" > "$out/maze.log" 2>&1 &
+        pids+=($!) ;;
+    sudoku)
+        need .gpu/sudoku/mix-train.csv.gz .gpu/sudoku/val.csv
+        python3 scripts/torch-train.py --init Models/sudoku --data .gpu/sudoku/mix-train.csv.gz \
+            --val .gpu/sudoku/val.csv "${limit[@]}" "${device[@]}" --out "$out/sudoku" --seconds "$seconds" \
+            --batch 768 --lr 1e-4 --eval-every 140 --seed 26 --name sudoku-extreme-mlp "${extra[@]}" > "$out/sudoku.log" 2>&1 &
+        pids+=($!) ;;
+    *) echo "unknown job '$job' (maze or sudoku)" >&2; exit 2 ;;
+    esac
+done
+status=0
+for p in "${pids[@]}"; do wait "$p" || status=1; done
+# One tar per job: snapshots may be more files than a lease brings back.
+for job in $jobs; do
+    [ -d "$out/$job" ] && tar -C "$out" -cf "$out/$job.tar" "$job" && rm -r "${out:?}/$job"
+done
+ls -l "$out"
+for job in $jobs; do echo "== $job"; tail -n 4 "$out/$job.log"; done
+exit $status
