@@ -49,15 +49,20 @@ SUDOKU_CHARS = set(SUDOKU_TOKENS)
 # ---------------------------------------------------------------- files
 
 def read_safetensors(path):
-    raw = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
+    try:
+        raw = open(path, "rb").read()
+        (n,) = struct.unpack("<Q", raw[:8])
+        header = json.loads(raw[8:8 + n])
+    except (OSError, struct.error, ValueError) as e:
+        raise SystemExit(f"{path}: not a readable safetensors file ({e})")
     meta = header.pop("__metadata__", {})
     out = {}
     for name, info in header.items():
         if info["dtype"] != "F32":
             raise SystemExit(f"{path}: tensor '{name}' is {info['dtype']}; only F32 is read")
         a, b = info["data_offsets"]
+        if 8 + n + b > len(raw):
+            raise SystemExit(f"{path}: tensor '{name}' runs past the end of the file (truncated)")
         arr = np.frombuffer(raw[8 + n + a:8 + n + b], dtype="<f4").reshape(info["shape"])
         out[name] = torch.from_numpy(arr.copy())
     return out, meta
@@ -113,6 +118,13 @@ def read_puzzles(path, limit=None):
     ratings): kind "maze" (`#` wall, ` ` open, `S`, `G`, `o` path) or "sudoku" (81 cells, `.` or `0`
     blank, digits 1-9), told from the first row; questions and answers uint8 [N, side*side] tokens in
     swift-trm's vocabularies; ratings: the `rating` column as ints (Sudoku-Extreme's backtracks), or None."""
+    try:
+        return _read_puzzles(path, limit)
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as e:
+        raise SystemExit(f"{path}: cannot read it as a puzzle CSV ({e})")
+
+
+def _read_puzzles(path, limit):
     qs, ans, ratings, kind = [], [], [], None
     opener = (lambda: io.TextIOWrapper(gzip.open(path), newline="")) if path.endswith(".gz") else (lambda: open(path, newline=""))
     with opener() as f:
@@ -159,6 +171,18 @@ def read_puzzles(path, limit=None):
         raise SystemExit(f"{path}: grids of several sides {sorted(sides)}")
     return (kind, torch.tensor(qs, dtype=torch.uint8), torch.tensor(ans, dtype=torch.uint8), sides.pop(),
             ratings if ri is not None else None)
+
+
+VOCAB = {"maze": 6, "sudoku": 11}
+
+
+def check_kind(config, kind, path):
+    """A model folder reads one kind of puzzle: its vocabulary says which."""
+    vocab = config["model"]["vocabSize"]
+    if vocab != VOCAB[kind]:
+        other = [k for k, v in VOCAB.items() if v == vocab]
+        raise SystemExit(f"{path} holds {kind} puzzles (vocabulary {VOCAB[kind]}); the model reads "
+                         f"{other[0] if other else 'another kind of'} puzzles (vocabulary {vocab})")
 
 
 # ---------------------------------------------------------------- Sudoku augmentation
@@ -384,9 +408,34 @@ class TRM:
 DTYPES = {"bf16": torch.bfloat16, "fp32": torch.float32}
 
 
+def verify_folder(folder):
+    """Checks the files a model folder's manifest.json lists (sizes and checksums, as `trm` does);
+    a folder without a manifest is read as it is, with a warning (`trm` reports it "not verified")."""
+    path = os.path.join(folder, "manifest.json")
+    if not os.path.exists(path):
+        print(f"warning: {folder} has no manifest.json; its files are not verified", flush=True)
+        return
+    try:
+        files = json.load(open(path))["files"]
+    except (ValueError, KeyError, TypeError) as e:
+        raise SystemExit(f"{path}: not a swift-trm manifest ({e})")
+    for name, entry in files.items():
+        try:
+            data = open(os.path.join(folder, name), "rb").read()
+        except OSError as e:
+            raise SystemExit(f"{folder}: {name} is listed in manifest.json but cannot be read ({e.strerror})")
+        if len(data) != entry.get("bytes") or fnv1a64w(data) != entry.get("checksum"):
+            raise SystemExit(f"{os.path.join(folder, name)}: {'truncated or extended' if len(data) != entry.get('bytes') else 'checksum mismatch'}"
+                             f" against manifest.json; the file is damaged: restore it (git checkout, or copy it again)")
+
+
 def load_model(folder, device, dtype):
-    """A swift-trm model folder -> (its config.json, TRM on `device` computing in `dtype` ("bf16" or "fp32"))."""
-    config = json.load(open(os.path.join(folder, "config.json")))
+    """A swift-trm model folder, verified -> (its config.json, TRM on `device` computing in `dtype` ("bf16" or "fp32"))."""
+    verify_folder(folder)
+    try:
+        config = json.load(open(os.path.join(folder, "config.json")))
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"{os.path.join(folder, 'config.json')}: cannot read the model's configuration ({e})")
     weights, _ = read_safetensors(os.path.join(folder, "model.safetensors"))
     return config, TRM(config, weights, device, DTYPES[dtype])
 
@@ -457,6 +506,7 @@ def train(args):
     if len(kinds) != 1 or len(sides) != 1:
         raise SystemExit(f"training files of several kinds or sides: {sorted(kinds)}, {sorted(sides)}")
     kind, side = kinds.pop(), sides.pop()
+    check_kind(config, kind, args.data[0])
     started = time.time()
     if kind == "maze":
         base = torch.cat([f[1] for f in files]).to(device)
@@ -679,8 +729,9 @@ def main():
     if not args.init:
         ap.error("--init is required")
     if args.eval:
-        _, model = load_model(args.init, torch.device(args.device), args.dtype)
+        config, model = load_model(args.init, torch.device(args.device), args.dtype)
         kind, q, a, side, ratings = read_puzzles(args.eval, args.limit)
+        check_kind(config, kind, args.eval)
         model.set_side(side)
         ex, hex_, hs, preds = evaluate(model, q, a, args.eval_batch, args.max_steps)
         r = {"file": args.eval, "kind": kind, "puzzles": q.shape[0], "exact": ex, "halting_exact": hex_, "halting_steps": hs}

@@ -2,9 +2,9 @@
 // folder, evaluated by both on the same puzzles in fp32, must give the same grids (the MLP mixer on
 // Sudoku, attention with 2-D RoPE on mazes); its Sudoku augmentation must keep puzzle and answer a
 // valid pair; a snapshot the script trains and writes must pack into a model folder that trm
-// verifies and evaluates. Enabled where python3 with torch and numpy is
-// installed (not by scripts/install-deps.sh; see README "Training -> On a GPU"), skipped with the
-// reason elsewhere.
+// verifies and evaluates, and that both refuse once damaged. Enabled where python3 with torch and
+// numpy is installed (not by scripts/install-deps.sh; see README "Training -> On a GPU"), skipped
+// with the reason elsewhere.
 import Foundation
 import Testing
 import TRMTestSupport
@@ -152,6 +152,9 @@ struct TorchScriptTests {
         try Data(bytes).write(to: weights)
         let (s5, t5) = try TRMExecutable.run(["info", "--model", folder.path])
         #expect(s5 != 0 && t5.contains("model.safetensors"), "\(t5)")
+        // ... and by the script itself, before it trains or evaluates.
+        let (s6, t6) = try TorchScript.run([TorchScript.script, "--init", folder.path, "--eval", data.path, "--device", "cpu"])
+        #expect(s6 != 0 && t6.contains("model.safetensors") && t6.contains("checksum"), "\(t6)")
     }
 }
 
