@@ -38,13 +38,22 @@ public enum TRMExecutable {
     /// (status 15, SIGTERM) so that a command that should have failed cannot hang a test.
     public static func run(_ arguments: [String], environment: [String: String] = [:],
                            currentDirectory: URL? = nil, timeoutSeconds: Double = 600) throws -> (Int32, String) {
+        try ChildProcess.run(url!, arguments, environment: ["TRM_THREADS": "1"].merging(environment) { $1 },
+                             currentDirectory: currentDirectory, timeoutSeconds: timeoutSeconds)
+    }
+}
+
+/// Runs a program to its end for a test.
+public enum ChildProcess {
+    /// Runs `executable` with `arguments`, this process's environment plus `environment`; returns
+    /// (exit status, standard output + standard error). A run past `timeoutSeconds` is terminated
+    /// (status 15, SIGTERM).
+    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+                           currentDirectory: URL? = nil, timeoutSeconds: Double = 600) throws -> (Int32, String) {
         let process = Process()
-        process.executableURL = url!
+        process.executableURL = executable
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["TRM_THREADS"] = "1"
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let pipe = Pipe()
         process.standardOutput = pipe

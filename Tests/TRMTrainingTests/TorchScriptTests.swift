@@ -22,22 +22,8 @@ enum TorchScript {
 
     /// Runs python3 with `arguments` (one torch thread); (exit status, stdout + stderr).
     static func run(_ arguments: [String], timeoutSeconds: Double = 600) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        var env = ProcessInfo.processInfo.environment
-        env["OMP_NUM_THREADS"] = "1"
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds, execute: watchdog)
-        defer { watchdog.cancel() }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + arguments,
+                             environment: ["OMP_NUM_THREADS": "1"], timeoutSeconds: timeoutSeconds)
     }
 
     /// The "prediction" arrays of a predictions.jsonl (trm's or the script's), in file order.
@@ -58,9 +44,18 @@ enum TorchScript {
 @Suite("scripts/torch-train.py agrees with trm", .serialized,
        .enabled(if: TRMExecutable.url != nil, TRMExecutable.missing), .enabled(if: TorchScript.available, TorchScript.missing))
 struct TorchScriptTests {
-    /// Both programs evaluate `model` on `data` for `steps` supervision steps in fp32; returns
-    /// (cells equal / cells, trm's exact count, the script's exact count, puzzles).
-    static func compare(model: String, data: URL, steps: Int, in dir: TestDirectory) throws -> (Double, Int, Int, Int) {
+    /// `trm data generate <arguments>` into a CSV in `dir`.
+    static func generate(_ arguments: [String], in dir: TestDirectory) throws -> URL {
+        let data = dir.file("\(arguments[0]).csv")
+        let (status, text) = try TRMExecutable.run(["data", "generate"] + arguments + ["-o", data.path])
+        try #require(status == 0, "\(text)")
+        return data
+    }
+
+    /// Both programs evaluate the bundled `model` on `data` (`puzzles` rows) for `steps` supervision
+    /// steps in fp32: at least 99% of the cells and the exact count must agree. Returns trm's exact count.
+    static func expectSameGrids(model: String, data: URL, puzzles: Int, steps: Int, in dir: TestDirectory) throws -> Int {
+        let model = Repository.root.appendingPathComponent(model).path
         let report = dir.file("trm-eval")
         let (s1, t1) = try TRMExecutable.run(["eval", "--model", model, "--data", data.path, "--max-steps", String(steps),
                                               "--dtype", "fp32", "--predictions", "--out", report.path, "--quiet"])
@@ -81,7 +76,10 @@ struct TorchScriptTests {
         let answers = try PuzzleCSV.answers(data)
         let trmExact = zip(a, answers).filter { $0 == $1 }.count
         let scriptExact = Int(((try TorchScript.lastJSON(t2)["exact"] as? Double) ?? -1) * Double(b.count) + 0.5)
-        return (Double(equal) / Double(cells), trmExact, scriptExact, a.count)
+        #expect(a.count == puzzles)
+        #expect(Double(equal) >= 0.99 * Double(cells), "cells equal: \(equal) of \(cells)")
+        #expect(trmExact == scriptExact, "exact: trm \(trmExact), script \(scriptExact)")
+        return trmExact
     }
 
     // Four supervision steps (84 block applications at H 3 x L 6), on hard puzzles most of which neither
@@ -96,33 +94,21 @@ struct TorchScriptTests {
         let rows = try String(contentsOfFile: SharedData.path("sudoku-extreme-lite/test.csv")!, encoding: .utf8)
             .split(whereSeparator: \.isNewline).prefix(17)  // the file's lines end in CR LF: one Character
         try (rows.joined(separator: "\n") + "\n").write(to: data, atomically: true, encoding: .utf8)
-        let (agree, trmExact, scriptExact, n) = try Self.compare(model: Repository.root.appendingPathComponent("Models/sudoku").path,
-                                                                 data: data, steps: 4, in: dir)
-        #expect(n == 16)
-        #expect(agree >= 0.99, "cells equal: \(agree)")
-        #expect(trmExact == scriptExact, "exact: trm \(trmExact), script \(scriptExact)")
+        let trmExact = try Self.expectSameGrids(model: "Models/sudoku", data: data, puzzles: 16, steps: 4, in: dir)
         #expect(trmExact >= 2 && trmExact <= 12, "some solved, some not (a comparison that means something): \(trmExact) of 16")
     }
 
     @Test("the bundled 10x10 maze model (attention, rope2d): the same grids as trm eval")
     func mazeEvaluationMatchesTrm() throws {
         let dir = TestDirectory()
-        let data = dir.file("maze.csv")
-        let (s, t) = try TRMExecutable.run(["data", "generate", "maze", "--count", "8", "--side", "10", "--seed", "41", "-o", data.path])
-        try #require(s == 0, "\(t)")
-        let (agree, trmExact, scriptExact, n) = try Self.compare(model: Repository.root.appendingPathComponent("Models/maze-10x10").path,
-                                                                 data: data, steps: 4, in: dir)
-        #expect(n == 8)
-        #expect(agree >= 0.99, "cells equal: \(agree)")
-        #expect(trmExact == scriptExact, "exact: trm \(trmExact), script \(scriptExact)")
+        let data = try Self.generate(["maze", "--count", "8", "--side", "10", "--seed", "41"], in: dir)
+        _ = try Self.expectSameGrids(model: "Models/maze-10x10", data: data, puzzles: 8, steps: 4, in: dir)
     }
 
     @Test("Sudoku training versions are valid; a snapshot the script trains packs into a folder trm verifies and evaluates")
     func trainedSnapshotPacksAndLoads() throws {
         let dir = TestDirectory()
-        let data = dir.file("sudoku.csv")
-        let (s0, t0) = try TRMExecutable.run(["data", "generate", "sudoku", "--count", "8", "--clues", "30", "--seed", "42", "-o", data.path])
-        try #require(s0 == 0, "\(t0)")
+        let data = try Self.generate(["sudoku", "--count", "8", "--clues", "30", "--seed", "42"], in: dir)
         // Its training versions (digits relabelled, bands/rows and stacks/columns permuted, transposed) stay valid pairs.
         let (sv, tv) = try TorchScript.run([TorchScript.script, "--check-versions", data.path])
         try #require(sv == 0, "\(tv)")
