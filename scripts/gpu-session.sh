@@ -15,7 +15,9 @@
 #
 # Inputs, in .gpu/ (ignored by git: made here, carried to the machine; README, "On a GPU"):
 #   maze:   .gpu/g30.csv.gz (generated 30x30 mazes), .gpu/mh-train800.csv, .gpu/mh-val200.csv
-#           (Maze-Hard's training split, rows 1-800 and 801-1000)
+#           (Maze-Hard's training split, rows 1-800 and 801-1000); the generated mazes' labels follow
+#           trm's generator's tie-break rule, Maze-Hard's another, so every copy is relabelled by
+#           Maze-Hard's (--label-rule maze-hard), the rule its validation and test labels follow
 #   sudoku: .gpu/sudoku/mix-train.csv.gz, .gpu/sudoku/val.csv (Models/sudoku's training mix and
 #           its validation cut)
 # Afterwards, here: tar xf each tar, `--pack` the snapshots, choose on validation with `trm eval`
@@ -47,7 +49,7 @@ for job in $jobs; do
         need .gpu/g30.csv.gz .gpu/mh-train800.csv .gpu/mh-val200.csv
         python3 scripts/torch-train.py --init Models/maze-30x30 --data .gpu/g30.csv.gz --data .gpu/mh-train800.csv \
             --val .gpu/mh-val200.csv "${limit[@]}" "${device[@]}" --out "$out/maze" --seconds "$seconds" \
-            --batch 256 --lr 2e-4 --eval-every 140 --seed 27 --name maze-30x30-att-rope2d "${extra[@]}" > "$out/maze.log" 2>&1 &
+            --batch 256 --lr 2e-4 --eval-every 140 --seed 27 --label-rule maze-hard --name maze-30x30-att-rope2d "${extra[@]}" > "$out/maze.log" 2>&1 &
         pids+=($!) ;;
     sudoku)
         need .gpu/sudoku/mix-train.csv.gz .gpu/sudoku/val.csv

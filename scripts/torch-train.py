@@ -14,10 +14,13 @@ is fine, as with `trm train --init`) or the MLP token mixer (TRM-MLP, Sudoku), g
 full_last_cycle. Data: CSVs with question and answer columns (.csv or .csv.gz), the kind told from
 the first row:
 - mazes (`#` wall, ` ` open, `S`, `G`, `o` path): every training maze is used in its 8 rotations and
-  mirrorings; because a maze has several shortest paths, every version is relabelled by one tie-break
-  rule (walk from S, each step to the first neighbour one step closer to G, trying down, left,
-  right, up: the rule Maze-Hard's labels follow, `scripts/maze-label-rule.py`), so the model sees one
-  consistent answer.
+  mirrorings; because a maze may have several shortest paths, every version is relabelled by the
+  tie-break rule the files' labels follow (walk from S or back from G, each step to the first
+  neighbour one step closer, trying the four directions in a fixed order: Maze-Hard's is from S,
+  down, left, right, up; `trm data generate maze`'s back from G, up, down, left, right), found from
+  the labels as `trm train` finds it, or given with --label-rule; so the model sees one consistent
+  answer. Files whose labels follow different rules, or none, are refused (--label-rule relabels
+  them all by one; --no-augment trains on the rows as they are).
 - Sudoku (81 cells, `.` or `0` blank): each sample enters the batch as a new random version (digits
   relabelled, bands/rows and stacks/columns permuted, transposed half the time), as `trm train` does.
   With a `rating` column (Sudoku-Extreme's backtracks), evaluations are also split by rating.
@@ -26,7 +29,7 @@ Usage:
   python3 scripts/torch-train.py --init Models/maze-20x20 --data train.csv [--data more.csv] \
       --val val.csv --out folder --seconds 480 [--batch 256] [--lr 4e-4] [--dtype bf16]
   python3 scripts/torch-train.py --pack folder/final.safetensors --config folder/config.json --out model
-  python3 scripts/torch-train.py --check-labels maze.csv       # relabelling reproduces the labels?
+  python3 scripts/torch-train.py --check-labels maze.csv       # which tie-break rules its labels follow
   python3 scripts/torch-train.py --check-versions sudoku.csv   # augmented versions stay valid pairs?
   python3 scripts/torch-train.py --init FOLDER --eval puzzles.csv [--max-steps N] [--predictions F]
 
@@ -234,21 +237,47 @@ def dihedral(grids, k):
     return torch.flip(g, dims=(2,)) if k >= 4 else g
 
 
-@torch.no_grad()
-def relabel(questions, side):
-    """Answers for questions [N, side*side] by the tie-break rule: from S, each step to the first
-    neighbour (down, left, right, up) one step closer to G. -> uint8 [N, side*side]; rows without a
-    path come back unmarked (callers count them)."""
+# A maze with several shortest paths has several right answers; a data set's labels pick one by a
+# tie-break rule: walk from one end to the other, each step to the first neighbour one step closer,
+# trying the four directions in a fixed order. A rule is (from_start, order): walk from S (True) or
+# back from G (False); order, the letters U, D, L, R. Maze-Hard's labels follow (True, "DLRU"),
+# `trm data generate maze`'s (False, "UDLR"). The rule is tied to the maze's orientation, so every
+# rotated or mirrored training copy is relabelled by the data's own rule (as `trm train` does).
+MAZE_HARD_RULE, GENERATOR_RULE = (True, "DLRU"), (False, "UDLR")
+RULES = [MAZE_HARD_RULE, GENERATOR_RULE] + [
+    (end, "".join(o)) for end in (True, False) for o in __import__("itertools").permutations("UDLR")
+    if (end, "".join(o)) not in (MAZE_HARD_RULE, GENERATOR_RULE)]
+DIRECTION_NAMES = {"U": "up", "D": "down", "L": "left", "R": "right"}
+
+
+def rule_name(rule):
+    return ("from S: " if rule[0] else "back from G: ") + ", ".join(DIRECTION_NAMES[c] for c in rule[1])
+
+
+def parse_rule(text):
+    """--label-rule: auto (None), maze-hard, generator, or S:ORDER / G:ORDER (ORDER: U, D, L, R once each)."""
+    named = {"maze-hard": MAZE_HARD_RULE, "generator": GENERATOR_RULE, "auto": None}
+    if text in named:
+        return named[text]
+    end, _, order = text.upper().partition(":")
+    if end not in ("S", "G") or sorted(order) != sorted("UDLR"):
+        raise SystemExit(f"--label-rule '{text}': expected auto, maze-hard, generator, or S:ORDER / G:ORDER "
+                         "with ORDER the letters U, D, L, R once each (S: walk from S; G: back from G)")
+    return (end == "S", order)
+
+
+def _padded(questions, side):
     n, p = questions.shape[0], side + 2
-    dev = questions.device
-    q = questions.view(n, side, side).long()
-    grid = torch.full((n, p, p), WALL, dtype=torch.long, device=dev)
-    grid[:, 1:-1, 1:-1] = q
-    openc = (grid != WALL).view(n, -1)
-    big = 1 << 20
-    flat = grid.view(n, -1)
-    dist = torch.where(flat == GOAL, 0, big)
-    moves = (p, -1, 1, -p)  # down, left, right, up in the padded row-major layout
+    grid = torch.full((n, p, p), WALL, dtype=torch.long, device=questions.device)
+    grid[:, 1:-1, 1:-1] = questions.view(n, side, side).long()
+    return grid.view(n, -1), p
+
+
+def _distances(flat, p, target):
+    """Steps from every open cell to the cell holding token `target` (1 << 20: unreachable)."""
+    n, big = flat.shape[0], 1 << 20
+    openc = flat != WALL
+    dist = torch.where(flat == target, 0, big)
     while True:
         d2 = dist.view(n, p, p)
         best = torch.full_like(d2, big)
@@ -258,19 +287,28 @@ def relabel(questions, side):
         best[:, :, :-1] = torch.minimum(best[:, :, :-1], d2[:, :, 1:])
         new = torch.where(openc, torch.minimum(dist, best.view(n, -1) + 1), big)
         if torch.equal(new, dist):
-            break
+            return dist
         dist = new
-    cur = (flat == START).float().argmax(dim=1)
+
+
+def _walk(flat, p, side, dist, origin, orders):
+    """The path from the cell holding `origin` down `dist`, marked PATH; neighbours tried in `orders`: one
+    order for all rows, or a list of one order per row."""
+    n, big = flat.shape[0], 1 << 20
+    step = {"U": -p, "D": p, "L": -1, "R": 1}
+    orders = [orders] * n if isinstance(orders, str) else orders
+    moves = torch.tensor([[step[c] for c in o] for o in orders], device=flat.device)
+    rows = torch.arange(n, device=flat.device)
+    cur = (flat == origin).float().argmax(dim=1)
     reachable = dist.gather(1, cur[:, None])[:, 0] < big
     marks = torch.zeros_like(flat, dtype=torch.bool)
-    rows = torch.arange(n, device=dev)
     remaining = int(dist.gather(1, cur[:, None]).clamp(max=p * p).max())
     for _ in range(remaining):
         d = dist[rows, cur]
         nxt = cur.clone()
-        found = torch.zeros(n, dtype=torch.bool, device=dev)
-        for m in moves:
-            cand = cur + m
+        found = torch.zeros(n, dtype=torch.bool, device=flat.device)
+        for j in range(4):
+            cand = cur + moves[:, j]
             ok = ~found & (dist[rows, cand] == d - 1) & (d > 0) & reachable
             nxt = torch.where(ok, cand, nxt)
             found |= ok
@@ -278,6 +316,56 @@ def relabel(questions, side):
         marks[rows, cur] |= found & (flat[rows, cur] == OPEN)
     ans = torch.where(marks, PATH, flat).view(n, p, p)[:, 1:-1, 1:-1].reshape(n, side * side)
     return ans.to(torch.uint8), reachable
+
+
+@torch.no_grad()
+def relabel(questions, side, rule=MAZE_HARD_RULE):
+    """Answers for questions [N, side*side] by a tie-break rule (default Maze-Hard's). -> uint8
+    [N, side*side]; rows without a path come back unmarked and False in the second result."""
+    flat, p = _padded(questions, side)
+    from_start, order = rule
+    dist = _distances(flat, p, GOAL if from_start else START)
+    return _walk(flat, p, side, dist, START if from_start else GOAL, order)
+
+
+@torch.no_grad()
+def label_rules(questions, answers, side):
+    """The rules (of RULES, in its order) that reproduce every label of these mazes; all 48 when no maze
+    has several shortest paths, none when the labels follow no such rule."""
+    flat, p = _padded(questions, side)
+    answers = answers.to(questions.device)
+    n, fits = flat.shape[0], []
+    for end in (True, False):
+        dist = _distances(flat, p, GOAL if end else START)
+        rules = [r for r in RULES if r[0] == end]
+        for i in range(0, len(rules), 8):  # 8 rules walked at once: one batch of 8 n rows
+            part = rules[i:i + 8]
+            got, _ = _walk(flat.repeat(len(part), 1), p, side, dist.repeat(len(part), 1), START if end else GOAL,
+                           [r[1] for r in part for _ in range(n)])
+            same = (got == answers.repeat(len(part), 1)).all(-1).view(len(part), n).all(-1)
+            fits += [r for r, ok in zip(part, same.tolist()) if ok]
+    return [r for r in RULES if r in fits]
+
+
+def data_rule(files, device, rows=256):
+    """The rule the maze labels of all training files follow (each file judged on its first `rows`; of
+    several that fit, the first of RULES), as `trm train` finds it; exits naming the file when a file
+    follows none or the files follow different ones."""
+    common, seen = list(RULES), []
+    for path, q, a, side in files:
+        fits = label_rules(q[:rows].to(device), a[:rows], side)
+        if not fits:
+            raise SystemExit(f"{path}: its maze labels follow none of the {len(RULES)} tie-break rules (walk from S or "
+                             "back from G, trying the four directions in a fixed order), so rotated copies cannot be "
+                             "relabelled like them: give --label-rule, or --no-augment to train on the rows as they are")
+        both = [r for r in common if r in fits]
+        if not both:
+            raise SystemExit(f"{path}: its maze labels follow '{rule_name(fits[0])}', those of {', '.join(seen)} "
+                             f"'{rule_name(common[0])}'; give --label-rule to relabel all by one rule")
+        common = both
+        if len(fits) < len(RULES):
+            seen.append(path)
+    return common[0]
 
 
 # ---------------------------------------------------------------- model
@@ -510,18 +598,28 @@ def train(args):
     started = time.time()
     if kind == "maze":
         base = torch.cat([f[1] for f in files]).to(device)
-        versions_q, versions_a = [], []
-        for k in range(8 if args.augment else 1):
-            vq = dihedral(base.view(-1, side, side), k).reshape(-1, side * side).contiguous()
-            for s in range(0, vq.shape[0], 16384):
-                chunk = vq[s:s + 16384]
-                va, ok = relabel(chunk, side)
-                if not bool(ok.all()):
-                    raise SystemExit(f"{int((~ok).sum())} training mazes have no path from S to G")
-                versions_q.append(chunk); versions_a.append(va)
-        train_q, train_a = torch.cat(versions_q), torch.cat(versions_a)
-        print(f"data: {base.shape[0]} mazes x {8 if args.augment else 1} versions = {train_q.shape[0]} samples of "
-              f"{side}x{side}, relabelled in {time.time() - started:.1f} s", flush=True)
+        if not args.augment and args.label_rule == "auto":
+            # The rows as they are: no turned copies, so nothing to relabel.
+            train_q, train_a = base, torch.cat([f[2] for f in files]).to(device)
+            print(f"data: {base.shape[0]} mazes of {side}x{side}, labels as they are (not augmented)", flush=True)
+        else:
+            rule = parse_rule(args.label_rule) or data_rule(
+                [(path, f[1], f[2], side) for path, f in zip(args.data, files)], device)
+            versions_q, versions_a = [], []
+            for k in range(8 if args.augment else 1):
+                vq = dihedral(base.view(-1, side, side), k).reshape(-1, side * side).contiguous()
+                for s in range(0, vq.shape[0], 16384):
+                    chunk = vq[s:s + 16384]
+                    va, ok = relabel(chunk, side, rule)
+                    if not bool(ok.all()):
+                        raise SystemExit(f"{int((~ok).sum())} training mazes have no path from S to G")
+                    versions_q.append(chunk); versions_a.append(va)
+            train_q, train_a = torch.cat(versions_q), torch.cat(versions_a)
+            how = "given" if args.label_rule != "auto" else "the data's"
+            kept = int((train_a[:base.shape[0]] == torch.cat([f[2] for f in files]).to(device)).all(-1).sum())
+            print(f"data: {base.shape[0]} mazes x {8 if args.augment else 1} versions = {train_q.shape[0]} samples of "
+                  f"{side}x{side}, labelled by the rule '{rule_name(rule)}' ({how}; "
+                  f"{kept} of {base.shape[0]} labels as in the files), relabelled in {time.time() - started:.1f} s", flush=True)
     else:
         train_q = torch.cat([f[1] for f in files]).to(device)
         train_a = torch.cat([f[2] for f in files]).to(device)
@@ -691,7 +789,12 @@ def main():
     ap.add_argument("--no-augment", dest="augment", action="store_false")
     ap.add_argument("--eval-every", type=float, default=120, help="seconds between snapshots")
     ap.add_argument("--log-every", type=int, default=50)
-    ap.add_argument("--check-labels", help="maze CSV: does relabelling reproduce its labels?")
+    ap.add_argument("--check-labels", help="maze CSV: which tie-break rules reproduce its labels (with --label-rule: "
+                    "how many labels that rule reproduces)")
+    ap.add_argument("--label-rule", default="auto",
+                    help="mazes: the tie-break rule every training copy is labelled by: auto (default: the rule the "
+                    "training files' labels follow, as trm train finds it), maze-hard (S:DLRU), generator (G:UDLR), "
+                    "or S:ORDER / G:ORDER (walk from S or back from G, trying U, D, L, R in ORDER)")
     ap.add_argument("--check-versions", help="Sudoku CSV: are 8 random training versions of each puzzle valid pairs?")
     ap.add_argument("--eval", help="maze or Sudoku CSV to evaluate --init on (exact after all steps; Sudoku: by rating too)")
     ap.add_argument("--limit", type=int)
@@ -712,10 +815,13 @@ def main():
         kind, q, a, side, _ = read_puzzles(args.check_labels, args.limit)
         if kind != "maze":
             raise SystemExit(f"{args.check_labels}: --check-labels relabels mazes; this file holds {kind} puzzles")
-        got, ok = relabel(q.to(args.device), side)
+        fits = label_rules(q.to(args.device), a, side)
+        rule = parse_rule(args.label_rule) or (fits[0] if fits else MAZE_HARD_RULE)
+        got, ok = relabel(q.to(args.device), side, rule)
         same = (got.cpu() == a).all(-1)
         print(json.dumps({"file": args.check_labels, "mazes": q.shape[0], "no_path": int((~ok).sum()),
-                          "labels_reproduced": int(same.sum())}))
+                          "rules_that_fit": "all" if len(fits) == len(RULES) else [rule_name(r) for r in fits],
+                          "rule": rule_name(rule), "labels_reproduced": int(same.sum())}))
         return
     if args.check_versions:
         kind, q, a, _, _ = read_puzzles(args.check_versions, args.limit)

@@ -1,7 +1,7 @@
 // scripts/torch-train.py (our PyTorch trainer for GPU hours) against trm: the same bundled model
 // folder, evaluated by both on the same puzzles in fp32, must give the same grids (the MLP mixer on
 // Sudoku, attention with 2-D RoPE on mazes); its Sudoku augmentation must keep puzzle and answer a
-// valid pair; a snapshot the script trains and writes must pack into a model folder that trm
+// valid pair; its maze relabelling must follow the data's own tie-break rule; a snapshot the script trains and writes must pack into a model folder that trm
 // verifies and evaluates, and that both refuse once damaged. Enabled where python3 with torch and
 // numpy is installed (not by scripts/install-deps.sh; see README "Training -> On a GPU"), skipped
 // with the reason elsewhere.
@@ -107,6 +107,37 @@ struct TorchScriptTests {
         let dir = TestDirectory()
         let data = try Self.generate(["maze", "--count", "8", "--side", "10", "--seed", "41"], in: dir)
         _ = try Self.expectSameGrids(model: "Models/maze-10x10", data: data, puzzles: 8, steps: 4, in: dir)
+    }
+
+    // A maze's label marks one of its shortest paths, picked by a tie-break rule tied to the maze's
+    // orientation; the script relabels every rotated copy by the rule the data follows (as trm train
+    // does): trm's generator walks back from G (up, down, left, right), Maze-Hard from S (down, left,
+    // right, up). Files of different rules are refused, not silently relabelled by one of them.
+    @Test("maze labels: the script finds the data's tie-break rule and refuses files that follow different ones",
+          .enabled(if: SharedData.exists("maze-30x30-hard/train.csv"), "../shared/data/maze-30x30-hard is absent"))
+    func mazeLabelRuleFollowsTheData() throws {
+        let dir = TestDirectory()
+        let generated = try Self.generate(["maze", "--count", "6", "--side", "30", "--seed", "44"], in: dir)
+        let hard = dir.file("hard.csv")
+        let rows = try String(contentsOfFile: SharedData.path("maze-30x30-hard/train.csv")!, encoding: .utf8)
+            .split(whereSeparator: \.isNewline).prefix(7)
+        try (rows.joined(separator: "\n") + "\n").write(to: hard, atomically: true, encoding: .utf8)
+        for (file, rule) in [(generated, "back from G: up, down, left, right"), (hard, "from S: down, left, right, up")] {
+            let (status, text) = try TorchScript.run([TorchScript.script, "--check-labels", file.path, "--device", "cpu"])
+            try #require(status == 0, "\(text)")
+            let report = try TorchScript.lastJSON(text)
+            #expect(report["rule"] as? String == rule, "\(text)")
+            #expect(report["labels_reproduced"] as? Int == 6, "\(text)")
+        }
+        // The other rule changes some of these labels (the mazes have several shortest paths): the check means something.
+        let (s1, t1) = try TorchScript.run([TorchScript.script, "--check-labels", generated.path, "--label-rule", "maze-hard", "--device", "cpu"])
+        try #require(s1 == 0, "\(t1)")
+        #expect((try TorchScript.lastJSON(t1)["labels_reproduced"] as? Int ?? 6) < 6, "\(t1)")
+        let model = Repository.root.appendingPathComponent("Models/maze-30x30").path
+        let (s2, t2) = try TorchScript.run([TorchScript.script, "--init", model, "--data", generated.path, "--data", hard.path,
+                                            "--out", dir.file("run").path, "--steps", "1", "--batch", "2", "--dtype", "fp32", "--device", "cpu"])
+        #expect(s2 != 0 && t2.contains("hard.csv") && t2.contains("maze.csv") && t2.contains("--label-rule"), "\(t2)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("run").appendingPathComponent("final.safetensors").path))
     }
 
     @Test("Sudoku training versions are valid; a snapshot the script trains packs into a folder trm verifies and evaluates")
