@@ -9,6 +9,10 @@
 #     SECONDS  training budget of each job, wall clock (default 420; leave room for the evaluations
 #              at each snapshot, about 20 s each, and the start of Python and CUDA)
 #     JOBS     "maze sudoku" (default), "maze" or "sudoku"
+#   SCHEDULE=S spans each new run's cosine schedule over S seconds (several leases; default SECONDS).
+#   A job whose .gpu/state/<job>-state.safetensors exists (brought back by an earlier lease) goes on
+#   from it (--resume: weights, EMA, Adam moments, step, the schedule's place) instead of starting
+#   from Models/; every job leaves its state as <job>-state.safetensors beside its tar.
 #   VAL_LIMIT=N limits every validation set to its first N rows, DEVICE=cpu trains on the CPU, EXTRA
 #   adds options to both commands (they win over the ones here): a dry run on a CPU is
 #   OUT=/tmp/dry DEVICE=cpu VAL_LIMIT=4 EXTRA="--batch 4 --eval-batch 4 --dtype fp32" bash scripts/gpu-session.sh 20
@@ -42,18 +46,30 @@ read -r -a extra <<< "${EXTRA:-}"
 } > "$out/machine.txt" 2>&1
 
 need() { for f in "$@"; do [ -f "$f" ] || { echo "missing input $f (see the head of this script)" >&2; exit 2; }; done; }
+# How a job starts: from its state if an earlier lease left one, else from the bundled model folder.
+start() {
+    local state=.gpu/state/$1-state.safetensors
+    if [ -f "$state" ]; then
+        from=(--resume "$state")
+    else
+        from=(--init "$2")
+        [ -n "${SCHEDULE:-}" ] && from+=(--schedule-seconds "$SCHEDULE")
+    fi
+}
 pids=()
 for job in $jobs; do
     case $job in
     maze)
         need .gpu/g30.csv.gz .gpu/mh-train800.csv .gpu/mh-val200.csv
-        python3 scripts/torch-train.py --init Models/maze-30x30 --data .gpu/g30.csv.gz --data .gpu/mh-train800.csv \
+        start maze Models/maze-30x30
+        python3 scripts/torch-train.py "${from[@]}" --data .gpu/g30.csv.gz --data .gpu/mh-train800.csv \
             --val .gpu/mh-val200.csv "${limit[@]}" "${device[@]}" --out "$out/maze" --seconds "$seconds" \
             --batch 256 --lr 2e-4 --eval-every 140 --seed 27 --label-rule maze-hard --name maze-30x30-att-rope2d "${extra[@]}" > "$out/maze.log" 2>&1 &
         pids+=($!) ;;
     sudoku)
         need .gpu/sudoku/mix-train.csv.gz .gpu/sudoku/val.csv
-        python3 scripts/torch-train.py --init Models/sudoku --data .gpu/sudoku/mix-train.csv.gz \
+        start sudoku Models/sudoku
+        python3 scripts/torch-train.py "${from[@]}" --data .gpu/sudoku/mix-train.csv.gz \
             --val .gpu/sudoku/val.csv "${limit[@]}" "${device[@]}" --out "$out/sudoku" --seconds "$seconds" \
             --batch 768 --lr 1e-4 --eval-every 140 --seed 26 --name sudoku-extreme-mlp "${extra[@]}" > "$out/sudoku.log" 2>&1 &
         pids+=($!) ;;
@@ -62,8 +78,10 @@ for job in $jobs; do
 done
 status=0
 for p in "${pids[@]}"; do wait "$p" || status=1; done
-# One tar per job: snapshots may be more files than a lease brings back.
+# One tar per job (snapshots may be more files than a lease brings back) and its state beside it
+# (state files can be 8 MB; the tar stays under the 16 MiB a file may have).
 for job in $jobs; do
+    [ -f "$out/$job/state.safetensors" ] && mv "$out/$job/state.safetensors" "$out/$job-state.safetensors"
     [ -d "$out/$job" ] && tar -C "$out" -cf "$out/$job.tar" "$job" && rm -r "${out:?}/$job"
 done
 ls -l "$out"

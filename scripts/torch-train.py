@@ -27,7 +27,8 @@ the first row:
 
 Usage:
   python3 scripts/torch-train.py --init Models/maze-20x20 --data train.csv [--data more.csv] \
-      --val val.csv --out folder --seconds 480 [--batch 256] [--lr 4e-4] [--dtype bf16]
+      --val val.csv --out folder --seconds 480 [--batch 256] [--lr 4e-4] [--dtype bf16] [--schedule-seconds 3000]
+  python3 scripts/torch-train.py --resume folder/state.safetensors --data train.csv --val val.csv --out next --seconds 480
   python3 scripts/torch-train.py --pack folder/final.safetensors --config folder/config.json --out model
   python3 scripts/torch-train.py --check-labels maze.csv       # which tie-break rules its labels follow
   python3 scripts/torch-train.py --check-versions sudoku.csv   # augmented versions stay valid pairs?
@@ -54,9 +55,16 @@ SUDOKU_CHARS = set(SUDOKU_TOKENS)
 def read_safetensors(path):
     try:
         raw = open(path, "rb").read()
+    except OSError as e:
+        raise SystemExit(f"{path}: cannot read it ({e.strerror})")
+    return parse_safetensors(raw, path)
+
+
+def parse_safetensors(raw, path):
+    try:
         (n,) = struct.unpack("<Q", raw[:8])
         header = json.loads(raw[8:8 + n])
-    except (OSError, struct.error, ValueError) as e:
+    except (struct.error, ValueError) as e:
         raise SystemExit(f"{path}: not a readable safetensors file ({e})")
     meta = header.pop("__metadata__", {})
     out = {}
@@ -114,6 +122,48 @@ def write_model_folder(folder, config, tensors, meta):
     manifest = {"files": {n: {"bytes": len(d), "checksum": fnv1a64w(d)} for n, d in files.items()},
                 "format": "trm-model", "source": meta.get("source", "scripts/torch-train.py"), "version": 1}
     write_atomic(os.path.join(folder, "manifest.json"), json.dumps(manifest, indent=2, sort_keys=True).encode())
+
+
+# A training state: what a later run (on the next GPU lease) needs to go on as one run: the raw
+# weights, EMA, Adam's moments, the step and how much of the learning-rate schedule is spent. Not the
+# per-row carry (rows start fresh after a resume) nor the random streams (the data order goes on from
+# a new seed), so a resumed run is the same schedule and optimizer, not bit-identical to an unbroken one.
+STATE_FORMAT = "torch-train-state"
+
+
+def state_bytes(model, ema, m, v, meta):
+    tensors = {"w." + k: t for k, t in model.w.items()}
+    tensors.update({"m." + k: t for k, t in m.items()})
+    tensors.update({"v." + k: t for k, t in v.items()})
+    if ema:
+        tensors.update({"ema." + k: t for k, t in ema.items()})
+    body = safetensors_bytes(tensors, {})
+    (n,) = struct.unpack("<Q", body[:8])
+    meta = dict(meta, format=STATE_FORMAT, tensors_checksum=fnv1a64w(body[8 + n:]))
+    return safetensors_bytes(tensors, meta)
+
+
+def read_state(path):
+    """A state file -> (metadata with config, model weights, ema or None, m, v); exits on damage."""
+    try:
+        raw = open(path, "rb").read()
+    except OSError as e:
+        raise SystemExit(f"{path}: cannot read the training state ({e.strerror})")
+    tensors, meta = parse_safetensors(raw, path)
+    if meta.get("format") != STATE_FORMAT:
+        raise SystemExit(f"{path}: not a torch-train.py training state (format {meta.get('format')!r}); "
+                         "--resume takes the state.safetensors a run wrote, --init a model folder")
+    (n,) = struct.unpack("<Q", raw[:8])
+    if fnv1a64w(raw[8 + n:]) != meta.get("tensors_checksum"):
+        raise SystemExit(f"{path}: checksum mismatch; the training state is damaged (copy it again)")
+    try:
+        meta["config"] = json.loads(meta["config"])
+        for key in ("step", "schedule_spent", "schedule_total"):
+            meta[key] = float(meta[key])
+    except (KeyError, ValueError) as e:
+        raise SystemExit(f"{path}: training state without a readable {e} entry")
+    part = lambda prefix: {k[len(prefix):]: t for k, t in tensors.items() if k.startswith(prefix)}
+    return meta, part("w."), part("ema.") or None, part("m."), part("v.")
 
 
 def read_puzzles(path, limit=None):
@@ -582,7 +632,13 @@ def stablemax_ce(logits, labels):
 def train(args):
     device = torch.device(args.device)
     torch.manual_seed(args.seed)
-    config, model = load_model(args.init, device, args.dtype)
+    if args.resume:
+        state, weights, ema_state, m_state, v_state = read_state(args.resume)
+        config = state["config"]
+        model = TRM(config, weights, device, DTYPES[args.dtype])
+    else:
+        state = None
+        config, model = load_model(args.init, device, args.dtype)
     dtype = model.dtype
     t = config["training"]
     c = config["model"]
@@ -631,7 +687,7 @@ def train(args):
     model.set_side(side)
     c["seqLen"] = side * side
 
-    B = args.batch
+    B = args.batch or (t["batchSize"] if state else 256)
     lr_max = args.lr if args.lr is not None else t["learningRate"]
     lr_min = lr_max * t.get("minLearningRateRatio", 1.0)
     warmup = t.get("warmupSteps", 0)
@@ -647,6 +703,24 @@ def train(args):
     m = {k: torch.zeros_like(model.w[k]) for k in model.dense}
     v = {k: torch.zeros_like(model.w[k]) for k in model.dense}
     ema = {k: model.w[k].detach().clone() for k in model.dense} if ema_rate else None
+    # The learning-rate schedule spans `total` seconds or steps, possibly over several runs (leases).
+    if state:
+        for name, saved in (("m", m_state), ("v", v_state)) + ((("ema", ema_state),) if ema else ()):
+            if set(saved) != set(model.dense):
+                raise SystemExit(f"{args.resume}: its {name} tensors do not match the model's weights")
+        m = {k: m_state[k].to(device) for k in model.dense}
+        v = {k: v_state[k].to(device) for k in model.dense}
+        if ema:
+            ema = {k: ema_state[k].to(device) for k in model.dense}
+        step0, spent, total, unit = int(state["step"]), state["schedule_spent"], state["schedule_total"], state.get("schedule_unit")
+        if unit != ("steps" if args.steps else "seconds"):
+            raise SystemExit(f"{args.resume}: its schedule counts {unit}; give the budget of this run in the same unit "
+                             f"({'--steps' if unit == 'steps' else '--seconds'})")
+        print(f"resumed at step {step0}: {spent:g} of the schedule's {total:g} {unit} spent", flush=True)
+    else:
+        step0, spent = 0, 0.0
+        unit = "steps" if args.steps else "seconds"
+        total = float((args.schedule_steps or args.steps) if args.steps else (args.schedule_seconds or args.seconds))
 
     y, z = model.fresh(B)
     steps = torch.zeros(B, dtype=torch.long, device=device)
@@ -665,6 +739,7 @@ def train(args):
     out_config["model"] = c
     # The settings this run trained with (the rest of `training` is the init folder's, as used).
     out_config["training"] = dict(t, batchSize=B, learningRate=lr_max, seed=args.seed)
+    origin = os.path.basename(os.path.normpath(args.init or state.get("origin", "state")))
     out_config["name"] = args.name or config.get("name", "model")
     write_atomic(os.path.join(args.out, "config.json"), json.dumps(out_config, indent=2, sort_keys=True).encode())
     where = torch.cuda.get_device_name() if device.type == "cuda" else "cpu"
@@ -673,9 +748,16 @@ def train(args):
         """<out>/<tag>.safetensors (EMA weights; metadata: step, seconds, evaluation). `--pack` makes a
         model folder of it with <out>/config.json. Few files on purpose: a GPU lease may return few."""
         meta = {"format": "trm", "step": str(step), "weights": "ema" if ema else "raw",
-                "source": f"scripts/torch-train.py from {os.path.basename(os.path.normpath(args.init))}, step {step} ({where}, {args.dtype})",
+                "source": f"scripts/torch-train.py from {origin}, step {step} ({where}, {args.dtype})",
                 "seconds": f"{time.time() - t0:.1f}", "evaluation": json.dumps(evaluation)}
         write_atomic(os.path.join(args.out, tag + ".safetensors"), safetensors_bytes(ema_weights(), meta))
+        # The state to go on from (--resume), beside the snapshots; replaced at each snapshot.
+        # Seconds of the schedule: wall clock since the start (evaluations included, as the schedule
+        # counts them) up to the last step, not the final evaluation after it.
+        done = (step - step0) if unit == "steps" else (ended if ended is not None else time.time() - t0)
+        write_atomic(os.path.join(args.out, "state.safetensors"), state_bytes(model, ema, m, v, {
+            "step": str(step), "schedule_unit": unit, "schedule_total": str(total), "schedule_spent": str(spent + done),
+            "origin": origin, "config": json.dumps(out_config, sort_keys=True)}))
 
     def run_eval(step):
         if not val:
@@ -696,13 +778,14 @@ def train(args):
     gen = torch.Generator(device=device)
     gen.manual_seed(args.seed)
     t0 = time.time()
-    step, next_eval, log = 0, args.eval_every, open(os.path.join(args.out, "metrics.jsonl"), "a")
-    last_eval = None
+    step, next_eval, log = step0, args.eval_every, open(os.path.join(args.out, "metrics.jsonl"), "a")
+    last_eval, ended = None, None
     while True:
         elapsed = time.time() - t0
-        if elapsed >= args.seconds or (args.steps and step >= args.steps):
+        if elapsed >= args.seconds or (args.steps and step - step0 >= args.steps):
+            ended = elapsed
             break
-        frac = min(1.0, elapsed / args.seconds) if not args.steps else step / args.steps
+        frac = min(1.0, (spent + (step - step0 if unit == "steps" else elapsed)) / total)
         step += 1
         sched = step / warmup if step < warmup else (lr_min + (lr_max - lr_min) * 0.5 * (1 + math.cos(math.pi * frac))) / lr_max
         lr = lr_max * sched
@@ -767,7 +850,7 @@ def train(args):
             snapshot(f"step-{step:06d}", step, r)
     r = last_eval if last_eval and last_eval["step"] == step else run_eval(step)
     snapshot("final", step, r)
-    print(json.dumps({"done": step, "seconds": round(time.time() - t0, 1), "samples": step * B}), flush=True)
+    print(json.dumps({"done": step, "seconds": round(time.time() - t0, 1), "samples": (step - step0) * B}), flush=True)
 
 
 def main():
@@ -778,9 +861,15 @@ def main():
     ap.add_argument("--val-limit", type=int)
     ap.add_argument("--out", help="output folder: final/ and step-N/ model folders, metrics.jsonl")
     ap.add_argument("--name", help="model name written into config.json")
-    ap.add_argument("--seconds", type=float, default=600, help="wall-clock training budget; the cosine schedule spans it")
-    ap.add_argument("--steps", type=int, help="train this many steps instead (schedule spans them)")
-    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--seconds", type=float, default=600, help="wall-clock training budget of this run; the cosine "
+                    "schedule spans it, or --schedule-seconds")
+    ap.add_argument("--steps", type=int, help="train this many steps instead (the schedule spans them, or --schedule-steps)")
+    ap.add_argument("--schedule-seconds", type=float, help="a schedule longer than this run (several GPU leases): this "
+                    "run trains --seconds of it and leaves state.safetensors for --resume")
+    ap.add_argument("--schedule-steps", type=int, help="the same in steps, with --steps")
+    ap.add_argument("--resume", help="a state.safetensors an earlier run wrote: go on with its weights, EMA, Adam "
+                    "moments, step and schedule (instead of --init)")
+    ap.add_argument("--batch", type=int, help="batch size (default 256; with --resume, the run's)")
     ap.add_argument("--eval-batch", type=int, default=256)
     ap.add_argument("--lr", type=float)
     ap.add_argument("--seed", type=int, default=0)
@@ -832,8 +921,12 @@ def main():
         valid, changed, n = check_versions(q, a, gen)
         print(json.dumps({"file": args.check_versions, "versions": n, "valid": valid, "changed": changed}))
         return
-    if not args.init:
-        ap.error("--init is required")
+    if args.resume and (args.init or args.eval):
+        ap.error("--resume goes on training from a state; --init (a model folder) starts or evaluates one")
+    if args.resume and (args.schedule_seconds or args.schedule_steps):
+        ap.error("--resume keeps the schedule the state carries; --schedule-seconds/--schedule-steps start one")
+    if not args.init and not args.resume:
+        ap.error("--init (or --resume) is required")
     if args.eval:
         config, model = load_model(args.init, torch.device(args.device), args.dtype)
         kind, q, a, side, ratings = read_puzzles(args.eval, args.limit)

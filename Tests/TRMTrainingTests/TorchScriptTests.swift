@@ -140,6 +140,67 @@ struct TorchScriptTests {
         #expect(!FileManager.default.fileExists(atPath: dir.file("run").appendingPathComponent("final.safetensors").path))
     }
 
+    // Several GPU leases as one run: --schedule-steps spans the cosine schedule past this run, the
+    // run leaves state.safetensors (raw weights, EMA, Adam moments, step, schedule spent), and
+    // --resume goes on from it. The learning rate of each step must be the unbroken run's; the
+    // model folder here has no warm-up, so the rates are the cosine's and a resume that restarted
+    // the schedule would show at once.
+    @Test("--resume goes on with a run's schedule and step numbers; a damaged state is refused")
+    func resumedRunKeepsTheSchedule() throws {
+        let dir = TestDirectory()
+        let data = try Self.generate(["sudoku", "--count", "8", "--clues", "30", "--seed", "42"], in: dir)
+        let bundled = Repository.root.appendingPathComponent("Models/sudoku")
+        var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: bundled.appendingPathComponent("config.json"))) as? [String: Any])
+        var training = try #require(config["training"] as? [String: Any])
+        training["warmupSteps"] = 0
+        config["training"] = training
+        let edited = dir.file("config.json")
+        try JSONSerialization.data(withJSONObject: config).write(to: edited)
+        let folder = dir.file("nowarmup")
+        let (s0, t0) = try TorchScript.run([TorchScript.script, "--pack", bundled.appendingPathComponent("model.safetensors").path,
+                                            "--config", edited.path, "--out", folder.path])
+        try #require(s0 == 0, "\(t0)")
+        let common = ["--data", data.path, "--batch", "4", "--dtype", "fp32", "--device", "cpu", "--log-every", "1", "--seed", "3"]
+        func rates(_ text: String) throws -> [Int: Double] {
+            var out: [Int: Double] = [:]
+            for line in text.split(separator: "\n") where line.hasPrefix("{\"step\"") {
+                let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                out[try #require(o["step"] as? Int)] = try #require(o["lr"] as? Double)
+            }
+            return out
+        }
+        let first = dir.file("first"), second = dir.file("second"), whole = dir.file("whole")
+        let (s1, t1) = try TorchScript.run([TorchScript.script, "--init", folder.path, "--steps", "2", "--schedule-steps", "4", "--out", first.path] + common)
+        try #require(s1 == 0, "\(t1)")
+        let state = first.appendingPathComponent("state.safetensors")
+        let (s2, t2) = try TorchScript.run([TorchScript.script, "--resume", state.path, "--steps", "2", "--out", second.path] + common)
+        try #require(s2 == 0, "\(t2)")
+        let (s3, t3) = try TorchScript.run([TorchScript.script, "--init", folder.path, "--steps", "4", "--out", whole.path] + common)
+        try #require(s3 == 0, "\(t3)")
+        let a = try rates(t1), b = try rates(t2), c = try rates(t3)
+        #expect(Set(a.keys) == [1, 2] && Set(b.keys) == [3, 4] && Set(c.keys) == [1, 2, 3, 4], "\(a) \(b) \(c)")
+        for step in 1...4 {
+            let resumed = try #require(step <= 2 ? a[step] : b[step]), unbroken = try #require(c[step])
+            #expect(abs(resumed - unbroken) <= 1e-12 * unbroken, "step \(step): \(resumed) against \(unbroken)")
+        }
+        #expect(try #require(c[4]) < (try #require(c[1])) * 0.5, "the cosine decays over the 4 steps: \(c)")
+        #expect(t2.contains("resumed at step 2"), "\(t2)")
+        // The resumed run's snapshot packs into a folder trm loads.
+        let packed = dir.file("packed")
+        let (s4, t4) = try TorchScript.run([TorchScript.script, "--pack", second.appendingPathComponent("final.safetensors").path,
+                                            "--config", second.appendingPathComponent("config.json").path, "--out", packed.path])
+        try #require(s4 == 0, "\(t4)")
+        let (s5, t5) = try TRMExecutable.run(["info", "--model", packed.path])
+        #expect(s5 == 0 && t5.contains("step: 4"), "\(t5)")
+        // One byte flipped in the state: refused, nothing trained.
+        var bytes = [UInt8](try Data(contentsOf: state))
+        bytes[bytes.count - 100] ^= 0x10
+        try Data(bytes).write(to: state)
+        let (s6, t6) = try TorchScript.run([TorchScript.script, "--resume", state.path, "--steps", "1", "--out", dir.file("third").path] + common)
+        #expect(s6 != 0 && t6.contains("state.safetensors") && t6.contains("damaged"), "\(t6)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("third").appendingPathComponent("final.safetensors").path))
+    }
+
     @Test("Sudoku training versions are valid; a snapshot the script trains packs into a folder trm verifies and evaluates")
     func trainedSnapshotPacksAndLoads() throws {
         let dir = TestDirectory()
