@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# One GPU lease, one call: train the bundled 30x30 maze model and the bundled Sudoku model further,
-# side by side on one CUDA GPU, with scripts/torch-train.py, and leave in $OUT what the lease can
-# bring back (at most 8 files): per job a tar of its snapshots, config.json and metrics.jsonl, and
-# its log; plus machine.txt.
+# One GPU lease, one call: train the bundled 30x30 maze model and/or the bundled Sudoku model further
+# on one CUDA GPU with scripts/torch-train.py (both: side by side, each at about half its speed
+# alone, session 27), and leave in $OUT what the lease can bring back (at most 8 files): per job a
+# tar of its snapshots, config.json and metrics.jsonl, its training state and its log; plus machine.txt.
 #
 # Usage (from the repository root, on the GPU machine):
 #   OUT=/path bash scripts/gpu-session.sh [SECONDS] [JOBS]
