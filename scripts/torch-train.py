@@ -79,16 +79,20 @@ def parse_safetensors(raw, path):
     return out, meta
 
 
-def safetensors_bytes(tensors, meta):
+def safetensors_bytes(tensors, meta, with_checksum=None):
+    """The file's bytes; with_checksum names a metadata entry to hold fnv1a64w of the tensor data."""
     header, blobs, offset = {"__metadata__": meta}, [], 0
     for name in sorted(tensors):
         data = tensors[name].detach().to("cpu", torch.float32).contiguous().numpy().astype("<f4").tobytes()
         header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
+    body = b"".join(blobs)
+    if with_checksum:
+        header["__metadata__"] = dict(meta, **{with_checksum: fnv1a64w(body)})
     h = json.dumps(header, separators=(",", ":")).encode()
     h += b" " * (-len(h) % 8)
-    return struct.pack("<Q", len(h)) + h + b"".join(blobs)
+    return struct.pack("<Q", len(h)) + h + body
 
 
 def fnv1a64w(data):
@@ -137,10 +141,7 @@ def state_bytes(model, ema, m, v, meta):
     tensors.update({"v." + k: t for k, t in v.items()})
     if ema:
         tensors.update({"ema." + k: t for k, t in ema.items()})
-    body = safetensors_bytes(tensors, {})
-    (n,) = struct.unpack("<Q", body[:8])
-    meta = dict(meta, format=STATE_FORMAT, tensors_checksum=fnv1a64w(body[8 + n:]))
-    return safetensors_bytes(tensors, meta)
+    return safetensors_bytes(tensors, dict(meta, format=STATE_FORMAT), with_checksum="tensors_checksum")
 
 
 def read_state(path):
@@ -369,8 +370,8 @@ def _walk(flat, p, side, dist, origin, orders):
 
 
 @torch.no_grad()
-def relabel(questions, side, rule=MAZE_HARD_RULE):
-    """Answers for questions [N, side*side] by a tie-break rule (default Maze-Hard's). -> uint8
+def relabel(questions, side, rule):
+    """Answers for questions [N, side*side] by a tie-break rule. -> uint8
     [N, side*side]; rows without a path come back unmarked and False in the second result."""
     flat, p = _padded(questions, side)
     from_start, order = rule
@@ -379,9 +380,17 @@ def relabel(questions, side, rule=MAZE_HARD_RULE):
 
 
 @torch.no_grad()
-def label_rules(questions, answers, side):
+def label_rules(questions, answers, side, chunk=1024):
     """The rules (of RULES, in its order) that reproduce every label of these mazes; all 48 when no maze
-    has several shortest paths, none when the labels follow no such rule."""
+    has several shortest paths, none when the labels follow no such rule. `chunk` mazes at a time."""
+    fits = list(RULES)
+    for s in range(0, questions.shape[0], chunk):
+        part = _label_rules(questions[s:s + chunk], answers[s:s + chunk], side)
+        fits = [r for r in fits if r in part]
+    return fits
+
+
+def _label_rules(questions, answers, side):
     flat, p = _padded(questions, side)
     answers = answers.to(questions.device)
     n, fits = flat.shape[0], []
