@@ -750,6 +750,7 @@ def train(args):
     out_config["training"] = dict(t, batchSize=B, learningRate=lr_max, seed=args.seed)
     origin = os.path.basename(os.path.normpath(args.init or state.get("origin", "state")))
     out_config["name"] = args.name or config.get("name", "model")
+    os.makedirs(args.out, exist_ok=True)  # only once the data and the model are read: a refusal leaves no folder
     write_atomic(os.path.join(args.out, "config.json"), json.dumps(out_config, indent=2, sort_keys=True).encode())
     where = torch.cuda.get_device_name() if device.type == "cuda" else "cpu"
 
@@ -953,7 +954,6 @@ def main():
         return
     if not args.data or not args.out:
         ap.error("training needs --data and --out")
-    os.makedirs(args.out, exist_ok=True)
     train(args)
 
 
