@@ -13,6 +13,14 @@ public final class TestDirectory: @unchecked Sendable {
 
     public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 
+    /// A text file `name` here holding `lines`, each ended by "\n" (a CSV cut from a shared data
+    /// file, say); returns its URL.
+    public func file<S: StringProtocol>(_ name: String, lines: some Sequence<S>) throws -> URL {
+        let file = file(name)
+        try (lines.map { String($0) + "\n" }.joined()).write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
     /// Names of the entries in the directory, sorted.
     public func contents() -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()

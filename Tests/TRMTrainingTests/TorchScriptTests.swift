@@ -94,10 +94,9 @@ struct TorchScriptTests {
           .enabled(if: SharedData.exists("sudoku-extreme-lite/test.csv"), "../shared/data/sudoku-extreme-lite is absent"))
     func sudokuEvaluationMatchesTrm() throws {
         let dir = TestDirectory()
-        let data = dir.file("sudoku.csv")
         let rows = try String(contentsOfFile: SharedData.path("sudoku-extreme-lite/test.csv")!, encoding: .utf8)
             .split(whereSeparator: \.isNewline).prefix(17)  // the file's lines end in CR LF: one Character
-        try (rows.joined(separator: "\n") + "\n").write(to: data, atomically: true, encoding: .utf8)
+        let data = try dir.file("sudoku.csv", lines: rows)
         let trmExact = try Self.expectSameGrids(model: "Models/sudoku", data: data, puzzles: 16, steps: 4, in: dir)
         #expect(trmExact >= 2 && trmExact <= 12, "some solved, some not (a comparison that means something): \(trmExact) of 16")
     }
@@ -118,10 +117,9 @@ struct TorchScriptTests {
     func mazeLabelRuleFollowsTheData() throws {
         let dir = TestDirectory()
         let generated = try Self.generate(["maze", "--count", "6", "--side", "30", "--seed", "44"], in: dir)
-        let hard = dir.file("hard.csv")
         let rows = try String(contentsOfFile: SharedData.path("maze-30x30-hard/train.csv")!, encoding: .utf8)
             .split(whereSeparator: \.isNewline).prefix(7)
-        try (rows.joined(separator: "\n") + "\n").write(to: hard, atomically: true, encoding: .utf8)
+        let hard = try dir.file("hard.csv", lines: rows)
         for (file, rule) in [(generated, "back from G: up, down, left, right"), (hard, "from S: down, left, right, up")] {
             let (status, text) = try TorchScript.run([TorchScript.script, "--check-labels", file.path, "--device", "cpu"])
             try #require(status == 0, "\(text)")
@@ -161,10 +159,10 @@ struct TorchScriptTests {
                                             "--config", edited.path, "--out", folder.path])
         try #require(s0 == 0, "\(t0)")
         let common = ["--data", data.path, "--batch", "4", "--dtype", "fp32", "--device", "cpu", "--log-every", "1", "--seed", "3"]
-        func rates(_ text: String) throws -> [Int: Double] {
+        // Step -> learning rate, from the run's metrics.jsonl (--log-every 1: every step).
+        func rates(_ run: URL) throws -> [Int: Double] {
             var out: [Int: Double] = [:]
-            for line in text.split(separator: "\n") where line.hasPrefix("{\"step\"") {
-                let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            for o in try TorchScript.lines(run.appendingPathComponent("metrics.jsonl")) {
                 out[try #require(o["step"] as? Int)] = try #require(o["lr"] as? Double)
             }
             return out
@@ -177,7 +175,7 @@ struct TorchScriptTests {
         try #require(s2 == 0, "\(t2)")
         let (s3, t3) = try TorchScript.run([TorchScript.script, "--init", folder.path, "--steps", "4", "--out", whole.path] + common)
         try #require(s3 == 0, "\(t3)")
-        let a = try rates(t1), b = try rates(t2), c = try rates(t3)
+        let a = try rates(first), b = try rates(second), c = try rates(whole)
         #expect(Set(a.keys) == [1, 2] && Set(b.keys) == [3, 4] && Set(c.keys) == [1, 2, 3, 4], "\(a) \(b) \(c)")
         for step in 1...4 {
             let resumed = try #require(step <= 2 ? a[step] : b[step]), unbroken = try #require(c[step])
