@@ -8,6 +8,9 @@ import Testing
 private func grid(_ rows: [[Int]]) -> ARCGrid { try! ARCGrid.make(rows).get() }
 
 @Suite struct ARCLoaderTests {
+    /// This test's own folder, removed when the test ends.
+    let dir = TestDirectory()
+
     @Test(.enabled(if: ["arc-agi-1", "arc-agi-2", "conceptarc/corpus"].allSatisfy(SharedData.exists)), arguments: [
         ("arc-agi-1/training", 400), ("arc-agi-1/evaluation", 400),
         ("arc-agi-2/training", 1000), ("arc-agi-2/evaluation", 120), ("conceptarc/corpus", 160),
@@ -51,7 +54,7 @@ private func grid(_ rows: [[Int]]) -> ARCGrid { try! ARCGrid.make(rows).get() }
     }
 
     @Test func skipInvalidCountsBadTaskFiles() throws {
-        let folder = temporaryPath("arc")
+        let folder = dir.file("arc").path
         try FileManager.default.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: true)
         try Data(#"{"train": [{"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]]}]}"#.utf8).write(to: URL(fileURLWithPath: folder + "/a.json"))
         try Data(#"{"train": "#.utf8).write(to: URL(fileURLWithPath: folder + "/sub/b.json"))

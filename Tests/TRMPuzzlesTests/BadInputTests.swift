@@ -2,24 +2,29 @@
 // --skip-invalid must count and continue.
 import Foundation
 import Testing
+import TRMTestSupport
 @testable import TRMPuzzles
 
 private let header = "source,question,answer,rating"
 private let goodQ = ".8....9.5.9.3....61..2.....2.4..1................9.5...6..5.............3......2."
 private let goodA = "682147935497385216153269487234571869579628143816493572761852394928734651345916728"
 
-/// Writes text to a temporary file and returns its path.
-private func file(_ text: String, _ name: String = "bad.csv") throws -> String {
-    let path = temporaryPath(name)
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    return path
-}
-
 private func swap(_ s: String, at i: Int, with c: Character) -> String {
     var a = Array(s); a[i] = c; return String(a)
 }
 
 @Suite struct BadInputTests {
+    /// This test's own folder, removed when the test ends.
+    let dir = TestDirectory()
+
+    /// Writes text to a new file in this test's folder (a test may write several of one name) and
+    /// returns its path.
+    func file(_ text: String, _ name: String = "bad.csv") throws -> String {
+        let path = dir.file("\(UUID().uuidString)-\(name)").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
     @Test(arguments: [
         ("x,\(goodQ),\(goodA)", "expected 4 comma-separated fields"),
         ("x,\(goodQ.dropLast()),\(goodA),0", "expected 81 cells, found 80"),

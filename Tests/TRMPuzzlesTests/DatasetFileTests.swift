@@ -1,15 +1,13 @@
 // The binary dataset file: round trip, checksum, truncation, atomic replacement.
 import Foundation
 import Testing
+import TRMTestSupport
 @testable import TRMPuzzles
 
-func temporaryPath(_ name: String) -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trm-puzzles-tests-\(getpid())")
-    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.appendingPathComponent("\(UUID().uuidString)-\(name)").path
-}
-
 @Suite struct DatasetFileTests {
+    /// This test's own folder, removed when the test ends.
+    let dir = TestDirectory()
+
     static func sample() -> PuzzleDataset {
         var d = StreamBenchmark.syntheticSudoku(count: 50)
         d.labels[3] = PuzzleDataset.ignoreLabel
@@ -19,7 +17,7 @@ func temporaryPath(_ name: String) -> String {
 
     @Test func roundTripsCompactTokens() throws {
         let d = Self.sample()
-        let path = temporaryPath("a.trmd")
+        let path = dir.file("a.trmd").path
         try DatasetFile.write(d, to: path, sources: ["x.csv"], skippedRows: 2)
         let (back, manifest) = try DatasetFile.read(path: path)
         #expect(back == d)
@@ -37,13 +35,13 @@ func temporaryPath(_ name: String) -> String {
     @Test func keepsRatings() throws {
         var d = Self.sample()
         d.ratings = (0..<Int32(d.count)).map { $0 % 7 == 0 ? -1 : $0 % 5 }
-        let path = temporaryPath("r.trmd")
+        let path = dir.file("r.trmd").path
         try DatasetFile.write(d, to: path)
         let (back, manifest) = try DatasetFile.read(path: path)
         #expect(back.ratings == d.ratings && back == d)
         #expect(manifest.ratings == true)
         // A file without ratings stays as before: no flag, no extra bytes.
-        let plain = temporaryPath("p.trmd")
+        let plain = dir.file("p.trmd").path
         try DatasetFile.write(Self.sample(), to: plain)
         let (noRatings, plainManifest) = try DatasetFile.read(path: plain)
         #expect(noRatings.ratings == nil && plainManifest.ratings == nil)
@@ -53,14 +51,14 @@ func temporaryPath(_ name: String) -> String {
     @Test func roundTripsWideTokens() throws {
         var d = PuzzleDataset(kind: .grid, seqLen: 4, vocabSize: 300, numPuzzleIdentifiers: 3, gridRows: 2, gridCols: 2)
         d.append(input: [1, 299, 0, 7], label: [PuzzleDataset.ignoreLabel, 298, 3, 4], puzzleIdentifier: 2)
-        let path = temporaryPath("w.trmd")
+        let path = dir.file("w.trmd").path
         try DatasetFile.write(d, to: path)
         let (back, manifest) = try DatasetFile.read(path: path)
         #expect(back == d && manifest.tokenBytes == 4)
     }
 
     @Test func detectsDamage() throws {
-        let path = temporaryPath("b.trmd")
+        let path = dir.file("b.trmd").path
         try DatasetFile.write(Self.sample(), to: path)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[bytes.count - 100] ^= 0x01
@@ -84,7 +82,7 @@ func temporaryPath(_ name: String) -> String {
         ("tokenBytes", "2"),
     ])
     func hostileManifestsAreRefusedNotCrashed(_ key: String, _ value: String) throws {
-        let path = temporaryPath("h.trmd")
+        let path = dir.file("h.trmd").path
         try DatasetFile.write(Self.sample(), to: path)
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         let length = Int(bytes[8]) | Int(bytes[9]) << 8
@@ -107,7 +105,7 @@ func temporaryPath(_ name: String) -> String {
     }
 
     @Test func atomicWriteReplacesAnExistingFile() throws {
-        let path = temporaryPath("c.trmd")
+        let path = dir.file("c.trmd").path
         try DatasetFile.write(Self.sample(), to: path)
         let small = Self.sample().prefix(5)
         try DatasetFile.write(small, to: path)

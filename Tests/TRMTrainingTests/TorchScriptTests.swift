@@ -223,7 +223,8 @@ struct TorchScriptTests {
         let (s3, t3) = try TRMExecutable.run(["info", "--model", folder.path])
         #expect(s3 == 0, "\(t3)")
         #expect(t3.contains("torch-test"), "the name given: \(t3)")
-        let (s4, t4) = try TRMExecutable.run(["eval", "--model", folder.path, "--data", data.path, "--max-steps", "1", "--quiet"])
+        let (s4, t4) = try TRMExecutable.run(["eval", "--model", folder.path, "--data", data.path, "--max-steps", "1", "--quiet",
+                                              "--out", dir.file("eval").path])
         #expect(s4 == 0, "\(t4)")
         // A byte flipped in the packed weights is caught by the manifest the script wrote.
         let weights = folder.appendingPathComponent("model.safetensors")
