@@ -38,7 +38,7 @@ Needs torch and numpy (nothing else). Runs on CPU too (slowly; `trm train` is fa
 TorchScriptTests in the Swift package compare its evaluation with `trm eval`, and check that a
 snapshot it writes packs into a folder `trm` verifies and loads, where torch is installed.
 """
-import argparse, csv, gzip, io, json, math, os, struct, time
+import argparse, csv, gzip, io, json, math, os, signal, struct, time
 
 import numpy as np
 import torch
@@ -66,17 +66,30 @@ def parse_safetensors(raw, path):
         header = json.loads(raw[8:8 + n])
     except (struct.error, ValueError) as e:
         raise SystemExit(f"{path}: not a readable safetensors file ({e})")
+    if not isinstance(header, dict):
+        raise SystemExit(f"{path}: not a readable safetensors file (its header is not a JSON object)")
     meta = header.pop("__metadata__", {})
     out = {}
     for name, info in header.items():
-        if info["dtype"] != "F32":
-            raise SystemExit(f"{path}: tensor '{name}' is {info['dtype']}; only F32 is read")
-        a, b = info["data_offsets"]
-        if 8 + n + b > len(raw):
-            raise SystemExit(f"{path}: tensor '{name}' runs past the end of the file (truncated)")
-        arr = np.frombuffer(raw[8 + n + a:8 + n + b], dtype="<f4").reshape(info["shape"])
+        try:
+            if info["dtype"] != "F32":
+                raise SystemExit(f"{path}: tensor '{name}' is {info['dtype']}; only F32 is read")
+            a, b = info["data_offsets"]
+            if 8 + n + b > len(raw):
+                raise SystemExit(f"{path}: tensor '{name}' runs past the end of the file (truncated)")
+            arr = np.frombuffer(raw[8 + n + a:8 + n + b], dtype="<f4").reshape(info["shape"])
+        except (KeyError, TypeError, ValueError) as e:
+            raise SystemExit(f"{path}: tensor '{name}' has a malformed header entry ({type(e).__name__}: {e})")
         out[name] = torch.from_numpy(arr.copy())
     return out, meta
+
+
+def verify_tensors_checksum(raw, meta, path, what):
+    """Exits when the `tensors_checksum` metadata entry (fnv1a64w of the tensor data, written by
+    safetensors_bytes(with_checksum=...)) does not match the bytes read."""
+    (n,) = struct.unpack("<Q", raw[:8])
+    if fnv1a64w(raw[8 + n:]) != meta.get("tensors_checksum"):
+        raise SystemExit(f"{path}: checksum mismatch; the {what} is damaged (copy it again)")
 
 
 def safetensors_bytes(tensors, meta, with_checksum=None):
@@ -130,8 +143,9 @@ def write_model_folder(folder, config, tensors, meta):
 
 # A training state: what a later run (on the next GPU lease) needs to go on as one run: the raw
 # weights, EMA, Adam's moments, the step and how much of the learning-rate schedule is spent. Not the
-# per-row carry (rows start fresh after a resume) nor the random streams (the data order goes on from
-# a new seed), so a resumed run is the same schedule and optimizer, not bit-identical to an unbroken one.
+# per-row carry (rows start fresh after a resume) nor the random streams (a resumed run draws from
+# --seed + its first step, so a lease does not replay the last one's samples), so a resumed run is the
+# same schedule and optimizer, not bit-identical to an unbroken one.
 STATE_FORMAT = "torch-train-state"
 
 
@@ -154,9 +168,7 @@ def read_state(path):
     if meta.get("format") != STATE_FORMAT:
         raise SystemExit(f"{path}: not a torch-train.py training state (format {meta.get('format')!r}); "
                          "--resume takes the state.safetensors a run wrote, --init a model folder")
-    (n,) = struct.unpack("<Q", raw[:8])
-    if fnv1a64w(raw[8 + n:]) != meta.get("tensors_checksum"):
-        raise SystemExit(f"{path}: checksum mismatch; the training state is damaged (copy it again)")
+    verify_tensors_checksum(raw, meta, path, "training state")
     try:
         meta["config"] = json.loads(meta["config"])
         for key in ("step", "schedule_spent", "schedule_total"):
@@ -179,7 +191,7 @@ def read_puzzles(path, limit=None):
 
 
 def _read_puzzles(path, limit):
-    qs, ans, ratings, kind = [], [], [], None
+    qs, ans, ratings = [], [], []
     opener = (lambda: io.TextIOWrapper(gzip.open(path), newline="")) if path.endswith(".gz") else (lambda: open(path, newline=""))
     with opener() as f:
         rows = csv.reader(f)
@@ -188,36 +200,10 @@ def _read_puzzles(path, limit):
             raise SystemExit(f"{path}: expected a CSV header with question and answer columns, got {head}")
         qi, ai = head.index("question"), head.index("answer")
         ri = head.index("rating") if "rating" in head else None
-        for line, row in enumerate(rows, start=2):
-            if limit is not None and len(qs) >= limit:
-                break
-            if len(row) != len(head):
-                raise SystemExit(f"{path}:{line}: {len(row)} fields, the header has {len(head)}")
-            q, a = row[qi], row[ai]
-            if kind is None:
-                kind = "sudoku" if len(q) == 81 and set(q) <= SUDOKU_CHARS else "maze"
-            if kind == "sudoku":
-                if len(q) != 81 or len(a) != 81:
-                    raise SystemExit(f"{path}:{line}: a Sudoku has 81 cells; question {len(q)}, answer {len(a)}")
-                try:
-                    qs.append([SUDOKU_TOKENS[ch] for ch in q]); ans.append([SUDOKU_TOKENS[ch] for ch in a])
-                except KeyError as e:
-                    raise SystemExit(f"{path}:{line}: unknown Sudoku character {e}")
-                if min(ans[-1]) < 2:
-                    raise SystemExit(f"{path}:{line}: the answer has blank cells")
-            else:
-                side = int(round(math.sqrt(len(q))))
-                if side * side != len(q) or len(a) != len(q):
-                    raise SystemExit(f"{path}:{line}: a maze of {len(q)} cells (answer {len(a)}) is not a square grid")
-                try:
-                    qs.append([MAZE_TOKENS[ch] for ch in q]); ans.append([MAZE_TOKENS[ch] for ch in a])
-                except KeyError as e:
-                    raise SystemExit(f"{path}:{line}: unknown maze character {e}")
-            if ri is not None:
-                try:
-                    ratings.append(int(row[ri]))
-                except ValueError:
-                    raise SystemExit(f"{path}:{line}: rating '{row[ri]}' is not an integer")
+        try:
+            kind = _read_rows(path, limit, rows, head, qi, ai, ri, qs, ans, ratings)
+        except csv.Error as e:
+            raise SystemExit(f"{path}:{rows.line_num}: not a well-formed CSV row ({e})")
     if not qs:
         raise SystemExit(f"{path}: no puzzles")
     sides = {int(round(math.sqrt(len(q)))) for q in qs}
@@ -225,6 +211,46 @@ def _read_puzzles(path, limit):
         raise SystemExit(f"{path}: grids of several sides {sorted(sides)}")
     return (kind, torch.tensor(qs, dtype=torch.uint8), torch.tensor(ans, dtype=torch.uint8), sides.pop(),
             ratings if ri is not None else None)
+
+
+def _read_rows(path, limit, rows, head, qi, ai, ri, qs, ans, ratings):
+    """The rows of a puzzle CSV after its header, appended to qs, ans and ratings as token lists; -> the
+    kind, told from the first row."""
+    kind = None
+    for line, row in enumerate(rows, start=2):
+        if limit is not None and len(qs) >= limit:
+            break
+        if len(row) != len(head):
+            raise SystemExit(f"{path}:{line}: {len(row)} fields, the header has {len(head)}")
+        q, a = row[qi], row[ai]
+        if kind is None:
+            kind = "sudoku" if len(q) == 81 and set(q) <= SUDOKU_CHARS else "maze"
+        if kind == "sudoku":
+            if len(q) != 81 or len(a) != 81:
+                raise SystemExit(f"{path}:{line}: a Sudoku has 81 cells; question {len(q)}, answer {len(a)}")
+            try:
+                qs.append([SUDOKU_TOKENS[ch] for ch in q]); ans.append([SUDOKU_TOKENS[ch] for ch in a])
+            except KeyError as e:
+                raise SystemExit(f"{path}:{line}: unknown Sudoku character {e}")
+            if min(ans[-1]) < 2:
+                raise SystemExit(f"{path}:{line}: the answer has blank cells")
+        else:
+            side = int(round(math.sqrt(len(q))))
+            if side * side != len(q) or len(a) != len(q):
+                raise SystemExit(f"{path}:{line}: a maze of {len(q)} cells (answer {len(a)}) is not a square grid")
+            try:
+                qs.append([MAZE_TOKENS[ch] for ch in q]); ans.append([MAZE_TOKENS[ch] for ch in a])
+            except KeyError as e:
+                raise SystemExit(f"{path}:{line}: unknown maze character {e}")
+            if q.count("S") != 1 or q.count("G") != 1:
+                raise SystemExit(f"{path}:{line}: a maze needs one S and one G; the question has "
+                                 f"{q.count('S')} S and {q.count('G')} G")
+        if ri is not None:
+            try:
+                ratings.append(int(row[ri]))
+            except ValueError:
+                raise SystemExit(f"{path}:{line}: rating '{row[ri]}' is not an integer")
+    return kind
 
 
 VOCAB = {"maze": 6, "sudoku": 11}
@@ -639,6 +665,14 @@ def stablemax_ce(logits, labels):
 
 
 def train(args):
+    # SIGTERM or SIGINT (a lease running out: scripts/gpu-session.sh) ends the run after the step under
+    # way, or before the first when it comes while the data is read: final snapshot and state as usual,
+    # without a final evaluation.
+    # (Unblocked too: a parent may start it with them blocked, as a Swift test's Process does.)
+    stop = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda number, frame: stop.append(signal.Signals(number).name))
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     device = torch.device(args.device)
     torch.manual_seed(args.seed)
     if args.resume:
@@ -661,6 +695,7 @@ def train(args):
     kind, side = kinds.pop(), sides.pop()
     check_kind(config, kind, args.data[0])
     started = time.time()
+    rule = None
     if kind == "maze":
         base = torch.cat([f[1] for f in files]).to(device)
         if not args.augment and args.label_rule == "auto":
@@ -677,14 +712,27 @@ def train(args):
                     chunk = vq[s:s + 16384]
                     va, ok = relabel(chunk, side, rule)
                     if not bool(ok.all()):
-                        raise SystemExit(f"{int((~ok).sum())} training mazes have no path from S to G")
+                        # A turned copy has a path exactly when its maze has: name the maze's file and line.
+                        path, line = file_line(args.data, files, s + int((~ok).nonzero()[0, 0]))
+                        raise SystemExit(f"{path}:{line}: the maze has no path from S to G "
+                                         f"({int((~ok).sum())} such mazes among rows {s + 1}-{s + chunk.shape[0]} of the training set)")
                     versions_q.append(chunk); versions_a.append(va)
             train_q, train_a = torch.cat(versions_q), torch.cat(versions_a)
             how = "given" if args.label_rule != "auto" else "the data's"
-            kept = int((train_a[:base.shape[0]] == torch.cat([f[2] for f in files]).to(device)).all(-1).sum())
+            same = (train_a[:base.shape[0]] == torch.cat([f[2] for f in files]).to(device)).all(-1)
             print(f"data: {base.shape[0]} mazes x {8 if args.augment else 1} versions = {train_q.shape[0]} samples of "
                   f"{side}x{side}, labelled by the rule '{rule_name(rule)}' ({how}; "
-                  f"{kept} of {base.shape[0]} labels as in the files), relabelled in {time.time() - started:.1f} s", flush=True)
+                  f"{int(same.sum())} of {base.shape[0]} labels as in the files), relabelled in {time.time() - started:.1f} s", flush=True)
+            if args.label_rule == "auto":
+                # The rule was judged on each file's first rows: say where later rows follow another.
+                at = 0
+                for path, f in zip(args.data, files):
+                    n = f[1].shape[0]
+                    other = n - int(same[at:at + n].sum())
+                    if other:
+                        print(f"warning: {path}: {other} of {n} labels do not follow '{rule_name(rule)}' (the rule of "
+                              f"its first rows); those rows were relabelled by it", flush=True)
+                    at += n
     else:
         train_q = torch.cat([f[1] for f in files]).to(device)
         train_a = torch.cat([f[2] for f in files]).to(device)
@@ -693,6 +741,13 @@ def train(args):
     val = read_puzzles(args.val, args.val_limit) if args.val else None
     if val and (val[0] != kind or val[3] != side):
         raise SystemExit(f"{args.val}: {val[0]} puzzles of side {val[3]}; training on {kind} of side {side}")
+    if val and kind == "maze" and rule is not None:
+        # Exact scores count a right path that breaks ties another way as wrong: say so before training.
+        va, _ = relabel(val[1].to(device), side, rule)
+        other = int((va.cpu() != val[2]).any(-1).sum())
+        if other:
+            print(f"warning: {args.val}: {other} of {val[1].shape[0]} validation labels do not follow the training "
+                  f"rule '{rule_name(rule)}'; its exact scores count the model's paths there as wrong", flush=True)
     model.set_side(side)
     c["seqLen"] = side * side
 
@@ -726,6 +781,9 @@ def train(args):
             raise SystemExit(f"{args.resume}: its schedule counts {unit}; give the budget of this run in the same unit "
                              f"({'--steps' if unit == 'steps' else '--seconds'})")
         print(f"resumed at step {step0}: {spent:g} of the schedule's {total:g} {unit} spent", flush=True)
+        if spent >= total:
+            print(f"warning: {args.resume}: its schedule is spent; this run trains at the last learning rate "
+                  f"({lr_min:g}) throughout (start a new schedule with --init and --schedule-seconds)", flush=True)
     else:
         step0, spent = 0, 0.0
         unit = "steps" if args.steps else "seconds"
@@ -760,7 +818,8 @@ def train(args):
         meta = {"format": "trm", "step": str(step), "weights": "ema" if ema else "raw",
                 "source": f"scripts/torch-train.py from {origin}, step {step} ({where}, {args.dtype})",
                 "seconds": f"{time.time() - t0:.1f}", "evaluation": json.dumps(evaluation)}
-        write_atomic(os.path.join(args.out, tag + ".safetensors"), safetensors_bytes(ema_weights(), meta))
+        write_atomic(os.path.join(args.out, tag + ".safetensors"),
+                     safetensors_bytes(ema_weights(), meta, with_checksum="tensors_checksum"))
         # The state to go on from (--resume), beside the snapshots; replaced at each snapshot.
         # Seconds of the schedule: wall clock since the start (evaluations included, as the schedule
         # counts them) up to the last step, not the final evaluation after it.
@@ -785,20 +844,30 @@ def train(args):
         print(json.dumps({"eval": r}), flush=True)
         return r
 
+    # A resumed run draws from another stream than the run it goes on from (--seed + its first step).
     gen = torch.Generator(device=device)
-    gen.manual_seed(args.seed)
+    gen.manual_seed(args.seed + step0)
     t0 = time.time()
     step, next_eval, log = step0, args.eval_every, open(os.path.join(args.out, "metrics.jsonl"), "a")
     last_eval, ended = None, None
     while True:
         elapsed = time.time() - t0
-        if elapsed >= args.seconds or (args.steps and step - step0 >= args.steps):
+        if stop or elapsed >= args.seconds or (args.steps and step - step0 >= args.steps):
             ended = elapsed
             break
-        frac = min(1.0, (spent + (step - step0 if unit == "steps" else elapsed)) / total)
-        step += 1
-        sched = step / warmup if step < warmup else (lr_min + (lr_max - lr_min) * 0.5 * (1 + math.cos(math.pi * frac))) / lr_max
+        # The learning rate of update number `step` (from 0), as trm train's: a linear warm-up from 0, then
+        # a cosine whose progress counts, in steps, from the end of the warm-up; in seconds, over the
+        # whole budget (the warm-up's few steps are a sliver of it).
+        if step < warmup:
+            sched = step / warmup
+        else:
+            if unit == "steps":
+                frac = min(1.0, max(0.0, spent + step - step0 - warmup) / max(1.0, total - warmup))
+            else:
+                frac = min(1.0, (spent + elapsed) / total)
+            sched = (lr_min + (lr_max - lr_min) * 0.5 * (1 + math.cos(math.pi * frac))) / lr_max
         lr = lr_max * sched
+        step += 1
         # Reset halted rows onto new samples.
         idx = torch.randint(0, train_q.shape[0], (B,), device=device, generator=gen)
         hm = halted[:, None, None]
@@ -852,15 +921,32 @@ def train(args):
             print(json.dumps(rec), flush=True)
             if not math.isfinite(rec["loss"]):
                 raise SystemExit(f"training diverged at step {step}")
-        if time.time() - t0 >= next_eval:
+        if time.time() - t0 >= next_eval and not stop:
             if not math.isfinite(loss.item()):
                 raise SystemExit(f"training diverged at step {step}; no snapshot written")
             next_eval += args.eval_every
             r = last_eval = run_eval(step)
             snapshot(f"step-{step:06d}", step, r)
-    r = last_eval if last_eval and last_eval["step"] == step else run_eval(step)
+    if stop:
+        print(f"{stop[0]}: stopped after step {step}; writing the final snapshot without evaluating it", flush=True)
+        r = last_eval if last_eval and last_eval["step"] == step else None
+    else:
+        r = last_eval if last_eval and last_eval["step"] == step else run_eval(step)
     snapshot("final", step, r)
-    print(json.dumps({"done": step, "seconds": round(time.time() - t0, 1), "samples": (step - step0) * B}), flush=True)
+    done = {"done": step, "seconds": round(time.time() - t0, 1), "samples": (step - step0) * B}
+    if stop:
+        done["stopped_by"] = stop[0]
+    print(json.dumps(done), flush=True)
+
+
+def file_line(paths, files, index):
+    """The file and CSV line of training row `index` (rows of the files in order; one line per row after
+    the header)."""
+    for path, f in zip(paths, files):
+        if index < f[1].shape[0]:
+            return path, index + 2
+        index -= f[1].shape[0]
+    return paths[-1], "?"
 
 
 def main():
@@ -871,8 +957,8 @@ def main():
     ap.add_argument("--val-limit", type=int)
     ap.add_argument("--out", help="output folder: final/ and step-N/ model folders, metrics.jsonl")
     ap.add_argument("--name", help="model name written into config.json")
-    ap.add_argument("--seconds", type=float, default=600, help="wall-clock training budget of this run; the cosine "
-                    "schedule spans it, or --schedule-seconds")
+    ap.add_argument("--seconds", type=float, help="wall-clock training budget of this run (default 600; with --steps, "
+                    "none unless given); the cosine schedule spans it, or --schedule-seconds")
     ap.add_argument("--steps", type=int, help="train this many steps instead (the schedule spans them, or --schedule-steps)")
     ap.add_argument("--schedule-seconds", type=float, help="a schedule longer than this run (several GPU leases): this "
                     "run trains --seconds of it and leaves state.safetensors for --resume")
@@ -902,12 +988,26 @@ def main():
     ap.add_argument("--pack", help="a snapshot .safetensors: write it with --config as the model folder --out")
     ap.add_argument("--config", help="with --pack: the config.json the training run wrote")
     args = ap.parse_args()
+    if args.seconds is None:
+        args.seconds = math.inf if args.steps else 600.0
     if args.pack:
         if not args.config or not args.out:
             ap.error("--pack needs --config and --out")
-        w, meta = read_safetensors(args.pack)
+        try:
+            raw = open(args.pack, "rb").read()
+        except OSError as e:
+            raise SystemExit(f"{args.pack}: cannot read it ({e.strerror})")
+        w, meta = parse_safetensors(raw, args.pack)
+        if "tensors_checksum" in meta:
+            verify_tensors_checksum(raw, meta, args.pack, "snapshot")
+        else:
+            print(f"note: {args.pack} carries no checksum (written before snapshots had one): packed as read")
+        try:
+            config = json.load(open(args.config))
+        except (OSError, ValueError) as e:
+            raise SystemExit(f"{args.config}: cannot read the run's configuration ({e})")
         keep = {k: v for k, v in meta.items() if k in ("format", "step", "weights", "source")}
-        write_model_folder(args.out, json.load(open(args.config)), w, keep)
+        write_model_folder(args.out, config, w, keep)
         print(f"wrote model folder {args.out} ({meta.get('source', '')})")
         return
     if args.check_labels:

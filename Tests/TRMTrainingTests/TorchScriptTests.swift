@@ -7,6 +7,7 @@
 // with the reason elsewhere.
 import Foundation
 import Testing
+import TRMModels
 import TRMTestSupport
 
 enum TorchScript {
@@ -183,6 +184,24 @@ struct TorchScriptTests {
         }
         #expect(try #require(c[4]) < (try #require(c[1])) * 0.5, "the cosine decays over the 4 steps: \(c)")
         #expect(t2.contains("resumed at step 2"), "\(t2)")
+        // With a warm-up, the script's rates are trm train's: metrics step k is update k - 1 of
+        // TrainingConfig.learningRate(atStep:) (a warm-up from 0, then the cosine counted from its end).
+        training["warmupSteps"] = 2
+        config["training"] = training
+        try JSONSerialization.data(withJSONObject: config).write(to: edited)
+        let warmFolder = dir.file("warmup"), warm = dir.file("warm")
+        let (w0, u0) = try TorchScript.run([TorchScript.script, "--pack", bundled.appendingPathComponent("model.safetensors").path,
+                                            "--config", edited.path, "--out", warmFolder.path])
+        try #require(w0 == 0, "\(u0)")
+        let (w1, u1) = try TorchScript.run([TorchScript.script, "--init", warmFolder.path, "--steps", "6", "--out", warm.path] + common)
+        try #require(w1 == 0, "\(u1)")
+        var swift = try RunConfig.load(from: edited).training
+        swift.totalSteps = 6
+        let w = try rates(warm)
+        for step in 1...6 {
+            let expected = Double(swift.learningRate(atStep: step - 1)), got = try #require(w[step])
+            #expect(abs(got - expected) <= 1e-6 * Double(swift.learningRate), "step \(step): \(got), trm train's \(expected)")
+        }
         // The resumed run's snapshot packs into a folder trm loads.
         let packed = dir.file("packed")
         let (s4, t4) = try TorchScript.run([TorchScript.script, "--pack", second.appendingPathComponent("final.safetensors").path,
@@ -197,6 +216,59 @@ struct TorchScriptTests {
         let (s6, t6) = try TorchScript.run([TorchScript.script, "--resume", state.path, "--steps", "1", "--out", dir.file("third").path] + common)
         #expect(s6 != 0 && t6.contains("state.safetensors") && t6.contains("damaged"), "\(t6)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("third").path), "a refused run leaves no folder")
+    }
+
+    // One GPU lease (scripts/gpu-session.sh), dry-run on the CPU with tiny inputs: every job name and
+    // input is checked before any job starts, and a job still running at STOP_AFTER is told to stop,
+    // so its tar and state come back before the lease's command limit would cut the packing off.
+    @Test("gpu-session.sh refuses a bad job or input before starting any; a job past STOP_AFTER still returns its tar and state")
+    func gpuSessionStopsInTime() throws {
+        let dir = TestDirectory()
+        let data = try Self.generate(["sudoku", "--count", "12", "--clues", "30", "--seed", "7"], in: dir)
+        let inputs = dir.file("inputs")
+        try FileManager.default.createDirectory(at: inputs.appendingPathComponent("sudoku"), withIntermediateDirectories: true)
+        let rows = try String(contentsOf: data, encoding: .utf8).split(whereSeparator: \.isNewline)
+        _ = try dir.file("inputs/sudoku/val.csv", lines: rows.prefix(5))
+        let (sz, tz) = try TorchScript.run(["-c", "import gzip, sys\nwith open(sys.argv[1], 'rb') as i, gzip.open(sys.argv[2], 'wb') as o: o.write(i.read())",
+                                            data.path, inputs.appendingPathComponent("sudoku/mix-train.csv.gz").path])
+        try #require(sz == 0, "\(tz)")
+        func session(_ jobs: String, out: URL, stopAfter: String = "15") throws -> (Int32, String) {
+            try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                 ["bash", Repository.root.appendingPathComponent("scripts/gpu-session.sh").path, "600", jobs],
+                                 environment: ["OUT": out.path, "GPU_INPUTS": inputs.path, "DEVICE": "cpu", "VAL_LIMIT": "2",
+                                               "STOP_AFTER": stopAfter, "OMP_NUM_THREADS": "1",
+                                               "EXTRA": "--batch 2 --eval-batch 2 --dtype fp32 --log-every 1"],
+                                 timeoutSeconds: 300)
+        }
+        // An unknown job after a good one, and a job whose inputs are missing: refused, nothing started.
+        let refused = dir.file("refused")
+        let (s1, t1) = try session("sudoku bogus", out: refused)
+        #expect(s1 == 2 && t1.contains("unknown job 'bogus'"), "\(t1)")
+        let (s2, t2) = try session("sudoku maze", out: refused)
+        #expect(s2 == 2 && t2.contains("missing input") && t2.contains("g30.csv.gz"), "\(t2)")
+        #expect(!FileManager.default.fileExists(atPath: refused.appendingPathComponent("sudoku.log").path), "the good job never started")
+        // A 600-second budget, stopped 15 s after the start: the job ends its step, writes its final
+        // snapshot and state, and the session packs them as usual.
+        let out = dir.file("out")
+        let (s3, t3) = try session("sudoku", out: out)
+        #expect(s3 == 0, "\(t3)")
+        let names = Set((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? [])
+        #expect(names == ["machine.txt", "sudoku.log", "sudoku.tar", "sudoku-state.safetensors"], "\(names) \(t3)")
+        let log = (try? String(contentsOf: out.appendingPathComponent("sudoku.log"), encoding: .utf8)) ?? ""
+        #expect(log.contains("\"stopped_by\": \"SIGTERM\""), "\(log)")
+        let (s4, t4) = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["tar", "-C", dir.url.path, "-xf", out.appendingPathComponent("sudoku.tar").path])
+        try #require(s4 == 0, "\(t4)")
+        // The snapshot packs (its checksum verified) into a folder trm loads; one flipped byte is refused.
+        let snapshot = dir.file("sudoku/final.safetensors")
+        let (s5, t5) = try TorchScript.run([TorchScript.script, "--pack", snapshot.path, "--config", dir.file("sudoku/config.json").path,
+                                            "--out", dir.file("packed").path])
+        #expect(s5 == 0 && !t5.contains("no checksum"), "\(t5)")
+        let (s6, t6) = try TRMExecutable.run(["info", "--model", dir.file("packed").path])
+        #expect(s6 == 0, "\(t6)")
+        try IntegrityTests.flip(snapshot)
+        let (s7, t7) = try TorchScript.run([TorchScript.script, "--pack", snapshot.path, "--config", dir.file("sudoku/config.json").path,
+                                            "--out", dir.file("packed2").path])
+        #expect(s7 != 0 && t7.contains("checksum mismatch"), "\(t7)")
     }
 
     @Test("Sudoku training versions are valid; a snapshot the script trains packs into a folder trm verifies and evaluates")
