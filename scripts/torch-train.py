@@ -52,12 +52,16 @@ SUDOKU_CHARS = set(SUDOKU_TOKENS)
 
 # ---------------------------------------------------------------- files
 
-def read_safetensors(path):
+def read_bytes(path, what="it"):
     try:
-        raw = open(path, "rb").read()
+        with open(path, "rb") as f:
+            return f.read()
     except OSError as e:
-        raise SystemExit(f"{path}: cannot read it ({e.strerror})")
-    return parse_safetensors(raw, path)
+        raise SystemExit(f"{path}: cannot read {what} ({e.strerror})")
+
+
+def read_safetensors(path):
+    return parse_safetensors(read_bytes(path), path)
 
 
 def parse_safetensors(raw, path):
@@ -160,10 +164,7 @@ def state_bytes(model, ema, m, v, meta):
 
 def read_state(path):
     """A state file -> (metadata with config, model weights, ema or None, m, v); exits on damage."""
-    try:
-        raw = open(path, "rb").read()
-    except OSError as e:
-        raise SystemExit(f"{path}: cannot read the training state ({e.strerror})")
+    raw = read_bytes(path, "the training state")
     tensors, meta = parse_safetensors(raw, path)
     if meta.get("format") != STATE_FORMAT:
         raise SystemExit(f"{path}: not a torch-train.py training state (format {meta.get('format')!r}); "
@@ -993,10 +994,7 @@ def main():
     if args.pack:
         if not args.config or not args.out:
             ap.error("--pack needs --config and --out")
-        try:
-            raw = open(args.pack, "rb").read()
-        except OSError as e:
-            raise SystemExit(f"{args.pack}: cannot read it ({e.strerror})")
+        raw = read_bytes(args.pack)
         w, meta = parse_safetensors(raw, args.pack)
         if "tensors_checksum" in meta:
             verify_tensors_checksum(raw, meta, args.pack, "snapshot")
