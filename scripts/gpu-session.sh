@@ -55,16 +55,16 @@ read -r -a extra <<< "${EXTRA:-}"
 } > "$out/machine.txt" 2>&1
 
 # Every job and its inputs, checked before any starts (a refusal leaves nothing running).
-inputs() {
+inputs() {  # sets files=(...) to job $1's inputs
     case $1 in
-    maze) echo "$g/g30.csv.gz $g/mh-train800.csv $g/mh-val200.csv" ;;
-    sudoku) echo "$g/sudoku/mix-train.csv.gz $g/sudoku/val.csv" ;;
+    maze) files=("$g/g30.csv.gz" "$g/mh-train800.csv" "$g/mh-val200.csv") ;;
+    sudoku) files=("$g/sudoku/mix-train.csv.gz" "$g/sudoku/val.csv") ;;
     *) return 1 ;;
     esac
 }
 for job in $jobs; do
-    files=$(inputs "$job") || { echo "unknown job '$job' (maze or sudoku)" >&2; exit 2; }
-    for f in $files; do [ -f "$f" ] || { echo "missing input $f (see the head of this script)" >&2; exit 2; }; done
+    inputs "$job" || { echo "unknown job '$job' (maze or sudoku)" >&2; exit 2; }
+    for f in "${files[@]}"; do [ -f "$f" ] || { echo "missing input $f (see the head of this script)" >&2; exit 2; }; done
 done
 # How a job starts: from its state if an earlier lease left one, else from the bundled model folder.
 start() {
