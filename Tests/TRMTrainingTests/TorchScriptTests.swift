@@ -57,6 +57,12 @@ struct TorchScriptTests {
         return data
     }
 
+    /// `training.totalSteps` of the config.json in `folder` (a run's output or a packed model folder).
+    static func totalSteps(_ folder: URL) throws -> Int? {
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("config.json"))) as? [String: Any]
+        return (config?["training"] as? [String: Any])?["totalSteps"] as? Int
+    }
+
     /// Both programs evaluate the bundled `model` on `data` (`puzzles` rows) for `steps` supervision
     /// steps in fp32: at least 99% of the cells and the exact count must agree. Returns trm's exact count.
     static func expectSameGrids(model: String, data: URL, puzzles: Int, steps: Int, in dir: TestDirectory) throws -> Int {
@@ -184,6 +190,10 @@ struct TorchScriptTests {
         }
         #expect(try #require(c[4]) < (try #require(c[1])) * 0.5, "the cosine decays over the 4 steps: \(c)")
         #expect(t2.contains("resumed at step 2"), "\(t2)")
+        // Each run's config.json says how many steps its schedule spans (not the init folder's totalSteps).
+        for (run, steps) in [(first, 4), (second, 4), (whole, 4)] {
+            #expect(try Self.totalSteps(run) == steps, "\(run.lastPathComponent)")
+        }
         // With a warm-up, the script's rates are trm train's: metrics step k is update k - 1 of
         // TrainingConfig.learningRate(atStep:) (a warm-up from 0, then the cosine counted from its end).
         training["warmupSteps"] = 2
@@ -287,6 +297,7 @@ struct TorchScriptTests {
                                             "--batch", "4", "--eval-batch", "8", "--dtype", "fp32", "--device", "cpu", "--name", "torch-test"])
         try #require(s1 == 0, "\(t1)")
         #expect(t1.contains("\"done\": 2"), "\(t1)")
+        #expect(try Self.totalSteps(out) == 2, "the run's schedule, not the init folder's 9,500")
         let metrics = try String(contentsOf: out.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
         #expect(metrics.contains("\"step\": 1"), "metrics.jsonl: \(metrics)")
         let (s2, t2) = try TorchScript.run([TorchScript.script, "--pack", out.appendingPathComponent("final.safetensors").path,
@@ -295,6 +306,15 @@ struct TorchScriptTests {
         let (s3, t3) = try TRMExecutable.run(["info", "--model", folder.path])
         #expect(s3 == 0, "\(t3)")
         #expect(t3.contains("torch-test"), "the name given: \(t3)")
+        #expect(try Self.totalSteps(folder) == 2, "the packed folder keeps the run's schedule")
+        // A run by wall clock: its schedule spans the steps it reached, as its final snapshot says.
+        let timed = dir.file("timed")
+        let (s7, t7) = try TorchScript.run([TorchScript.script, "--init", folder.path, "--data", data.path, "--out", timed.path,
+                                            "--seconds", "2", "--batch", "4", "--dtype", "fp32", "--device", "cpu"])
+        try #require(s7 == 0, "\(t7)")
+        let done = try #require(TorchScript.lastJSON(t7)["done"] as? Int, "\(t7)")
+        let spans = try Self.totalSteps(timed)
+        #expect(done > 0 && spans == done, "\(t7)")
         let (s4, t4) = try TRMExecutable.run(["eval", "--model", folder.path, "--data", data.path, "--max-steps", "1", "--quiet",
                                               "--out", dir.file("eval").path])
         #expect(s4 == 0, "\(t4)")
