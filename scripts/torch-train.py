@@ -811,7 +811,11 @@ def train(args):
     origin = os.path.basename(os.path.normpath(args.init or state.get("origin", "state")))
     out_config["name"] = args.name or config.get("name", "model")
     os.makedirs(args.out, exist_ok=True)  # only once the data and the model are read: a refusal leaves no folder
-    write_atomic(os.path.join(args.out, "config.json"), json.dumps(out_config, indent=2, sort_keys=True).encode())
+
+    def write_config():
+        write_atomic(os.path.join(args.out, "config.json"), json.dumps(out_config, indent=2, sort_keys=True).encode())
+
+    write_config()
     where = torch.cuda.get_device_name() if device.type == "cuda" else "cpu"
 
     def snapshot(tag, step, evaluation):
@@ -823,7 +827,7 @@ def train(args):
         spans = int(total) if unit == "steps" else step
         if out_config["training"].get("totalSteps") != spans:
             out_config["training"]["totalSteps"] = spans
-            write_atomic(os.path.join(args.out, "config.json"), json.dumps(out_config, indent=2, sort_keys=True).encode())
+            write_config()
         meta = {"format": "trm", "step": str(step), "weights": "ema" if ema else "raw",
                 "source": f"scripts/torch-train.py from {origin}, step {step} ({where}, {args.dtype})",
                 "seconds": f"{time.time() - t0:.1f}", "evaluation": json.dumps(evaluation)}
