@@ -806,8 +806,12 @@ def train(args):
     out_config = dict(config)
     out_config["model"] = c
     # The settings this run trained with (the rest of `training` is the init folder's, as used).
-    out_config["training"] = dict(t, batchSize=B, learningRate=lr_max, seed=args.seed,
-                                  totalSteps=int(total) if unit == "steps" else step0)
+    def schedule_steps(step):
+        """config.json's totalSteps: how many steps this run's schedule spans, as trm train's does. By
+        steps, the planned length; by seconds, the steps reached at `step` (the final snapshot's: all)."""
+        return int(total) if unit == "steps" else step
+
+    out_config["training"] = dict(t, batchSize=B, learningRate=lr_max, seed=args.seed, totalSteps=schedule_steps(step0))
     origin = os.path.basename(os.path.normpath(args.init or state.get("origin", "state")))
     out_config["name"] = args.name or config.get("name", "model")
     os.makedirs(args.out, exist_ok=True)  # only once the data and the model are read: a refusal leaves no folder
@@ -821,12 +825,9 @@ def train(args):
     def snapshot(tag, step, evaluation):
         """<out>/<tag>.safetensors (EMA weights; metadata: step, seconds, evaluation). `--pack` makes a
         model folder of it with <out>/config.json. Few files on purpose: a GPU lease may return few."""
-        # config.json's totalSteps says how many steps this run's schedule spans, as trm train's does:
-        # by steps, the planned length; by seconds, the steps reached so far (the final snapshot's is
-        # the whole run). Rewritten with each snapshot, so --pack never copies the init folder's.
-        spans = int(total) if unit == "steps" else step
-        if out_config["training"].get("totalSteps") != spans:
-            out_config["training"]["totalSteps"] = spans
+        # Rewritten when the schedule's length moves, so --pack never copies the init folder's.
+        if out_config["training"]["totalSteps"] != schedule_steps(step):
+            out_config["training"]["totalSteps"] = schedule_steps(step)
             write_config()
         meta = {"format": "trm", "step": str(step), "weights": "ema" if ema else "raw",
                 "source": f"scripts/torch-train.py from {origin}, step {step} ({where}, {args.dtype})",
