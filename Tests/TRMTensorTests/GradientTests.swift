@@ -37,25 +37,30 @@ struct GradientTests {
         #expect(err < gradTolerance)
     }
 
-    @Test("matmul with a shared left operand: w @ x[b]^T", arguments: [(1, 3, 4, 5), (3, 2, 5, 4), (2, 6, 1, 3)])
-    func sharedLeftMatmulGradient(c: (Int, Int, Int, Int)) throws {
-        let (batch, m, n, k) = c
-        let err = try gradientError(shapes: [[m, k], [batch, n, k]]) { x in
-            try matmul(sharedLeft: x[0], transposedRight: x[1])
-        } reference: { x in
-            var out = [Double](repeating: 0, count: batch * m * n)
-            for b in 0..<batch { for i in 0..<m { for j in 0..<n { for p in 0..<k {
-                out[(b * m + i) * n + j] += x[0][i * k + p] * x[1][(b * n + j) * k + p]
-            } } } }
-            return out
+    @Test("transpose of the last two axes (tiled, split over threads): the reference's values and gradient",
+          arguments: [[3, 33, 70], [1, 65, 40], [2, 1, 7], [4, 32, 32], [2, 3, 40, 5], [1, 300, 9], [2, 8, 8], [1, 4100, 16]])
+    func lastAxesTranspose(shape: [Int]) throws {
+        let r = shape.count
+        var rng = TestRandom(9)
+        let x = rng.tensor(shape)
+        let expected = Reference.transpose(x.scalars, shape: shape, r - 2, r - 1)
+        var outShape = shape
+        outShape.swapAt(r - 2, r - 1)
+        for threads in [1, 2] {
+            for axes in [(r - 2, r - 1), (-1, -2)] {
+                let y = try ComputeContext.withThreads(threads) { try transpose(x, axes.0, axes.1) }
+                #expect(y.shape == outShape && y.scalars == expected)  // a copy: exact
+            }
         }
-        #expect(err < gradTolerance)
-        // The same numbers as matmul(x, w, transposeB: true) with its last two axes swapped.
-        var r = TestRandom(5)
-        let w = r.tensor([4, 6]), x = r.tensor([3, 5, 6])
-        let direct = try matmul(sharedLeft: w, transposedRight: x)
-        let viaTranspose = try transpose(matmul(x, w, transposeB: true), 1, 2)
-        #expect(direct.shape == [3, 4, 5] && relativeError(direct.scalars, viaTranspose.scalars) < 1e-6)
+        // Every kernel this CPU runs (AVX2 8 x 8 blocks, the Swift loop): the same copy.
+        for native in Kernels.runnableNative {
+            let out = Tensor(uninitialized: outShape)
+            transposeMatrices(x.data, batch: shape.dropLast(2).reduce(1, *), rows: shape[r - 2], cols: shape[r - 1],
+                              out.data, native: native)
+            #expect(out.scalars == expected, "\(native)")
+        }
+        #expect(try gradientError(shapes: [shape]) { x in try transpose(x[0], r - 1, r - 2) } reference: { x in
+            Reference.transpose(x[0], shape: shape, r - 1, r - 2) } < gradTolerance)
     }
 
     @Test("add, sub, mul with broadcasting", arguments: [

@@ -47,6 +47,10 @@ void trm_swiglu_forward_bf16_avx2(const uint16_t *x, long rows, long inner, floa
 void trm_swiglu_backward_bf16_avx2(const uint16_t *x, const float *dOut, long rows, long inner, float *dx);
 void trm_swiglu_forward_bf16_to_bf16_avx2(const uint16_t *x, long rows, long inner, uint16_t *out);
 
+/// Rows r0..<r1 of src [rows, cols] written as columns r0..<r1 of dst [cols, rows] (a transpose
+/// of those rows), in 8 x 8 AVX2 blocks within 32 x 32 tiles. Requires trm_avx2_available().
+void trm_transpose_rows_avx2(const float *src, long rows, long cols, long r0, long r1, float *dst);
+
 #ifdef __cplusplus
 }
 #endif

@@ -93,13 +93,12 @@ public enum KernelBenchmark {
     /// One GEMM the block performs: C[m, n] = op(A) op(B) with inner size k.
     struct Gemm { var m: Int, n: Int, k: Int, ta: Bool, tb: Bool }
 
-    /// The forward and backward GEMMs of one block on `rows` rows (linear layers x W^T) plus,
-    /// for the MLP mixer, its per-sample GEMMs. Attention's per-head GEMMs are counted as flops
-    /// of the block but not in this list (they are small and run inside the fused kernel).
+    /// The forward and backward GEMMs of one block on `rows` rows (linear layers x W^T), the MLP
+    /// mixer's on the transposed state's batch x D rows. Attention's per-head GEMMs are counted as
+    /// flops of the block but not in this list (they are small and run inside the fused kernel).
     static func blockGemms(batch: Int, length: Int, hidden d: Int, inner: Int, mixer: String, mixerInner: Int) -> [(Gemm, Int)] {
-        let rows = batch * length
         var list: [(Gemm, Int)] = []
-        func linear(_ inF: Int, _ outF: Int) {
+        func linear(_ inF: Int, _ outF: Int, rows: Int = batch * length) {
             list.append((Gemm(m: rows, n: outF, k: inF, ta: false, tb: true), 1))   // y = x W^T
             list.append((Gemm(m: rows, n: inF, k: outF, ta: false, tb: false), 1))  // dx = dy W
             list.append((Gemm(m: outF, n: inF, k: rows, ta: true, tb: false), 1))   // dW = dy^T x
@@ -107,16 +106,9 @@ public enum KernelBenchmark {
         if mixer == "attention" {
             linear(d, 3 * d); linear(d, d)
         } else {
-            // The token mixer as TokenMixer runs it: per sample [L, D]^T @ Wgu^T -> [D, 2I] (and its
-            // two backward GEMMs), then per sample Wd [L, I] @ h[b]^T -> [L, D] (`matmul(sharedLeft:
-            // transposedRight:)`: dh[b] = dC[b]^T Wd, dWd += dC[b] h[b]).
-            let (l, i2, i) = (length, 2 * mixerInner, mixerInner)
-            list.append((Gemm(m: d, n: i2, k: l, ta: true, tb: true), batch))
-            list.append((Gemm(m: l, n: d, k: i2, ta: true, tb: true), batch))
-            list.append((Gemm(m: i2, n: l, k: d, ta: true, tb: true), batch))
-            list.append((Gemm(m: l, n: d, k: i, ta: false, tb: true), batch))
-            list.append((Gemm(m: d, n: i, k: l, ta: true, tb: false), batch))
-            list.append((Gemm(m: l, n: i, k: d, ta: false, tb: false), batch))
+            // The token mixer as TokenMixer runs it: a SwiGLU layer over L on the state transposed
+            // to [B, D, L], i.e. on batch x D rows.
+            linear(length, 2 * mixerInner, rows: batch * d); linear(mixerInner, length, rows: batch * d)
         }
         linear(d, 2 * inner); linear(inner, d)
         return list

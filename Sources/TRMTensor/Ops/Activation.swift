@@ -104,12 +104,15 @@ public func swigluFeedForward(_ x: Tensor, gateUp: Tensor, down: Tensor) throws 
     BLAS.gemm(bf16TransA: false, transB: true, m: rows, n: width, k: inner, a: .bits(a),
               b: .float(down.data, ld: inner, weight: true), c: y.data, ldc: width)
     Tape.record(y, inputs: [x, gateUp, down]) { g in
-        // The down projection: d(gated) = dy @ down, d(down) = dy^T @ gated.
+        // The down projection: d(gated) = dy @ down, d(down) = dy^T @ gated, both on dy rounded
+        // to bf16 once.
         let dGated = Tensor(uninitialized: [rows, inner]), dDown = Tensor(uninitialized: down.shape)
-        BLAS.sgemm(transA: false, transB: false, m: rows, n: inner, k: width, alpha: 1, a: g.data, lda: width,
-                   b: down.data, ldb: inner, beta: 0, c: dGated.data, ldc: inner, weightB: true)
-        withExtendedLifetime((projected, gated)) {
-            BLAS.gemm(bf16TransA: true, transB: false, m: width, n: inner, k: rows, a: .float(g.data, ld: width),
+        let (roundedG, g16) = bf16Buffer(rows * width)
+        Kernels.convertToBF16(g.data, g16, count: rows * width)
+        BLAS.gemm(bf16TransA: false, transB: false, m: rows, n: inner, k: width, a: .bits(g16),
+                  b: .float(down.data, ld: inner, weight: true), c: dGated.data, ldc: inner)
+        withExtendedLifetime((projected, gated, roundedG)) {
+            BLAS.gemm(bf16TransA: true, transB: false, m: width, n: inner, k: rows, a: .bits(g16),
                       b: .bits(a), c: dDown.data, ldc: inner)
         }
         // The gate, then the gate/up projection as `matmul`'s backward.

@@ -1,5 +1,7 @@
 // Layout ops, all explicit copies: transpose of two axes, slice along an axis, concatenation.
 
+import CTRMKernels
+
 /// Swaps axes `a` and `b` (a copy). x: [..] -> permuted shape.
 public func transpose(_ x: Tensor, _ a: Int, _ b: Int) throws -> Tensor {
     let a = try normalizedAxis(a, rank: x.rank, op: "transpose"), b = try normalizedAxis(b, rank: x.rank, op: "transpose")
@@ -17,6 +19,12 @@ public func transpose(_ x: Tensor, _ a: Int, _ b: Int) throws -> Tensor {
 
 /// Copies src (shape) into dst with axes a and b swapped.
 func transposeCopy(_ src: UnsafePointer<Float>, _ shape: [Int], _ a: Int, _ b: Int, _ dst: UnsafeMutablePointer<Float>) {
+    let r = shape.count
+    if r >= 2 && Set([a, b]) == Set([r - 2, r - 1]) {
+        // The last two axes: a batch of matrix transposes, in tiles.
+        transposeMatrices(src, batch: shape.dropLast(2).reduce(1, *), rows: shape[r - 2], cols: shape[r - 1], dst)
+        return
+    }
     var outShape = shape
     outShape.swapAt(a, b)
     // Strides of src read in output order.
@@ -25,6 +33,45 @@ func transposeCopy(_ src: UnsafePointer<Float>, _ shape: [Int], _ a: Int, _ b: I
     for i in stride(from: shape.count - 1, through: 0, by: -1) { srcStrides[i] = s; s *= shape[i] }
     srcStrides.swapAt(a, b)
     Broadcast.forEach(outShape: outShape, inStrides: srcStrides) { o, i in dst[o] = src[i] }
+}
+
+/// dst[i] = src[i]^T for `batch` row-major [rows, cols] matrices, 32 x 32 at a time so that a
+/// tile's reads and writes both stay in the L1 cache (the element-by-element strided copy above
+/// misses on every write once a matrix's rows outgrow it); with AVX2 (or AVX-512) in 8 x 8
+/// register blocks. Matrices split over the context's threads, or one matrix's row tiles when
+/// there is a single one. `native` picks the kernel (tests compare them).
+func transposeMatrices(_ src: UnsafePointer<Float>, batch: Int, rows: Int, cols: Int, _ dst: UnsafeMutablePointer<Float>,
+                       native: NativeKernels = Kernels.native) {
+    let size = rows * cols, tile = 32
+    if batch == 0 || size == 0 { return }
+    func transposeRows(_ s: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ tiles: Range<Int>) {
+        let first = tiles.lowerBound * tile, last = min(tiles.upperBound * tile, rows)
+        if native != .swift {
+            trm_transpose_rows_avx2(s, rows, cols, first, last, d)
+            return
+        }
+        var r0 = first
+        while r0 < last {
+            let r1 = min(r0 + tile, last)
+            var c0 = 0
+            while c0 < cols {
+                let c1 = min(c0 + tile, cols)
+                for r in r0..<r1 { for c in c0..<c1 { d[c * rows + r] = s[r * cols + c] } }
+                c0 = c1
+            }
+            r0 = r1
+        }
+    }
+    let rowTiles = (rows + tile - 1) / tile
+    if batch == 1 {
+        parallelChunks(rowTiles, grain: max(1, Kernels.elementGrain / (tile * max(cols, 1)))) { t in
+            transposeRows(src, dst, t)
+        }
+        return
+    }
+    parallelChunks(batch, grain: max(1, Kernels.elementGrain / size)) { range in
+        for i in range { transposeRows(src + i * size, dst + i * size, 0..<rowTiles) }
+    }
 }
 
 /// Elements `range` along `axis` (a copy).

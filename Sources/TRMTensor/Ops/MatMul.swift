@@ -33,43 +33,6 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     return out
 }
 
-/// w @ x[i]^T for each batch entry: w [M, K] shared by every entry, x [..., N, K] -> [..., M, N].
-/// The MLP token mixer's second product written straight in [B, L, D] order (as `matmul(x, w,
-/// transposeB: true)` followed by a transpose of the last two axes, without the transpose's copy
-/// in either direction). `weightA`: w is a weight (see `matmul`).
-public func matmul(sharedLeft w: Tensor, transposedRight x: Tensor, weightA: Bool = false) throws -> Tensor {
-    guard w.rank == 2, x.rank >= 2 else {
-        throw TensorError.invalidShape(op: "matmul (shared left)", shape: w.rank != 2 ? w.shape : x.shape,
-                                       reason: w.rank != 2 ? "the left operand must be [M, K]" : "needs rank >= 2")
-    }
-    let (m, k) = (w.shape[0], w.shape[1])
-    let (n, kx) = (x.shape[x.rank - 2], x.shape[x.rank - 1])
-    guard k == kx else { throw TensorError.shapeMismatch(op: "matmul (shared left, inner axes)", lhs: w.shape, rhs: x.shape) }
-    let batchShape = Array(x.shape.dropLast(2))
-    let batch = elementCount(batchShape)
-    let out = Tensor(uninitialized: batchShape + [m, n])
-    let (wp, xp, op) = (w.data, x.data, out.data)
-    for i in 0..<batch {
-        BLAS.sgemm(transA: false, transB: true, m: m, n: n, k: k, alpha: 1, a: wp, lda: k,
-                   b: xp + i * n * k, ldb: k, beta: 0, c: op + i * m * n, ldc: n, weightA: weightA)
-    }
-    Tape.record(out, inputs: [w, x]) { g in
-        let gw = Tensor(uninitialized: w.shape), gx = Tensor(uninitialized: x.shape)
-        let gp = g.data
-        for i in 0..<batch {
-            // dx[i] [N, K] = dC[i]^T [N, M] @ w [M, K]
-            BLAS.sgemm(transA: true, transB: false, m: n, n: k, k: m, alpha: 1, a: gp + i * m * n, lda: n,
-                       b: wp, ldb: k, beta: 0, c: gx.data + i * n * k, ldc: k, weightB: weightA)
-            // dw [M, K] += dC[i] [M, N] @ x[i] [N, K]
-            BLAS.sgemm(transA: false, transB: false, m: m, n: k, k: n, alpha: 1, a: gp + i * m * n, lda: n,
-                       b: xp + i * n * k, ldb: k, beta: i > 0 ? 1 : 0, c: gw.data, ldc: k)
-        }
-        if batch == 0 { gw.zero() }
-        return [gw, gx]
-    }
-    return out
-}
-
 /// A fully connected layer without bias: x @ W^T. x: [..., in], weight: [out, in] -> [..., out]
 public func linear(_ x: Tensor, weight: Tensor) throws -> Tensor {
     try matmul(x, weight, transposeB: true, weightB: true)
@@ -100,6 +63,27 @@ enum MatMulKernel {
                          batch: Int, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, sharedB: Bool,
                          weightB: Bool = false) {
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        if sharedB && !transposeA && ComputeContext.current.dtype == .bf16 && batch * m > 0 && n > 0 && k > 0 {
+            // In bf16 both gradients read dC rounded to bf16: round it once for the two products
+            // (as `sgemm` would twice, into the same bits).
+            let rows = batch * m
+            let (rounded, dc16) = bf16Buffer(rows * n)
+            Kernels.convertToBF16(dc, dc16, count: rows * n)
+            // dA[bm, k] = dC[bm, n] @ op(B)^T
+            BLAS.gemm(bf16TransA: false, transB: !transposeB, m: rows, n: k, k: n, a: .bits(dc16),
+                      b: .float(b, ld: ldb, weight: weightB), c: da, ldc: lda)
+            if !transposeB {
+                // dB[k, n] = A^T[k, bm] @ dC[bm, n]
+                BLAS.gemm(bf16TransA: true, transB: false, m: k, n: n, k: rows, a: .float(a, ld: lda), b: .bits(dc16),
+                          c: db, ldc: ldb)
+            } else {
+                // dB[n, k] = dC^T[n, bm] @ A[bm, k]
+                BLAS.gemm(bf16TransA: true, transB: false, m: n, n: k, k: rows, a: .bits(dc16), b: .float(a, ld: lda),
+                          c: db, ldc: ldb)
+            }
+            withExtendedLifetime(rounded) {}
+            return
+        }
         // dA
         if !transposeA && sharedB {
             // dA[bm, k] = dC[bm, n] @ op(B)^T
