@@ -105,30 +105,36 @@ AVX2 static inline void swiglu_forward(const void *x, int bf16, long rows, long 
     }
 }
 
-// dx for 8 (or `count`) lanes starting at column j of one row; `tail`: inside the Swift kernel's
-// scalar tail (du grouped as (d * g) * s).
-AVX2 static inline void swiglu_backward8(const void *x, int bf16, long g, long u, const float *d, float *dg,
-                                         float *du, long j, int count, int tail) {
+// 8 lanes (or the first `count`) of a gradient row at out[i...]: fp32, or rounded to bf16.
+AVX2 static inline void store8_grad(void *out, int bf16Out, long i, __m256 v, int count) {
+    if (bf16Out) store8_bf16((uint16_t *)out + i, v, count);
+    else store8((float *)out + i, v, count);
+}
+
+// dx for 8 (or `count`) lanes starting at column j of one row, fp32 or rounded to bf16 as stored
+// (`bf16Out`); `tail`: inside the Swift kernel's scalar tail (du grouped as (d * g) * s).
+AVX2 static inline void swiglu_backward8(const void *x, int bf16, long g, long u, const float *d, void *dx, int bf16Out,
+                                         long dg, long du, long j, int count, int tail) {
     const __m256 one = _mm256_set1_ps(1.0f);
     __m256 gv = load8(x, bf16, g + j, count), uv = load8(x, bf16, u + j, count);
     __m256 dv = load8(d, 0, j, count);
     __m256 s = vsigmoid8(gv);
     __m256 dU = tail ? _mm256_mul_ps(_mm256_mul_ps(dv, gv), s) : _mm256_mul_ps(dv, _mm256_mul_ps(gv, s));
-    store8(du + j, dU, count);
+    store8_grad(dx, bf16Out, du + j, dU, count);
     __m256 slope = _mm256_add_ps(one, _mm256_mul_ps(gv, _mm256_sub_ps(one, s)));
-    store8(dg + j, _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(dv, uv), s), slope), count);
+    store8_grad(dx, bf16Out, dg + j, _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(dv, uv), s), slope), count);
 }
 
-AVX2 static inline void swiglu_backward(const void *x, int bf16, const float *dOut, long rows, long inner, float *dx) {
+AVX2 static inline void swiglu_backward(const void *x, int bf16, const float *dOut, long rows, long inner, void *dx, int bf16Out) {
     for (long row = 0; row < rows; row++) {
         long g = row * 2 * inner, u = g + inner;
         const float *d = dOut + row * inner;
-        float *dg = dx + row * 2 * inner, *du = dg + inner;
+        long dg = row * 2 * inner, du = dg + inner;
         long blocks = inner / 16 * 16, j = 0;
-        for (; j < blocks; j += 8) swiglu_backward8(x, bf16, g, u, d, dg, du, j, 8, 0);
+        for (; j < blocks; j += 8) swiglu_backward8(x, bf16, g, u, d, dx, bf16Out, dg, du, j, 8, 0);
         for (; j < inner; j += 8) {
             int count = inner - j >= 8 ? 8 : (int)(inner - j);
-            swiglu_backward8(x, bf16, g, u, d, dg, du, j, count, 1);
+            swiglu_backward8(x, bf16, g, u, d, dx, bf16Out, dg, du, j, count, 1);
         }
     }
 }
@@ -138,7 +144,7 @@ AVX2 void trm_swiglu_forward_avx2(const float *x, long rows, long inner, float *
 }
 
 AVX2 void trm_swiglu_backward_avx2(const float *x, const float *dOut, long rows, long inner, float *dx) {
-    swiglu_backward(x, 0, dOut, rows, inner, dx);
+    swiglu_backward(x, 0, dOut, rows, inner, dx, 0);
 }
 
 AVX2 void trm_swiglu_forward_bf16_avx2(const uint16_t *x, long rows, long inner, float *out) {
@@ -150,7 +156,11 @@ AVX2 void trm_swiglu_forward_bf16_to_bf16_avx2(const uint16_t *x, long rows, lon
 }
 
 AVX2 void trm_swiglu_backward_bf16_avx2(const uint16_t *x, const float *dOut, long rows, long inner, float *dx) {
-    swiglu_backward(x, 1, dOut, rows, inner, dx);
+    swiglu_backward(x, 1, dOut, rows, inner, dx, 0);
+}
+
+AVX2 void trm_swiglu_backward_bf16_to_bf16_avx2(const uint16_t *x, const float *dOut, long rows, long inner, uint16_t *dx) {
+    swiglu_backward(x, 1, dOut, rows, inner, dx, 1);
 }
 #else
 #include <stdlib.h>
@@ -173,6 +183,10 @@ void trm_swiglu_backward_bf16_avx2(const uint16_t *x, const float *dOut, long ro
 }
 void trm_swiglu_forward_bf16_to_bf16_avx2(const uint16_t *x, long rows, long inner, uint16_t *out) {
     (void)x; (void)rows; (void)inner; (void)out;
+    abort();
+}
+void trm_swiglu_backward_bf16_to_bf16_avx2(const uint16_t *x, const float *dOut, long rows, long inner, uint16_t *dx) {
+    (void)x; (void)dOut; (void)rows; (void)inner; (void)dx;
     abort();
 }
 #endif

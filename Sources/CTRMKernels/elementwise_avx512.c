@@ -93,31 +93,39 @@ static inline void swiglu_forward(const void *x, int bf16, long rows, long inner
     }
 }
 
+// 16 lanes (or a partial tail's) of a gradient row at out[i...]: fp32, or rounded to bf16.
 __attribute__((target("avx512f")))
-static inline void swiglu_backward(const void *x, int bf16, const float *dOut, long rows, long inner, float *dx) {
+static inline void store16_grad(void *out, int bf16Out, long i, __m512 v, __mmask16 m) {
+    if (bf16Out) store16_bf16((uint16_t *)out + i, v, m);
+    else _mm512_mask_storeu_ps((float *)out + i, m, v);
+}
+
+// dx in fp32, or rounded to bf16 as it is stored (`bf16Out`: the operand of the next products).
+__attribute__((target("avx512f")))
+static inline void swiglu_backward(const void *x, int bf16, const float *dOut, long rows, long inner, void *dx, int bf16Out) {
     const __m512 one = _mm512_set1_ps(1.0f);
     for (long row = 0; row < rows; row++) {
         long g = row * 2 * inner, u = g + inner;
         const float *d = dOut + row * inner;
-        float *dg = dx + row * 2 * inner, *du = dg + inner;
+        long dg = row * 2 * inner, du = dg + inner;
         long j = 0;
         for (; j + 16 <= inner; j += 16) {
             __m512 gv = load16(x, bf16, g + j, 0xFFFF), uv = load16(x, bf16, u + j, 0xFFFF);
             __m512 dv = _mm512_loadu_ps(d + j);
             __m512 s = vsigmoid16(gv);
             __m512 silu = _mm512_mul_ps(gv, s);
-            _mm512_storeu_ps(du + j, _mm512_mul_ps(dv, silu));  // d * (g * s)
+            store16_grad(dx, bf16Out, du + j, _mm512_mul_ps(dv, silu), 0xFFFF);  // d * (g * s)
             __m512 slope = _mm512_add_ps(one, _mm512_mul_ps(gv, _mm512_sub_ps(one, s)));
-            _mm512_storeu_ps(dg + j, _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(dv, uv), s), slope));
+            store16_grad(dx, bf16Out, dg + j, _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(dv, uv), s), slope), 0xFFFF);
         }
         if (j < inner) {  // the Swift kernel's scalar tail groups du as (d * g) * s
             __mmask16 m = (__mmask16)((1u << (inner - j)) - 1);
             __m512 gv = load16(x, bf16, g + j, m), uv = load16(x, bf16, u + j, m);
             __m512 dv = _mm512_maskz_loadu_ps(m, d + j);
             __m512 s = vsigmoid16(gv);
-            _mm512_mask_storeu_ps(du + j, m, _mm512_mul_ps(_mm512_mul_ps(dv, gv), s));
+            store16_grad(dx, bf16Out, du + j, _mm512_mul_ps(_mm512_mul_ps(dv, gv), s), m);
             __m512 slope = _mm512_add_ps(one, _mm512_mul_ps(gv, _mm512_sub_ps(one, s)));
-            _mm512_mask_storeu_ps(dg + j, m, _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(dv, uv), s), slope));
+            store16_grad(dx, bf16Out, dg + j, _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(dv, uv), s), slope), m);
         }
     }
 }
@@ -129,7 +137,7 @@ void trm_swiglu_forward_avx512(const float *x, long rows, long inner, float *out
 
 __attribute__((target("avx512f")))
 void trm_swiglu_backward_avx512(const float *x, const float *dOut, long rows, long inner, float *dx) {
-    swiglu_backward(x, 0, dOut, rows, inner, dx);
+    swiglu_backward(x, 0, dOut, rows, inner, dx, 0);
 }
 
 __attribute__((target("avx512f")))
@@ -144,7 +152,12 @@ void trm_swiglu_forward_bf16_to_bf16_avx512(const uint16_t *x, long rows, long i
 
 __attribute__((target("avx512f")))
 void trm_swiglu_backward_bf16_avx512(const uint16_t *x, const float *dOut, long rows, long inner, float *dx) {
-    swiglu_backward(x, 1, dOut, rows, inner, dx);
+    swiglu_backward(x, 1, dOut, rows, inner, dx, 0);
+}
+
+__attribute__((target("avx512f")))
+void trm_swiglu_backward_bf16_to_bf16_avx512(const uint16_t *x, const float *dOut, long rows, long inner, uint16_t *dx) {
+    swiglu_backward(x, 1, dOut, rows, inner, dx, 1);
 }
 #else
 #include <stdlib.h>
@@ -167,6 +180,10 @@ void trm_swiglu_backward_bf16_avx512(const uint16_t *x, const float *dOut, long 
 }
 void trm_swiglu_forward_bf16_to_bf16_avx512(const uint16_t *x, long rows, long inner, uint16_t *out) {
     (void)x; (void)rows; (void)inner; (void)out;
+    abort();
+}
+void trm_swiglu_backward_bf16_to_bf16_avx512(const uint16_t *x, const float *dOut, long rows, long inner, uint16_t *dx) {
+    (void)x; (void)dOut; (void)rows; (void)inner; (void)dx;
     abort();
 }
 #endif

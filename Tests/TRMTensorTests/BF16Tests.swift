@@ -286,7 +286,7 @@ struct BF16Tests {
         #expect(bf16 == 36 * (128 + 64) * 2)
     }
 
-    @Test("SwiGLU kernels on bf16 input equal the fp32 kernels on the widened values (AVX-512, AVX2 and Swift)")
+    @Test("SwiGLU kernels on bf16 input equal the fp32 kernels on the widened values, and round as the conversion does where they write bf16 (AVX-512, AVX2 and Swift)")
     func swigluOnBF16Bits() throws {
         var r = TestRandom(43)
         for inner in [5, 16, 21, 48] {
@@ -311,6 +311,10 @@ struct BF16Tests {
                 Kernels.swigluBackward(wide, d, rows: rows, inner: inner, &expectedGrad, native: native)
                 Kernels.swigluBackward(bf16: bits, d, rows: rows, inner: inner, &gotGrad, native: native)
                 #expect(gotGrad.map(\.bitPattern) == expectedGrad.map(\.bitPattern), "backward, inner \(inner), native \(native)")
+                var roundedGrad = [UInt16](repeating: 0, count: x.count), gotGradBits = roundedGrad
+                Kernels.convertToBF16(expectedGrad, &roundedGrad, count: expectedGrad.count)
+                Kernels.swigluBackward(bf16: bits, d, rows: rows, inner: inner, bf16Output: &gotGradBits, native: native)
+                #expect(gotGradBits == roundedGrad, "backward to bf16, inner \(inner), native \(native)")
             }
         }
     }

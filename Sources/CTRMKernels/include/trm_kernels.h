@@ -35,17 +35,20 @@ void trm_swiglu_backward_bf16_avx512(const uint16_t *x, const float *dOut, long 
 
 /// trm_swiglu_forward_bf16_avx512 with its result rounded to bf16 (as trm_f32_to_bf16) as it is stored.
 void trm_swiglu_forward_bf16_to_bf16_avx512(const uint16_t *x, long rows, long inner, uint16_t *out);
+/// trm_swiglu_backward_bf16_avx512 with dx rounded to bf16 (as trm_f32_to_bf16) as it is stored.
+void trm_swiglu_backward_bf16_to_bf16_avx512(const uint16_t *x, const float *dOut, long rows, long inner, uint16_t *dx);
 
 /// 1 when this CPU can run the AVX2 kernels below (x86_64 with AVX2), else 0.
 int trm_avx2_available(void);
 
-/// The five SwiGLU kernels above in 8 lanes (AVX2), bit-identical to them and to the Swift SIMD
+/// The six SwiGLU kernels above in 8 lanes (AVX2), bit-identical to them and to the Swift SIMD
 /// kernels. Require trm_avx2_available().
 void trm_swiglu_forward_avx2(const float *x, long rows, long inner, float *out);
 void trm_swiglu_backward_avx2(const float *x, const float *dOut, long rows, long inner, float *dx);
 void trm_swiglu_forward_bf16_avx2(const uint16_t *x, long rows, long inner, float *out);
 void trm_swiglu_backward_bf16_avx2(const uint16_t *x, const float *dOut, long rows, long inner, float *dx);
 void trm_swiglu_forward_bf16_to_bf16_avx2(const uint16_t *x, long rows, long inner, uint16_t *out);
+void trm_swiglu_backward_bf16_to_bf16_avx2(const uint16_t *x, const float *dOut, long rows, long inner, uint16_t *dx);
 
 /// Rows r0..<r1 of src [rows, cols] written as columns r0..<r1 of dst [cols, rows] (a transpose
 /// of those rows), in 8 x 8 AVX2 blocks within 32 x 32 tiles. Requires trm_avx2_available().

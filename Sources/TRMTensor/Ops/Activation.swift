@@ -115,14 +115,19 @@ public func swigluFeedForward(_ x: Tensor, gateUp: Tensor, down: Tensor) throws 
             BLAS.gemm(bf16TransA: true, transB: false, m: width, n: inner, k: rows, a: .bits(g16),
                       b: .bits(a), c: dDown.data, ldc: inner)
         }
-        // The gate, then the gate/up projection as `matmul`'s backward.
-        let dh = Tensor(uninitialized: [rows, n])
+        // The gate, its gradient written in bf16 (both products below round it so), then the
+        // gate/up projection's gradients: dx = dh @ gate_up, d(gate_up) = dh^T @ x.
+        let (roundedDh, dh) = bf16Buffer(rows * n)
         withExtendedLifetime(projected) {
-            Kernels.swigluBackward(bf16: h, dGated.data, rows: rows, inner: inner, dh.data)
+            Kernels.swigluBackward(bf16: h, dGated.data, rows: rows, inner: inner, bf16Output: dh)
         }
         let gx = Tensor(uninitialized: x.shape), gGateUp = Tensor(uninitialized: gateUp.shape)
-        MatMulKernel.backward(x.data, gateUp.data, dh.data, gx.data, gGateUp.data, batch: 1, m: rows, n: n, k: d,
-                              transposeA: false, transposeB: true, sharedB: true, weightB: true)
+        withExtendedLifetime(roundedDh) {
+            BLAS.gemm(bf16TransA: false, transB: false, m: rows, n: d, k: n, a: .bits(dh),
+                      b: .float(gateUp.data, ld: d, weight: true), c: gx.data, ldc: d)
+            BLAS.gemm(bf16TransA: true, transB: false, m: n, n: d, k: rows, a: .bits(dh), b: .float(x.data, ld: d),
+                      c: gGateUp.data, ldc: d)
+        }
         return [gx, gGateUp, dDown]
     }
     withExtendedLifetime((projected, gated)) {}

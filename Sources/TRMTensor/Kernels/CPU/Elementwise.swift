@@ -203,6 +203,26 @@ public enum Kernels {
         }
     }
 
+    /// `swigluBackward(bf16:)` with dx rounded to bf16 as it is stored (the same bits as
+    /// converting the fp32 gradient): the operand of both products that follow, in half the bytes.
+    public static func swigluBackward(bf16 x: UnsafePointer<UInt16>, _ dOut: UnsafePointer<Float>, rows: Int, inner: Int,
+                                      bf16Output dx: UnsafeMutablePointer<UInt16>, native: NativeKernels = Kernels.native) {
+        parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
+            switch native {
+            case .avx512: return trm_swiglu_backward_bf16_to_bf16_avx512(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner,
+                                                                         r.count, inner, dx + r.lowerBound * 2 * inner)
+            case .avx2: return trm_swiglu_backward_bf16_to_bf16_avx2(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner,
+                                                                     r.count, inner, dx + r.lowerBound * 2 * inner)
+            case .swift: break
+            }
+            let result = BufferPool.current.acquire(r.count * 2 * inner)
+            defer { BufferPool.current.release(result, count: r.count * 2 * inner) }
+            swigluBackward(bf16: x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner, rows: r.count, inner: inner,
+                           result, native: .swift)
+            convertToBF16(result, dx + r.lowerBound * 2 * inner, count: r.count * 2 * inner)
+        }
+    }
+
     /// A pool buffer holding `count` bf16 values widened to fp32 (exact); the caller releases it.
     private static func widened(_ x: UnsafePointer<UInt16>, count: Int) -> UnsafeMutablePointer<Float> {
         let wide = BufferPool.current.acquire(count)
