@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "TRMPuzzlesTests", dependencies: ["TRMPuzzles", "TRMTestSupport"]),
         .testTarget(name: "TRMModelsTests", dependencies: ["TRMModels", "TRMNN", "TRMParity", "TRMTensor", "TRMTestSupport"]),
         .testTarget(name: "TRMFilesTests", dependencies: ["TRMFiles", "TRMTestSupport"]),
-        .testTarget(name: "TRMNNTests", dependencies: ["TRMNN", "TRMTestSupport"]),
+        .testTarget(name: "TRMNNTests", dependencies: ["TRMNN", "TRMTensor", "TRMTestSupport"]),
         .testTarget(name: "TRMRuntimeTests", dependencies: ["TRMRuntime", "TRMPuzzles", "TRMTestSupport"]),
         .testTarget(name: "TRMReportTests", dependencies: ["TRMReport", "TRMTestSupport"]),
         .testTarget(name: "TRMTrainingTests", dependencies: [
