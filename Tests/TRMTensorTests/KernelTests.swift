@@ -34,7 +34,7 @@ struct KernelTests {
         #expect(abs(v - e) <= 4e-7 * max(e, Float.leastNormalMagnitude) || (e < 1e-37 && v < 1e-37))
     }
 
-    @Test("rmsNorm", arguments: [([1, 1], 1), ([5, 97, 64], 2), ([5, 97, 64], 1), ([3, 1, 7], 0), ([2, 3, 17], 2)])
+    @Test("rmsNorm", arguments: [([1, 1], 1), ([5, 97, 64], 2), ([5, 97, 64], 1), ([3, 1, 7], 0), ([2, 3, 17], 2), ([4, 16], 1), ([4, 31], 1), ([4, 33], 1), ([3, 48], 1), ([2, 512], 1)])
     func rmsNormMatches(c: ([Int], Int)) throws {
         var r = TestRandom(7)
         let x = r.tensor(c.0, scale: 3)
