@@ -1,4 +1,4 @@
-// SiLU and fused SwiGLU, forward and backward, and the SwiGLU projection fused with its gate.
+// SiLU and fused SwiGLU, forward and backward, and the whole SwiGLU layer as one op.
 
 /// x * sigmoid(x), elementwise.
 public func silu(_ x: Tensor) -> Tensor {
@@ -28,61 +28,11 @@ public func swiglu(_ x: Tensor) throws -> Tensor {
     return out
 }
 
-/// swiglu(matmul(x, weight, transposeA: transposeA, transposeB: true, weightB: true)) as one op:
-/// a SwiGLU layer's gate/up projection and its gate. x: [..., M, K] (or [..., K, M] with
-/// transposeA), weight: [2I, K] -> [..., M, I]. In bf16 the projection's result is written by
-/// oneDNN as bf16 (the same bits as rounding its fp32 result, without a rounding pass over the
-/// widest activation of the block), the gate reads those bits, and the backward keeps them: half
-/// the bytes of the fp32 buffer the two ops would keep. In fp32 it is the two ops.
-public func swiglu(projecting x: Tensor, weight: Tensor, transposeA: Bool = false) throws -> Tensor {
-    guard ComputeContext.current.dtype == .bf16 else {
-        return try swiglu(matmul(x, weight, transposeA: transposeA, transposeB: true, weightB: true))
-    }
-    guard x.rank >= 2, weight.rank == 2 else {
-        throw TensorError.invalidShape(op: "swiglu (projecting)", shape: x.rank < 2 ? x.shape : weight.shape,
-                                       reason: x.rank < 2 ? "needs rank >= 2" : "the weight must be [2I, K]")
-    }
-    let batchShape = Array(x.shape.dropLast(2))
-    let (xr, xc) = (x.shape[x.rank - 2], x.shape[x.rank - 1])
-    let m = transposeA ? xc : xr, k = transposeA ? xr : xc, n = weight.shape[0]
-    guard weight.shape[1] == k else { throw TensorError.shapeMismatch(op: "swiglu (projecting, inner axes)", lhs: x.shape, rhs: weight.shape) }
-    guard n % 2 == 0 else {
-        throw TensorError.invalidShape(op: "swiglu (projecting)", shape: weight.shape, reason: "the weight's rows must be even (gate and up halves)")
-    }
-    let batch = elementCount(batchShape), rows = batch * m, inner = n / 2
-    if k == 0 || rows == 0 || inner == 0 {
-        return try swiglu(matmul(x, weight, transposeA: transposeA, transposeB: true, weightB: true))
-    }
-    let (projected, bits) = bf16Buffer(rows * n)
-    if !transposeA {
-        BLAS.gemm(bf16TransA: false, transB: true, m: rows, n: n, k: k, a: .float(x.data, ld: k),
-                  b: .float(weight.data, ld: k, weight: true), bf16Output: bits)
-    } else {
-        for i in 0..<batch {
-            BLAS.gemm(bf16TransA: true, transB: true, m: m, n: n, k: k, a: .float(x.data + i * m * k, ld: m),
-                      b: .float(weight.data, ld: k, weight: true), bf16Output: bits + i * m * n)
-        }
-    }
-    let out = Tensor(uninitialized: batchShape + [m, inner])
-    Kernels.swigluForward(bf16: bits, rows: rows, inner: inner, out.data)
-    Tape.record(out, inputs: [x, weight]) { g in
-        let gh = Tensor(uninitialized: batchShape + [m, n])
-        withExtendedLifetime(projected) {
-            Kernels.swigluBackward(bf16: bits, g.data, rows: rows, inner: inner, gh.data)
-        }
-        let gx = Tensor(uninitialized: x.shape), gw = Tensor(uninitialized: weight.shape)
-        MatMulKernel.backward(x.data, weight.data, gh.data, gx.data, gw.data, batch: batch, m: m, n: n, k: k,
-                              transposeA: transposeA, transposeB: true, sharedB: true, weightB: true)
-        return [gx, gw]
-    }
-    withExtendedLifetime(projected) {}
-    return out
-}
-
 /// down(swiglu(gateUp(x))), a SwiGLU layer without biases, as one op. x: [..., D], gateUp:
-/// [2I, D], down: [E, I] -> [..., E]. In bf16 the gate/up projection is written in bf16 (as in
-/// `swiglu(projecting:)`), the gate writes its result in bf16 as the down projection's operand (no
-/// conversion pass before the product, none again for its weight gradient), and the backward
+/// [2I, D], down: [E, I] -> [..., E]. In bf16 the gate/up projection is written in bf16 by oneDNN
+/// (the same bits as rounding its fp32 result, without a rounding pass over the widest activation
+/// of the block), the gate reads those bits and writes its result in bf16 as the down projection's
+/// operand (no conversion pass before the product, none again for its weight gradient), and the backward
 /// keeps those two bf16 buffers instead of two fp32 ones: the same numbers as the three ops, with
 /// half the bytes kept. In fp32 it is the three ops.
 public func swigluFeedForward(_ x: Tensor, gateUp: Tensor, down: Tensor) throws -> Tensor {
