@@ -57,13 +57,10 @@ public func swigluFeedForward(_ x: Tensor, gateUp: Tensor, down: Tensor) throws 
         // The down projection: d(gated) = dy @ down, d(down) = dy^T @ gated, both on dy rounded
         // to bf16 once.
         let dGated = Tensor(uninitialized: [rows, inner]), dDown = Tensor(uninitialized: down.shape)
-        let (roundedG, g16) = bf16Buffer(rows * width)
-        Kernels.convertToBF16(g.data, g16, count: rows * width)
-        BLAS.gemm(bf16TransA: false, transB: false, m: rows, n: inner, k: width, a: .bits(g16),
-                  b: .float(down.data, ld: inner, weight: true), c: dGated.data, ldc: inner)
+        let (roundedG, g16) = bf16Copy(g.data, count: rows * width)
         withExtendedLifetime((projected, gated, roundedG)) {
-            BLAS.gemm(bf16TransA: true, transB: false, m: width, n: inner, k: rows, a: .bits(g16),
-                      b: .bits(a), c: dDown.data, ldc: inner)
+            MatMulKernel.linearBackwardBF16(dy: g16, x: .bits(a), w: down.data, rows: rows, inFeatures: inner,
+                                            outFeatures: width, dx: dGated.data, dw: dDown.data)
         }
         // The gate, its gradient written in bf16 (both products below round it so), then the
         // gate/up projection's gradients: dx = dh @ gate_up, d(gate_up) = dh^T @ x.
@@ -73,10 +70,8 @@ public func swigluFeedForward(_ x: Tensor, gateUp: Tensor, down: Tensor) throws 
         }
         let gx = Tensor(uninitialized: x.shape), gGateUp = Tensor(uninitialized: gateUp.shape)
         withExtendedLifetime(roundedDh) {
-            BLAS.gemm(bf16TransA: false, transB: false, m: rows, n: d, k: n, a: .bits(dh),
-                      b: .float(gateUp.data, ld: d, weight: true), c: gx.data, ldc: d)
-            BLAS.gemm(bf16TransA: true, transB: false, m: n, n: d, k: rows, a: .bits(dh), b: .float(x.data, ld: d),
-                      c: gGateUp.data, ldc: d)
+            MatMulKernel.linearBackwardBF16(dy: dh, x: .float(x.data, ld: d), w: gateUp.data, rows: rows, inFeatures: d,
+                                            outFeatures: n, dx: gx.data, dw: gGateUp.data)
         }
         return [gx, gGateUp, dDown]
     }
@@ -89,4 +84,11 @@ public func swigluFeedForward(_ x: Tensor, gateUp: Tensor, down: Tensor) throws 
 func bf16Buffer(_ count: Int) -> (storage: Tensor, bits: UnsafeMutablePointer<UInt16>) {
     let storage = Tensor(uninitialized: [(count + 1) / 2])
     return (storage, UnsafeMutableRawPointer(storage.data).bindMemory(to: UInt16.self, capacity: count))
+}
+
+/// `values` rounded to bf16 into a `bf16Buffer`: an operand read by more than one product.
+func bf16Copy(_ values: UnsafePointer<Float>, count: Int) -> (storage: Tensor, bits: UnsafeMutablePointer<UInt16>) {
+    let copy = bf16Buffer(count)
+    Kernels.convertToBF16(values, copy.bits, count: count)
+    return copy
 }

@@ -20,7 +20,7 @@ public func transpose(_ x: Tensor, _ a: Int, _ b: Int) throws -> Tensor {
 /// Copies src (shape) into dst with axes a and b swapped.
 func transposeCopy(_ src: UnsafePointer<Float>, _ shape: [Int], _ a: Int, _ b: Int, _ dst: UnsafeMutablePointer<Float>) {
     let r = shape.count
-    if r >= 2 && Set([a, b]) == Set([r - 2, r - 1]) {
+    if r >= 2 && min(a, b) == r - 2 && max(a, b) == r - 1 {
         // The last two axes: a batch of matrix transposes, in tiles.
         transposeMatrices(src, batch: shape.dropLast(2).reduce(1, *), rows: shape[r - 2], cols: shape[r - 1], dst)
         return

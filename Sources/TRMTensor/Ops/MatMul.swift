@@ -57,6 +57,18 @@ enum MatMulKernel {
         }
     }
 
+    /// The two gradients of a linear layer y = x W^T (W: [out, in]) in the bf16 dtype, from dY
+    /// already rounded to bf16 (dense [rows, out]): dx[rows, in] = dY @ W, dW[out, in] = dY^T @ x,
+    /// with x given as fp32 values or as bf16 bits. `weight` marks W for the weight cache.
+    static func linearBackwardBF16(dy: UnsafePointer<UInt16>, x: BF16Operand, w: UnsafePointer<Float>, weight: Bool = true,
+                                   rows: Int, inFeatures: Int, outFeatures: Int,
+                                   dx: UnsafeMutablePointer<Float>, dw: UnsafeMutablePointer<Float>) {
+        BLAS.gemm(bf16TransA: false, transB: false, m: rows, n: inFeatures, k: outFeatures, a: .bits(dy),
+                  b: .float(w, ld: inFeatures, weight: weight), c: dx, ldc: inFeatures)
+        BLAS.gemm(bf16TransA: true, transB: false, m: outFeatures, n: inFeatures, k: rows, a: .bits(dy), b: x,
+                  c: dw, ldc: inFeatures)
+    }
+
     /// dA and dB from dC for C = op(A) op(B); dB sums over the batch when B is shared.
     static func backward(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ dc: UnsafePointer<Float>,
                          _ da: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>,
@@ -67,18 +79,16 @@ enum MatMulKernel {
             // In bf16 both gradients read dC rounded to bf16: round it once for the two products
             // (as `sgemm` would twice, into the same bits).
             let rows = batch * m
-            let (rounded, dc16) = bf16Buffer(rows * n)
-            Kernels.convertToBF16(dc, dc16, count: rows * n)
-            // dA[bm, k] = dC[bm, n] @ op(B)^T
-            BLAS.gemm(bf16TransA: false, transB: !transposeB, m: rows, n: k, k: n, a: .bits(dc16),
-                      b: .float(b, ld: ldb, weight: weightB), c: da, ldc: lda)
-            if !transposeB {
-                // dB[k, n] = A^T[k, bm] @ dC[bm, n]
-                BLAS.gemm(bf16TransA: true, transB: false, m: k, n: n, k: rows, a: .float(a, ld: lda), b: .bits(dc16),
-                          c: db, ldc: ldb)
+            let (rounded, dc16) = bf16Copy(dc, count: rows * n)
+            if transposeB {
+                // C = A B^T, a linear layer: dA = dC @ B, dB = dC^T @ A
+                linearBackwardBF16(dy: dc16, x: .float(a, ld: lda), w: b, weight: weightB, rows: rows,
+                                   inFeatures: k, outFeatures: n, dx: da, dw: db)
             } else {
-                // dB[n, k] = dC^T[n, bm] @ A[bm, k]
-                BLAS.gemm(bf16TransA: true, transB: false, m: n, n: k, k: rows, a: .bits(dc16), b: .float(a, ld: lda),
+                // dA[bm, k] = dC[bm, n] @ B^T, dB[k, n] = A^T[k, bm] @ dC[bm, n]
+                BLAS.gemm(bf16TransA: false, transB: true, m: rows, n: k, k: n, a: .bits(dc16),
+                          b: .float(b, ld: ldb, weight: weightB), c: da, ldc: lda)
+                BLAS.gemm(bf16TransA: true, transB: false, m: k, n: n, k: rows, a: .float(a, ld: lda), b: .bits(dc16),
                           c: db, ldc: ldb)
             }
             withExtendedLifetime(rounded) {}
