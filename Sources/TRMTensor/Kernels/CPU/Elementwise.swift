@@ -94,18 +94,51 @@ public enum Kernels {
         }
     }
 
+    /// A SwiGLU forward C kernel: (x rows [rows, 2I], rows, I, out rows [rows, I]).
+    typealias SwiGLUForwardC<X, O> = (UnsafePointer<X>?, Int, Int, UnsafeMutablePointer<O>?) -> Void
+    /// A SwiGLU backward C kernel: (x rows [rows, 2I], dOut rows [rows, I], rows, I, dx rows [rows, 2I]).
+    typealias SwiGLUBackwardC<X, O> = (UnsafePointer<X>?, UnsafePointer<Float>?, Int, Int, UnsafeMutablePointer<O>?) -> Void
+
+    /// The rows of a SwiGLU forward split over the workers: each chunk runs `avx512` or `avx2` (as
+    /// `native` says) or `swift`, on the chunk's rows of x and out.
+    @inline(__always)
+    private static func swigluForwardRows<X, O>(_ x: UnsafePointer<X>, rows: Int, inner: Int, _ out: UnsafeMutablePointer<O>,
+                                                native: NativeKernels, avx512: SwiGLUForwardC<X, O>, avx2: SwiGLUForwardC<X, O>,
+                                                swift: (UnsafePointer<X>, Int, UnsafeMutablePointer<O>) -> Void) {
+        parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
+            let xr = x + r.lowerBound * 2 * inner, outr = out + r.lowerBound * inner
+            switch native {
+            case .avx512: avx512(xr, r.count, inner, outr)
+            case .avx2: avx2(xr, r.count, inner, outr)
+            case .swift: swift(xr, r.count, outr)
+            }
+        }
+    }
+
+    /// `swigluForwardRows` for a backward: the chunk's rows of x, dOut and dx.
+    @inline(__always)
+    private static func swigluBackwardRows<X, O>(_ x: UnsafePointer<X>, _ dOut: UnsafePointer<Float>, rows: Int, inner: Int,
+                                                 _ dx: UnsafeMutablePointer<O>, native: NativeKernels,
+                                                 avx512: SwiGLUBackwardC<X, O>, avx2: SwiGLUBackwardC<X, O>,
+                                                 swift: (UnsafePointer<X>, UnsafePointer<Float>, Int, UnsafeMutablePointer<O>) -> Void) {
+        parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
+            let xr = x + r.lowerBound * 2 * inner, dr = dOut + r.lowerBound * inner, dxr = dx + r.lowerBound * 2 * inner
+            switch native {
+            case .avx512: avx512(xr, dr, r.count, inner, dxr)
+            case .avx2: avx2(xr, dr, r.count, inner, dxr)
+            case .swift: swift(xr, dr, r.count, dxr)
+            }
+        }
+    }
+
     /// SwiGLU over rows of width 2I: out[r, j] = silu(x[r, j]) * x[r, I + j].
     /// x: [rows, 2I] -> out: [rows, I]. `native`: which kernel runs: the bit-identical
     /// AVX-512 or AVX2 C kernel (CTRMKernels) where the CPU has it, or this Swift one.
     public static func swigluForward(_ x: UnsafePointer<Float>, rows: Int, inner: Int, _ out: UnsafeMutablePointer<Float>,
                                      native: NativeKernels = Kernels.native) {
-        parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
-            switch native {
-            case .avx512: return trm_swiglu_forward_avx512(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
-            case .avx2: return trm_swiglu_forward_avx2(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
-            case .swift: break
-            }
-            for row in r {
+        swigluForwardRows(x, rows: rows, inner: inner, out, native: native,
+                          avx512: trm_swiglu_forward_avx512, avx2: trm_swiglu_forward_avx2) { x, rows, out in
+            for row in 0..<rows {
                 let g = x + row * 2 * inner, u = g + inner, o = out + row * inner
                 var j = 0
                 while j + 16 <= inner {
@@ -121,15 +154,9 @@ public enum Kernels {
     /// Backward of `swigluForward`. dOut: [rows, I] -> dx: [rows, 2I]
     public static func swigluBackward(_ x: UnsafePointer<Float>, _ dOut: UnsafePointer<Float>, rows: Int, inner: Int,
                                       _ dx: UnsafeMutablePointer<Float>, native: NativeKernels = Kernels.native) {
-        parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
-            switch native {
-            case .avx512: return trm_swiglu_backward_avx512(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner,
-                                                            r.count, inner, dx + r.lowerBound * 2 * inner)
-            case .avx2: return trm_swiglu_backward_avx2(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner,
-                                                        r.count, inner, dx + r.lowerBound * 2 * inner)
-            case .swift: break
-            }
-            for row in r {
+        swigluBackwardRows(x, dOut, rows: rows, inner: inner, dx, native: native,
+                           avx512: trm_swiglu_backward_avx512, avx2: trm_swiglu_backward_avx2) { x, dOut, rows, dx in
+            for row in 0..<rows {
                 let g = x + row * 2 * inner, u = g + inner, d = dOut + row * inner
                 let dg = dx + row * 2 * inner, du = dg + inner
                 var j = 0
@@ -154,15 +181,11 @@ public enum Kernels {
     /// `swigluForward` with x given as bf16 bits: the same results as on the widened fp32 values.
     public static func swigluForward(bf16 x: UnsafePointer<UInt16>, rows: Int, inner: Int, _ out: UnsafeMutablePointer<Float>,
                                      native: NativeKernels = Kernels.native) {
-        parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
-            switch native {
-            case .avx512: return trm_swiglu_forward_bf16_avx512(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
-            case .avx2: return trm_swiglu_forward_bf16_avx2(x + r.lowerBound * 2 * inner, r.count, inner, out + r.lowerBound * inner)
-            case .swift: break
-            }
-            let wide = widened(x + r.lowerBound * 2 * inner, count: r.count * 2 * inner)
-            defer { BufferPool.current.release(wide, count: r.count * 2 * inner) }
-            swigluForward(wide, rows: r.count, inner: inner, out + r.lowerBound * inner, native: .swift)
+        swigluForwardRows(x, rows: rows, inner: inner, out, native: native,
+                          avx512: trm_swiglu_forward_bf16_avx512, avx2: trm_swiglu_forward_bf16_avx2) { x, rows, out in
+            let wide = widened(x, count: rows * 2 * inner)
+            defer { BufferPool.current.release(wide, count: rows * 2 * inner) }
+            swigluForward(wide, rows: rows, inner: inner, out, native: .swift)
         }
     }
 
@@ -170,36 +193,23 @@ public enum Kernels {
     /// converting the fp32 result): the operand of the next product, in half the bytes.
     public static func swigluForward(bf16 x: UnsafePointer<UInt16>, rows: Int, inner: Int,
                                      bf16Output out: UnsafeMutablePointer<UInt16>, native: NativeKernels = Kernels.native) {
-        parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
-            switch native {
-            case .avx512: return trm_swiglu_forward_bf16_to_bf16_avx512(x + r.lowerBound * 2 * inner, r.count, inner,
-                                                                        out + r.lowerBound * inner)
-            case .avx2: return trm_swiglu_forward_bf16_to_bf16_avx2(x + r.lowerBound * 2 * inner, r.count, inner,
-                                                                    out + r.lowerBound * inner)
-            case .swift: break
-            }
-            let result = BufferPool.current.acquire(r.count * inner)
-            defer { BufferPool.current.release(result, count: r.count * inner) }
-            swigluForward(bf16: x + r.lowerBound * 2 * inner, rows: r.count, inner: inner, result, native: .swift)
-            convertToBF16(result, out + r.lowerBound * inner, count: r.count * inner)
+        swigluForwardRows(x, rows: rows, inner: inner, out, native: native,
+                          avx512: trm_swiglu_forward_bf16_to_bf16_avx512, avx2: trm_swiglu_forward_bf16_to_bf16_avx2) { x, rows, out in
+            let result = BufferPool.current.acquire(rows * inner)
+            defer { BufferPool.current.release(result, count: rows * inner) }
+            swigluForward(bf16: x, rows: rows, inner: inner, result, native: .swift)
+            convertToBF16(result, out, count: rows * inner)
         }
     }
 
     /// `swigluBackward` with x given as bf16 bits.
     public static func swigluBackward(bf16 x: UnsafePointer<UInt16>, _ dOut: UnsafePointer<Float>, rows: Int, inner: Int,
                                       _ dx: UnsafeMutablePointer<Float>, native: NativeKernels = Kernels.native) {
-        parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
-            switch native {
-            case .avx512: return trm_swiglu_backward_bf16_avx512(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner,
-                                                                 r.count, inner, dx + r.lowerBound * 2 * inner)
-            case .avx2: return trm_swiglu_backward_bf16_avx2(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner,
-                                                             r.count, inner, dx + r.lowerBound * 2 * inner)
-            case .swift: break
-            }
-            let wide = widened(x + r.lowerBound * 2 * inner, count: r.count * 2 * inner)
-            defer { BufferPool.current.release(wide, count: r.count * 2 * inner) }
-            swigluBackward(wide, dOut + r.lowerBound * inner, rows: r.count, inner: inner,
-                           dx + r.lowerBound * 2 * inner, native: .swift)
+        swigluBackwardRows(x, dOut, rows: rows, inner: inner, dx, native: native,
+                           avx512: trm_swiglu_backward_bf16_avx512, avx2: trm_swiglu_backward_bf16_avx2) { x, dOut, rows, dx in
+            let wide = widened(x, count: rows * 2 * inner)
+            defer { BufferPool.current.release(wide, count: rows * 2 * inner) }
+            swigluBackward(wide, dOut, rows: rows, inner: inner, dx, native: .swift)
         }
     }
 
@@ -207,19 +217,13 @@ public enum Kernels {
     /// converting the fp32 gradient): the operand of both products that follow, in half the bytes.
     public static func swigluBackward(bf16 x: UnsafePointer<UInt16>, _ dOut: UnsafePointer<Float>, rows: Int, inner: Int,
                                       bf16Output dx: UnsafeMutablePointer<UInt16>, native: NativeKernels = Kernels.native) {
-        parallelChunks(rows, grain: max(1, elementGrain / 4 / max(inner, 1))) { r in
-            switch native {
-            case .avx512: return trm_swiglu_backward_bf16_to_bf16_avx512(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner,
-                                                                         r.count, inner, dx + r.lowerBound * 2 * inner)
-            case .avx2: return trm_swiglu_backward_bf16_to_bf16_avx2(x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner,
-                                                                     r.count, inner, dx + r.lowerBound * 2 * inner)
-            case .swift: break
-            }
-            let result = BufferPool.current.acquire(r.count * 2 * inner)
-            defer { BufferPool.current.release(result, count: r.count * 2 * inner) }
-            swigluBackward(bf16: x + r.lowerBound * 2 * inner, dOut + r.lowerBound * inner, rows: r.count, inner: inner,
-                           result, native: .swift)
-            convertToBF16(result, dx + r.lowerBound * 2 * inner, count: r.count * 2 * inner)
+        swigluBackwardRows(x, dOut, rows: rows, inner: inner, dx, native: native,
+                           avx512: trm_swiglu_backward_bf16_to_bf16_avx512,
+                           avx2: trm_swiglu_backward_bf16_to_bf16_avx2) { x, dOut, rows, dx in
+            let result = BufferPool.current.acquire(rows * 2 * inner)
+            defer { BufferPool.current.release(result, count: rows * 2 * inner) }
+            swigluBackward(bf16: x, dOut, rows: rows, inner: inner, result, native: .swift)
+            convertToBF16(result, dx, count: rows * 2 * inner)
         }
     }
 
